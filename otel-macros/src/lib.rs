@@ -1,0 +1,138 @@
+//! The `#[otel::main]` attribute of the [`otel`](https://docs.rs/otel) crate.
+//!
+//! Use it through `otel`, which re-exports it as `otel::main`; see [`macro@main`] for its arguments.
+//! This crate has no other public item.
+//!
+//! ```ignore
+//! #[otel::main(service = "checkout")]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     tracing::info!("exported");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Layout: `attr` holds the grammar of the arguments (one parse function per argument), `parser` checks the
+//! item and the arguments and collects every error, `expand` generates the code.
+
+use proc_macro::TokenStream;
+
+mod attr;
+mod expand;
+mod parser;
+
+/// Starts the OpenTelemetry pipeline around `main`: reads `otel.toml` and the `OTEL_*` variables, installs
+/// the `tracing` layers and the OTLP exporter, runs your `main`, then flushes every span within
+/// `shutdown.timeout`, also when `main` returns an error or panics.
+///
+/// ```ignore
+/// #[otel::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+///     tracing::info!(addr = %listener.local_addr()?, "listening");
+///     Ok(())
+/// }
+/// ```
+///
+/// # `async fn main` and `fn main`
+///
+/// On an `async fn main`, the attribute builds a Tokio runtime (multi-threaded unless `flavor` says
+/// otherwise) and runs `main` on it, like `#[tokio::main]` — do not add `#[tokio::main]` as well. On a plain
+/// `fn main`, it runs `main` on the calling thread, with no runtime of its own.
+///
+/// ```ignore
+/// #[otel::main(service = "batch-job")]
+/// fn main() {
+///     let _span = tracing::info_span!("nightly_import").entered();
+/// }
+/// ```
+///
+/// `main` may return anything a `main` may return: `()`, `Result<(), E>` with `?` in the body,
+/// `std::process::ExitCode`, `impl std::process::Termination`, `!`. It cannot take parameters (read them
+/// with `std::env::args()`), be generic, `const`, `unsafe` or `extern`.
+///
+/// # Arguments
+///
+/// All are optional; each may be given once. The values are literals or a path, checked at compile time.
+///
+/// | Argument | Value | Meaning |
+/// |---|---|---|
+/// | `config` | string literal | Path of an otel.toml that must exist (a relative path is resolved against the working directory). Without it, the default otel.toml lookup applies. |
+/// | `service` | non-empty string literal | Default `service.name`. `otel.toml` and `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` override it; without any of them the crate's name is used. |
+/// | `flavor` | `"multi_thread"` (default) or `"current_thread"` | Tokio runtime flavor. `async fn main` only. |
+/// | `worker_threads` | integer literal ≥ 1 | Worker threads of the multi-thread runtime (default: one per CPU core). `async fn main` only; not with `flavor = "current_thread"`. |
+/// | `on_failure` | path of a `fn(&otel::FailureEvent)` | Called, on a thread of the exporter's, for every export failure (endpoint down, rejected batch, spans dropped). |
+///
+/// `service.version` defaults to your crate's `CARGO_PKG_VERSION`, captured when your crate is compiled.
+///
+/// ```ignore
+/// fn report(event: &otel::FailureEvent) {
+///     eprintln!("telemetry lost: {event}");
+/// }
+///
+/// #[otel::main(
+///     config = "config/otel.toml",
+///     service = "checkout",
+///     flavor = "multi_thread",
+///     worker_threads = 4,
+///     on_failure = report,
+/// )]
+/// async fn main() {
+///     tracing::info!("started");
+/// }
+/// ```
+///
+/// ```ignore
+/// #[otel::main(flavor = "current_thread")]
+/// async fn main() {
+///     tokio::task::spawn_local(async {}); // inside a `LocalSet`, as with `#[tokio::main]`
+/// }
+/// ```
+///
+/// # Attributes on `main`
+///
+/// Documentation, `cfg`, lint levels (`allow`, `warn`, `deny`, `forbid`, `expect`), `deprecated` and
+/// `must_use` apply to `main` itself. Every other attribute applies to the function you wrote, which runs
+/// inside the pipeline, so `#[tracing::instrument]` opens a span that is exported, named `main`:
+///
+/// ```ignore
+/// #[otel::main]
+/// #[tracing::instrument]
+/// async fn main() {
+///     tracing::info!("inside the `main` span");
+/// }
+/// ```
+///
+/// # Errors
+///
+/// Every mistake is reported at once, each at its own place, for example:
+///
+/// ```text
+/// error: unknown argument `servce`; expected one of `config`, `service`, `flavor`, `worker_threads`, `on_failure` (did you mean `service`?)
+/// error: duplicate argument `flavor`
+/// error: `worker_threads` expects an integer literal, such as `worker_threads = 4`; found a string literal (remove the quotes: `worker_threads = 4`)
+/// error: `worker_threads` cannot be used with `flavor = "current_thread"`, ...
+/// error: `flavor` applies only to an `async fn main`: a plain `fn main` runs without a Tokio runtime of its own; ...
+/// error: `main` cannot take parameters; read command-line arguments with `std::env::args()`
+/// error: `#[otel::main]` can only be applied to a function, such as `async fn main()`
+/// ```
+///
+/// Errors in the body of `main` are reported as usual, also alongside errors in the arguments.
+///
+/// # Expansion
+///
+/// Your function is kept as written, nested inside a `main` with the same name, visibility and return type
+/// that starts the pipeline and runs it:
+///
+/// ```ignore
+/// fn main() -> Result<(), Error> {
+///     async fn main() -> Result<(), Error> { /* your body */ }
+///     ::otel::__private::block_on(::otel::__private::MainOptions { /* the arguments */ }, main())
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(parser::parse(args.into(), item.into())).into()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! What `#[otel::main]` expands to: start the pipeline, run the user's `main`, flush within a bound.
+//!
+//! The macro's expansion calls only [`block_on`] or [`run_sync`] (through `::otel::__private`), handing them a
+//! [`MainOptions`] built from its arguments. Keeping the logic here, in ordinary code, keeps the expansion
+//! small and lets one change fix every user's program.
+
+use std::future::Future;
+
+/// The Tokio runtime flavor asked for with `#[otel::main(flavor = "...")]`.
+///
+/// ```
+/// let flavor = otel_runtime::entry::Flavor::CurrentThread;
+/// assert_ne!(flavor, otel_runtime::entry::Flavor::MultiThread);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// One thread runs every task (`#[tokio::main(flavor = "current_thread")]`).
+    CurrentThread,
+    /// A work-stealing pool (the default, as with `#[tokio::main]`).
+    MultiThread,
+}
+
+/// The arguments of `#[otel::main]`, as the macro captured them at compile time.
+///
+/// ```
+/// let options = otel_runtime::entry::MainOptions::new("demo", "1.0.0");
+/// assert_eq!(options.crate_name, "demo");
+/// ```
+#[derive(Clone, Debug)]
+pub struct MainOptions {
+    /// `config = "path"`: an otel.toml that must exist (relative paths are resolved against the working directory).
+    pub config_path: Option<&'static str>,
+    /// `service = "name"`: the default `service.name`, below otel.toml and the environment.
+    pub service_name: Option<&'static str>,
+    /// The user crate's `CARGO_PKG_NAME`: the `service.name` of last resort.
+    pub crate_name: &'static str,
+    /// The user crate's `CARGO_PKG_VERSION`: the default `service.version`.
+    pub service_version: &'static str,
+    /// Runtime flavor for an `async fn main`.
+    pub flavor: Flavor,
+    /// `worker_threads = N` for the multi-thread flavor.
+    pub worker_threads: Option<usize>,
+    /// `on_failure = path`: called on a thread of the exporter's, never the app's, for each failure event.
+    pub on_failure: Option<fn(&crate::FailureEvent)>,
+}
+
+impl MainOptions {
+    /// Options with every macro argument left out.
+    pub const fn new(crate_name: &'static str, service_version: &'static str) -> Self {
+        MainOptions {
+            config_path: None,
+            service_name: None,
+            crate_name,
+            service_version,
+            flavor: Flavor::MultiThread,
+            worker_threads: None,
+            on_failure: None,
+        }
+    }
+}
+
+/// Starts the pipeline, builds the Tokio runtime, runs `main_future` to completion and flushes.
+///
+/// A configuration error ends the process before `main_future` is polled (see [`crate::start_or_exit`]).
+pub fn block_on<F: Future>(options: MainOptions, main_future: F) -> F::Output {
+    let guard = crate::start_or_exit(&options);
+    let mut builder = match options.flavor {
+        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
+    };
+    if let Some(threads) = options.worker_threads {
+        builder.worker_threads(threads);
+    }
+    let runtime = match builder.enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("otel: cannot build the Tokio runtime: {err}");
+            drop(guard);
+            std::process::exit(1);
+        }
+    };
+    // The guard is dropped (and the pipeline flushed) after the future and the runtime are gone, also when
+    // the future panics and this frame unwinds.
+    let output = runtime.block_on(main_future);
+    drop(runtime);
+    guard.shutdown();
+    output
+}
+
+/// Starts the pipeline, runs a synchronous `main` and flushes.
+pub fn run_sync<T>(options: MainOptions, main: impl FnOnce() -> T) -> T {
+    let guard = crate::start_or_exit(&options);
+    let output = main();
+    guard.shutdown();
+    output
+}

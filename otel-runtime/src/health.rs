@@ -1,0 +1,275 @@
+//! Exact span accounting and the health the application can read.
+//!
+//! Every span that ends is counted once in [`Counters::ended`] on the application's thread (one relaxed atomic
+//! add), and later once in exactly one of `exported`, `failed` or `dropped` by the export worker, so that at any
+//! moment `ended = exported + failed + dropped + in the pipeline`, and after shutdown the last term is zero.
+//! The names follow the SDK self-observability conventions (see [`HealthSnapshot`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+/// The failure counters shared by the processor (hot path) and the export worker.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) ended: AtomicU64,
+    pub(crate) exported: AtomicU64,
+    pub(crate) failed: AtomicU64,
+    pub(crate) dropped: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn add(counter: &AtomicU64, n: usize) {
+        counter.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn totals(&self) -> SpanTotals {
+        // `ended` is read last: every other counter only grows after `ended` grew for the same span, so the
+        // snapshot never shows more spans settled than ended.
+        let exported = self.exported.load(Ordering::Acquire);
+        let failed = self.failed.load(Ordering::Acquire);
+        let dropped = self.dropped.load(Ordering::Acquire);
+        let ended = self.ended.load(Ordering::Acquire);
+        SpanTotals { ended, exported, failed, dropped }
+    }
+}
+
+/// How many spans ended, and what became of them.
+///
+/// | field | SDK self-observability name |
+/// |---|---|
+/// | `ended` | `otel.sdk.span.ended` (sampled spans handed to the processor) |
+/// | `exported` | `otel.sdk.exporter.span.exported` without `error.type` |
+/// | `failed` | `otel.sdk.exporter.span.exported` with `error.type` (sent, then lost or rejected) |
+/// | `dropped` | `otel.sdk.processor.span.processed` with `error.type` = `queue_full` or `shutdown` (never sent) |
+///
+/// ```
+/// let totals = otel_runtime::SpanTotals { ended: 10, exported: 7, failed: 2, dropped: 1 };
+/// assert_eq!(totals.in_pipeline(), 0);
+/// assert_eq!(totals.lost(), 3);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SpanTotals {
+    /// Sampled spans that ended and entered the pipeline.
+    pub ended: u64,
+    /// Spans the collector acknowledged.
+    pub exported: u64,
+    /// Spans sent but lost: the export failed after its retries, or the collector rejected them.
+    pub failed: u64,
+    /// Spans never sent: the queue was full, or the shutdown deadline came first.
+    pub dropped: u64,
+}
+
+impl SpanTotals {
+    /// Spans still queued or being exported.
+    pub fn in_pipeline(&self) -> u64 {
+        self.ended.saturating_sub(self.exported + self.failed + self.dropped)
+    }
+
+    /// Spans that will never reach the collector.
+    pub fn lost(&self) -> u64 {
+        self.failed + self.dropped
+    }
+
+    /// The shutdown summary line: `otel summary: ended=N exported=N failed=N dropped=N`.
+    ///
+    /// ```
+    /// let totals = otel_runtime::SpanTotals { ended: 3, exported: 3, failed: 0, dropped: 0 };
+    /// assert_eq!(totals.summary_line(), "otel summary: ended=3 exported=3 failed=0 dropped=0");
+    /// ```
+    pub fn summary_line(&self) -> String {
+        format!(
+            "otel summary: ended={} exported={} failed={} dropped={}",
+            self.ended, self.exported, self.failed, self.dropped
+        )
+    }
+}
+
+/// The state of the export pipeline, as a whole.
+///
+/// ```
+/// assert_eq!(otel_runtime::HealthState::Healthy.to_string(), "healthy");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthState {
+    /// The last export succeeded (or none was needed yet) and no span was dropped since.
+    Healthy,
+    /// Exports succeed but spans were rejected or dropped recently.
+    Degraded,
+    /// The last export failed.
+    Failing,
+}
+
+impl std::fmt::Display for HealthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HealthState::Healthy => "healthy",
+            HealthState::Degraded => "degraded",
+            HealthState::Failing => "failing",
+        })
+    }
+}
+
+/// The cause of a failed export, classified so that alerts and callbacks can say what went wrong.
+///
+/// ```
+/// let cause = otel_runtime::ErrorKind::HttpStatus(503);
+/// assert_eq!(cause.to_string(), "HTTP status 503");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The connection was refused: nothing listens at the endpoint.
+    Refused,
+    /// The host name did not resolve.
+    Dns,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// No answer within the export timeout (a hung collector).
+    Timeout,
+    /// The collector answered with this HTTP status.
+    HttpStatus(u16),
+    /// The collector answered with this gRPC status code (its name, e.g. `UNAVAILABLE`).
+    GrpcCode(&'static str),
+    /// The collector accepted the request but rejected some spans (OTLP partial success).
+    Rejected,
+    /// Spans were dropped before being sent because the queue was full.
+    QueueFull,
+    /// Any other transport error.
+    Transport,
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ErrorKind::Refused => f.write_str("connection refused"),
+            ErrorKind::Dns => f.write_str("DNS lookup failed"),
+            ErrorKind::Tls => f.write_str("TLS error"),
+            ErrorKind::Timeout => f.write_str("timeout"),
+            ErrorKind::HttpStatus(code) => write!(f, "HTTP status {code}"),
+            ErrorKind::GrpcCode(code) => write!(f, "gRPC status {code}"),
+            ErrorKind::Rejected => f.write_str("spans rejected by the collector"),
+            ErrorKind::QueueFull => f.write_str("queue full"),
+            ErrorKind::Transport => f.write_str("transport error"),
+        }
+    }
+}
+
+impl ErrorKind {
+    /// The `error.type` attribute value of the SDK self-observability conventions.
+    ///
+    /// ```
+    /// assert_eq!(otel_runtime::ErrorKind::QueueFull.error_type(), "queue_full");
+    /// ```
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            ErrorKind::Refused => "refused",
+            ErrorKind::Dns => "dns",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::HttpStatus(_) => "http_status",
+            ErrorKind::GrpcCode(_) => "grpc_status",
+            ErrorKind::Rejected => "rejected",
+            ErrorKind::QueueFull => "queue_full",
+            ErrorKind::Transport => "transport",
+        }
+    }
+}
+
+/// One export failure: what failed, why, where, and how many spans it cost.
+///
+/// ```
+/// let event = otel_runtime::FailureEvent {
+///     kind: otel_runtime::ErrorKind::Refused,
+///     message: "connection refused".into(),
+///     endpoint: "http://127.0.0.1:4317".into(),
+///     spans: 512,
+///     at: std::time::SystemTime::now(),
+///     coalesced: 0,
+/// };
+/// assert!(event.to_string().contains("127.0.0.1:4317"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct FailureEvent {
+    /// The classified cause.
+    pub kind: ErrorKind,
+    /// The underlying error's message (never includes header values).
+    pub message: String,
+    /// The endpoint the export was sent to.
+    pub endpoint: String,
+    /// Spans lost by this failure (failed or dropped).
+    pub spans: u64,
+    /// When it happened.
+    pub at: SystemTime,
+    /// Earlier events folded into this one because the reader was slow.
+    pub coalesced: u64,
+}
+
+impl std::fmt::Display for FailureEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} spans lost exporting to {}: {} ({})", self.spans, self.endpoint, self.kind, self.message)
+    }
+}
+
+/// A point-in-time view of the pipeline's health.
+///
+/// ```no_run
+/// let health = otel_runtime::health();
+/// println!("{}: {} of {} spans exported", health.state, health.totals.exported, health.totals.ended);
+/// ```
+#[derive(Clone, Debug)]
+pub struct HealthSnapshot {
+    /// Healthy, degraded or failing.
+    pub state: HealthState,
+    /// The span counts so far.
+    pub totals: SpanTotals,
+    /// The most recent failure, if any.
+    pub last_error: Option<FailureEvent>,
+    /// The endpoint spans are exported to (empty when nothing is exported).
+    pub endpoint: String,
+}
+
+/// The health state the export worker maintains; read by [`crate::health`].
+#[derive(Debug, Default)]
+pub(crate) struct HealthCell {
+    inner: Mutex<HealthInner>,
+}
+
+#[derive(Debug, Default)]
+struct HealthInner {
+    failing: bool,
+    degraded: bool,
+    last_error: Option<FailureEvent>,
+}
+
+impl HealthCell {
+    pub(crate) fn record_success(&self) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.failing = false;
+    }
+
+    pub(crate) fn record_failure(&self, event: &FailureEvent, whole_export_failed: bool) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if whole_export_failed {
+            inner.failing = true;
+        } else {
+            inner.degraded = true;
+        }
+        inner.last_error = Some(event.clone());
+    }
+
+    pub(crate) fn is_failing(&self) -> bool {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).failing
+    }
+
+    pub(crate) fn snapshot(&self, totals: SpanTotals, endpoint: &str) -> HealthSnapshot {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let state = if inner.failing {
+            HealthState::Failing
+        } else if inner.degraded || totals.lost() > 0 {
+            HealthState::Degraded
+        } else {
+            HealthState::Healthy
+        };
+        HealthSnapshot { state, totals, last_error: inner.last_error.clone(), endpoint: endpoint.to_string() }
+    }
+}

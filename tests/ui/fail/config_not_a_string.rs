@@ -1,0 +1,2 @@
+#[otel::main(config = otel_toml)]
+async fn main() {}

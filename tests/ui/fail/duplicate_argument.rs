@@ -1,0 +1,2 @@
+#[otel::main(service = "checkout", flavor = "current_thread", service = "payments")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[otel::main(flavor = current_thread)]
+async fn main() {}

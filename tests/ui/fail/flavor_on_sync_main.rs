@@ -1,0 +1,2 @@
+#[otel::main(flavor = "current_thread")]
+fn main() {}

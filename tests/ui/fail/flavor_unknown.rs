@@ -1,0 +1,2 @@
+#[otel::main(flavor = "multi-thread")]
+async fn main() {}

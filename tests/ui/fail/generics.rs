@@ -1,0 +1,4 @@
+#[otel::main]
+async fn main<T: Default>() {
+    let _ = T::default();
+}

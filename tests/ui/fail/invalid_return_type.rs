@@ -1,0 +1,4 @@
+#[otel::main]
+async fn main() -> u32 {
+    0
+}

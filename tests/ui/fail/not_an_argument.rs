@@ -1,0 +1,2 @@
+#[otel::main("checkout")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[otel::main(service = "")]
+async fn main() {}

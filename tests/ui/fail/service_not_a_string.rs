@@ -1,0 +1,2 @@
+#[otel::main(service = 5)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[otel::main(foo = 1)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[otel::main(service_name = "checkout")]
+async fn main() {}

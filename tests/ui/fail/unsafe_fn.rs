@@ -1,0 +1,2 @@
+#[otel::main]
+unsafe fn main() {}

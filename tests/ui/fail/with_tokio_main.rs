@@ -1,0 +1,3 @@
+#[otel::main(service = "checkout")]
+#[tokio::main]
+async fn main() {}

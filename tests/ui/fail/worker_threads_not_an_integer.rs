@@ -1,0 +1,2 @@
+#[otel::main(worker_threads = "4")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[otel::main(worker_threads = 0)]
+async fn main() {}
