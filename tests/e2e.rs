@@ -121,3 +121,24 @@ fn broken_otel_toml_stops_before_main_with_the_key_named() {
     // The example prints "task done" events from its body: it must not have run.
     assert!(output.stdout.is_empty(), "main ran: {}", String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn hung_collector_cannot_hold_the_exit_past_shutdown_timeout() {
+    // Accepts connections (the kernel's backlog completes the handshake) and never answers.
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://127.0.0.1:{}", hung.local_addr().unwrap().port());
+    let toml = format!("{}[shutdown]\ntimeout = \"1s\"\n", grpc_toml(&endpoint));
+    let dir = app_dir("hung", &toml);
+    let (output, elapsed) = run_app(&dir, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(elapsed < Duration::from_millis(2500), "exit took {elapsed:?} with shutdown.timeout = 1s");
+    let err = stderr(&output);
+    let line = err.lines().find(|l| l.starts_with("otel summary:")).unwrap_or_else(|| panic!("no summary: {err}"));
+    let count = |name: &str| -> u64 {
+        line.split_whitespace().find_map(|w| w.strip_prefix(&format!("{name}="))).unwrap().parse().unwrap()
+    };
+    assert_eq!(count("ended"), 3 * TASKS as u64);
+    assert_eq!(count("exported"), 0);
+    assert_eq!(count("failed") + count("dropped"), 3 * TASKS as u64, "{line}");
+    drop(hung);
+}
