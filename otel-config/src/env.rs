@@ -31,8 +31,55 @@ pub(crate) fn read(get: &dyn Fn(&str) -> Option<String>) -> (Vec<EnvValue>, Vec<
     out.millis("OTEL_BSP_EXPORT_TIMEOUT", "batch.export_timeout");
     out.count("OTEL_BSP_MAX_QUEUE_SIZE", "batch.max_queue_size");
     out.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "batch.max_export_batch_size");
+    out.sampler();
+    out.propagators();
     out.string("RUST_LOG", "fmt.filter");
     (out.values, out.warnings)
+}
+
+/// Every otel.toml key, settable as `OTEL_TOML_` + the key upper-cased with `.` → `_`.
+pub const KEYS: &[&str] = &[
+    "disabled", "service.name", "service.version", "service.environment", "resource",
+    "exporter.protocol", "exporter.endpoint", "exporter.traces_endpoint", "exporter.timeout", "exporter.headers",
+    "exporter.compression", "batch.max_queue_size", "batch.max_export_batch_size", "batch.schedule_delay",
+    "batch.export_timeout", "sampler.name", "sampler.arg", "propagators", "fmt.format", "fmt.filter",
+    "shutdown.timeout", "shutdown.always_summary",
+];
+
+/// The `OTEL_TOML_<KEY>` variable for a key.
+pub(crate) fn toml_variable(key: &str) -> String {
+    format!("OTEL_TOML_{}", key.replace('.', "_").to_ascii_uppercase())
+}
+
+/// Reads the `OTEL_TOML_<KEY>` variables. Unlike the standard ones they are the app's own settings: a
+/// malformed value is an error (raised when the configuration is extracted), as in otel.toml.
+pub(crate) fn read_toml_overrides(env: &std::collections::HashMap<String, String>) -> Result<Vec<EnvValue>, String> {
+    let mut values = Vec::new();
+    let mut names: Vec<&String> = env.keys().filter(|k| k.starts_with("OTEL_TOML_")).collect();
+    names.sort();
+    for name in names {
+        let raw = env[name].trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let Some(key) = KEYS.iter().find(|k| toml_variable(k) == *name) else {
+            let known: Vec<String> = KEYS.iter().map(|k| toml_variable(k)).collect();
+            let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
+            let hint = crate::validate::closest(name, &known_refs).map(|s| format!("; did you mean {s}?")).unwrap_or_default();
+            return Err(format!("otel: unknown environment variable {name}{hint} (each otel.toml key has one: OTEL_TOML_ + the key in upper case with `.` as `_`)"));
+        };
+        let value = match *key {
+            "resource" | "exporter.headers" => match parse_pairs(raw) {
+                Some(pairs) => Value::from(pairs.into_iter().map(|(k, v)| (k, Value::from(v))).collect::<figment::value::Dict>()),
+                None => return Err(format!("otel: invalid value in environment variable {name}: expected k=v,k2=v2 with percent-encoded values")),
+            },
+            "propagators" => Value::from(raw.split(',').map(|p| Value::from(p.trim().to_ascii_lowercase())).collect::<Vec<_>>()),
+            "service.name" | "service.version" | "service.environment" | "exporter.endpoint" | "exporter.traces_endpoint" | "fmt.filter" => Value::from(raw.to_string()),
+            _ => raw.parse::<Value>().unwrap_or_else(|_| Value::from(raw.to_string())),
+        };
+        values.push(EnvValue { variable: name.clone(), key, value });
+    }
+    Ok(values)
 }
 
 struct Reader<'a> {
@@ -101,6 +148,48 @@ impl Reader<'_> {
                 _ => self.warn(variable, &v, "unknown compression (valid: gzip, none); ignored"),
             }
         }
+    }
+
+    fn sampler(&mut self) {
+        let variable = "OTEL_TRACES_SAMPLER";
+        let Some(v) = (self.get)(variable) else { return };
+        let name = v.trim().to_ascii_lowercase();
+        if !crate::model::SamplerName::VALID.contains(&name.as_str()) {
+            self.warn(variable, &v, "unknown sampler (valid: always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio); using parentbased_always_on");
+            return;
+        }
+        self.set(variable, "sampler.name", Value::from(name.clone()));
+        // The argument counts only with a sampler set by the environment, and only for the ratio samplers.
+        let arg_variable = "OTEL_TRACES_SAMPLER_ARG";
+        if let Some(arg) = (self.get)(arg_variable) {
+            match arg.trim().parse::<f64>() {
+                Ok(r) if (0.0..=1.0).contains(&r) && name.ends_with("traceidratio") => self.set(arg_variable, "sampler.arg", Value::from(r)),
+                Ok(_) if !name.ends_with("traceidratio") => {}
+                _ => self.warn(arg_variable, &arg, "not a ratio between 0 and 1; using 1.0"),
+            }
+        }
+    }
+
+    fn propagators(&mut self) {
+        let variable = "OTEL_PROPAGATORS";
+        let Some(v) = (self.get)(variable) else { return };
+        let mut list: Vec<&'static str> = Vec::new();
+        for name in v.split(',').map(|n| n.trim().to_ascii_lowercase()).filter(|n| !n.is_empty()) {
+            let known = match name.as_str() {
+                "tracecontext" => "tracecontext",
+                "baggage" => "baggage",
+                "none" => "none",
+                _ => {
+                    self.warn(variable, &name, "unknown or unsupported propagator (supported: tracecontext, baggage, none); skipped");
+                    continue;
+                }
+            };
+            if !list.contains(&known) {
+                list.push(known);
+            }
+        }
+        let list: Vec<Value> = list.into_iter().filter(|n| *n != "none").map(Value::from).collect();
+        self.set(variable, "propagators", Value::from(list));
     }
 
     fn traces_exporter(&mut self) {

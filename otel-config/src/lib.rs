@@ -19,6 +19,7 @@ mod model;
 mod validate;
 
 pub use duration::parse_duration;
+pub use env::KEYS;
 pub use error::ConfigError;
 pub use load::{load, LoadOptions, Loaded, Warning};
 pub use model::*;

@@ -132,7 +132,8 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
         figment = figment.merge(Toml::file_exact(path));
     }
     let (values, warnings) = env::read(&get);
-    for EnvValue { variable, key, value } in values {
+    let overrides = env::read_toml_overrides(&env_map).map_err(ConfigError::message)?;
+    for EnvValue { variable, key, value } in values.into_iter().chain(overrides) {
         figment = figment.merge(EnvProvider { variable, key, value });
     }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// let config = otel_config::Config::default();
 /// assert_eq!(config.exporter.protocol, otel_config::Protocol::HttpProtobuf);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// `disabled` / `OTEL_SDK_DISABLED`: no spans are recorded or exported; propagation still works.
@@ -24,6 +24,10 @@ pub struct Config {
     pub exporter: ExporterConfig,
     /// `[batch]`.
     pub batch: BatchConfig,
+    /// `[sampler]`.
+    pub sampler: SamplerConfig,
+    /// `propagators`: the context propagation formats, in order; default `["tracecontext", "baggage"]`.
+    pub propagators: Vec<Propagator>,
     /// `[fmt]`.
     pub fmt: FmtConfig,
     /// `[shutdown]`.
@@ -292,4 +296,93 @@ impl Default for ShutdownConfig {
     fn default() -> Self {
         ShutdownConfig { timeout: Duration::from_secs(3), always_summary: false }
     }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            disabled: false,
+            service: ServiceConfig::default(),
+            resource: BTreeMap::new(),
+            exporter: ExporterConfig::default(),
+            batch: BatchConfig::default(),
+            sampler: SamplerConfig::default(),
+            propagators: vec![Propagator::TraceContext, Propagator::Baggage],
+            fmt: FmtConfig::default(),
+            shutdown: ShutdownConfig::default(),
+        }
+    }
+}
+
+/// `sampler.name`: which spans are recorded, by the spec's names.
+///
+/// ```
+/// assert_eq!(otel_config::SamplerName::default(), otel_config::SamplerName::ParentBasedAlwaysOn);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SamplerName {
+    /// Every span.
+    AlwaysOn,
+    /// No span.
+    AlwaysOff,
+    /// A fraction `sampler.arg` of traces, by trace id.
+    #[serde(rename = "traceidratio")]
+    TraceIdRatio,
+    /// The parent's decision; root spans always sampled.
+    #[default]
+    #[serde(rename = "parentbased_always_on")]
+    ParentBasedAlwaysOn,
+    /// The parent's decision; root spans never sampled.
+    #[serde(rename = "parentbased_always_off")]
+    ParentBasedAlwaysOff,
+    /// The parent's decision; root spans by ratio `sampler.arg`.
+    #[serde(rename = "parentbased_traceidratio")]
+    ParentBasedTraceIdRatio,
+}
+
+impl SamplerName {
+    /// Every valid spelling.
+    pub const VALID: &'static [&'static str] = &[
+        "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio",
+    ];
+}
+
+/// `[sampler]`.
+///
+/// ```
+/// assert_eq!(otel_config::SamplerConfig::default().ratio(), 1.0);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SamplerConfig {
+    /// `sampler.name`.
+    pub name: SamplerName,
+    /// `sampler.arg`: the ratio for the ratio samplers, in [0, 1]; default 1.0.
+    pub arg: Option<f64>,
+}
+
+impl SamplerConfig {
+    /// The ratio the ratio samplers use.
+    pub fn ratio(&self) -> f64 {
+        self.arg.unwrap_or(1.0)
+    }
+}
+
+/// One context propagation format of `propagators`.
+///
+/// ```
+/// let p: Vec<otel_config::Propagator> = vec![otel_config::Propagator::TraceContext];
+/// assert_eq!(p.len(), 1);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Propagator {
+    /// W3C `traceparent` / `tracestate`.
+    #[serde(rename = "tracecontext")]
+    TraceContext,
+    /// W3C `baggage`.
+    Baggage,
+    /// No propagation (only meaningful alone).
+    None,
 }

@@ -40,6 +40,11 @@ pub(crate) fn validate(config: &Config, figment: &Figment, file: Option<&Path>) 
             format!("must be between 1 and batch.max_queue_size ({})", batch.max_queue_size),
         );
     }
+    if let Some(arg) = config.sampler.arg {
+        if !(0.0..=1.0).contains(&arg) {
+            fail("sampler.arg", format!("{arg} is not a ratio between 0 and 1"));
+        }
+    }
     let _ = Protocol::VALID;
     if errors.is_empty() {
         Ok(())

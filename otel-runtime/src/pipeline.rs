@@ -7,7 +7,8 @@ use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter, SpanProcessor};
 use opentelemetry_sdk::Resource;
-use otel_config::{Compression, Config, Protocol};
+use opentelemetry_sdk::trace::Sampler;
+use otel_config::{Compression, Config, Protocol, SamplerName};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -55,13 +56,25 @@ pub(crate) fn resource(config: &Config) -> Resource {
         .build()
 }
 
+fn sampler(config: &Config) -> Sampler {
+    let ratio = config.sampler.ratio();
+    match config.sampler.name {
+        SamplerName::AlwaysOn => Sampler::AlwaysOn,
+        SamplerName::AlwaysOff => Sampler::AlwaysOff,
+        SamplerName::TraceIdRatio => Sampler::TraceIdRatioBased(ratio),
+        SamplerName::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+        SamplerName::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+        SamplerName::ParentBasedTraceIdRatio => Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio))),
+    }
+}
+
 pub(crate) fn build(config: &Config, on_failure: Option<fn(&FailureEvent)>) -> Result<Pipeline, BuildError> {
     let endpoint = match config.exporter.protocol {
         Protocol::Grpc | Protocol::HttpProtobuf | Protocol::HttpJson => config.exporter.traces_url(),
         Protocol::Console | Protocol::None => String::new(),
     };
     let shared = Arc::new(Shared { endpoint: endpoint.clone(), on_failure, ..Default::default() });
-    let builder = SdkTracerProvider::builder().with_resource(resource(config));
+    let builder = SdkTracerProvider::builder().with_resource(resource(config)).with_sampler(sampler(config));
     if config.disabled || config.exporter.protocol == Protocol::None {
         return Ok(Pipeline { provider: builder.build(), shared, export_runtime: None });
     }
