@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The project's test command: installs the real collector, builds everything (examples included, since the
-# end-to-end tests run them), then runs every test of the workspace.
+# The project's test command. Installs the real collector (rotel) the end-to-end tests run against, builds
+# everything (examples and benches included: the end-to-end tests run target/debug/examples/*), then runs every
+# test of the workspace, doc tests included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 ROTEL_AGENT="$(scripts/install-rotel.sh)"
 export ROTEL_AGENT
+echo "test.sh: rotel-agent at $ROTEL_AGENT"
+
 cargo build --workspace --all-targets
 cargo test --workspace --all-targets
 cargo test --workspace --doc

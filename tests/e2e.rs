@@ -72,11 +72,11 @@ fn every_span_reaches_rotel_over_grpc_then_http_by_env_alone() {
 
 #[test]
 fn spans_arrive_with_links_attributes_and_resource() {
-    let receiver = Receiver::start();
+    let receiver = Receiver::start_blocking();
     let dir = app_dir("receiver", &grpc_toml(&receiver.grpc_endpoint()));
     let (output, _) = run_app(&dir, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let spans = receiver.wait_for_spans(3 * TASKS, Duration::from_secs(20)).unwrap();
+    let spans = receiver.wait_for_spans_blocking(3 * TASKS, Duration::from_secs(20)).unwrap();
     assert_eq!(spans.len(), 3 * TASKS);
 
     let roots: Vec<_> = spans.iter().filter(|s| s.name == "handle_task").collect();

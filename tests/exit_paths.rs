@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 fn run(mode: &str) -> (std::process::Output, Receiver) {
-    let receiver = Receiver::start();
+    let receiver = Receiver::start_blocking();
     let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
     let bin = deps.parent().unwrap().join("examples").join("exit_paths");
     assert!(bin.is_file(), "{} is missing: run `cargo build --examples` (scripts/test.sh does)", bin.display());
@@ -29,7 +29,7 @@ fn run(mode: &str) -> (std::process::Output, Receiver) {
 }
 
 fn assert_flushed(receiver: &Receiver, mode: &str) {
-    let spans = receiver.wait_for_spans(1, Duration::from_secs(10)).unwrap();
+    let spans = receiver.wait_for_spans_blocking(1, Duration::from_secs(10)).unwrap();
     assert_eq!(spans.len(), 1, "{mode}");
     assert_eq!(spans[0].name, "work");
     assert_eq!(spans[0].attributes.get("mode").map(String::as_str), Some(mode));
