@@ -1,13 +1,24 @@
-//! Configuration errors that name the source (file or variable), the key, and what is valid.
+//! Configuration errors: one line per problem, naming the source (file or variable), the key, and what is
+//! valid. Header values never appear.
 
-use std::path::Path;
+use crate::keys;
+use crate::source::Origin;
+use figment::error::{Actual, Kind};
 
-/// A configuration that cannot be used. Its message is one line, ready for stderr.
+/// A configuration that cannot be used. Its message names the source (the file's path or the environment
+/// variable), the key, and what is valid; one line per problem, ready for stderr.
 ///
 /// ```
-/// let options = otel_config::LoadOptions { file: Some("/nonexistent/otel.toml".into()), ..Default::default() };
+/// let options = otel_config::LoadOptions {
+///     file: Some("/nonexistent/otel.toml".into()),
+///     env: Some(Default::default()),
+///     ..Default::default()
+/// };
 /// let err = otel_config::load(&options).unwrap_err();
-/// assert!(err.to_string().contains("/nonexistent/otel.toml"));
+/// assert_eq!(
+///     err.to_string(),
+///     "otel: the configuration file `/nonexistent/otel.toml` named by `config = …` does not exist"
+/// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -15,61 +26,30 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    pub(crate) fn message(message: String) -> Self {
+    pub(crate) fn new(message: String) -> Self {
         ConfigError { message }
     }
 
-    pub(crate) fn from_figment(error: figment::Error, file: Option<&Path>) -> Self {
-        let messages: Vec<String> = error.into_iter().map(|e| describe(&e, file)).collect();
-        ConfigError { message: messages.join("\n") }
+    /// The message, as `Display` prints it.
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions {
+    ///     file: Some("/nonexistent/otel.toml".into()),
+    ///     env: Some(Default::default()),
+    ///     ..Default::default()
+    /// };
+    /// let err = otel_config::load(&options).unwrap_err();
+    /// assert_eq!(err.message(), err.to_string());
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.message
     }
-}
 
-/// Where a value came from, for messages.
-pub(crate) fn source_name(metadata: Option<&figment::Metadata>, file: Option<&Path>) -> String {
-    match metadata {
-        Some(m) if m.name.starts_with("environment variable") => m.name.to_string(),
-        Some(m) if m.name.contains("TOML") => match &m.source {
-            Some(figment::Source::File(path)) => path.display().to_string(),
-            _ => file.map(|p| p.display().to_string()).unwrap_or_else(|| "otel.toml".into()),
-        },
-        Some(m) => m.name.to_string(),
-        None => file.map(|p| p.display().to_string()).unwrap_or_else(|| "the configuration".into()),
+    /// Every error figment reports, one line each.
+    pub(crate) fn from_figment(error: figment::Error) -> Self {
+        let lines: Vec<String> = error.into_iter().map(|e| describe(&e)).collect();
+        ConfigError { message: lines.join("\n") }
     }
-}
-
-fn describe(error: &figment::Error, file: Option<&Path>) -> String {
-    let source = source_name(error.metadata.as_ref(), file);
-    let key = error.path.join(".");
-    let what = match &error.kind {
-        figment::error::Kind::UnknownField(field, expected) => {
-            // figment's path already ends with the unknown field.
-            let parent = error.path[..error.path.len().saturating_sub(1)].join(".");
-            let full = if parent.is_empty() { field.clone() } else { format!("{parent}.{field}") };
-            let hint = crate::validate::closest(field, expected)
-                .map(|s| format!("; did you mean `{}`?", if parent.is_empty() { s.to_string() } else { format!("{parent}.{s}") }))
-                .unwrap_or_default();
-            return format!(
-                "otel: invalid configuration in {source}: unknown key `{full}`{hint} (valid here: {})",
-                expected.join(", ")
-            );
-        }
-        figment::error::Kind::UnknownVariant(found, expected) => {
-            format!("unknown value \"{found}\"; expected one of {}", quoted(expected))
-        }
-        figment::error::Kind::Message(m) if key.is_empty() => {
-            // A TOML syntax error: figment puts the parser's message (with line and column) here.
-            // The parser quotes the offending source line; drop it, since it may hold a header value.
-            let m: Vec<&str> = m.lines().map(str::trim).filter(|l| !l.is_empty() && !l.contains('|')).collect();
-            return format!("otel: cannot parse {source}: {}", m.join(": "));
-        }
-        other => other.to_string(),
-    };
-    format!("otel: invalid configuration in {source}: key `{key}`: {what}")
-}
-
-fn quoted(values: &[&str]) -> String {
-    values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
 }
 
 impl std::fmt::Display for ConfigError {
@@ -79,3 +59,125 @@ impl std::fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// `otel: invalid configuration in <source>: key `<key>`: <what>`, for a problem with one key.
+pub(crate) fn invalid(origin: &Origin, key: &str, what: &str) -> String {
+    format!("otel: invalid configuration in {}: key `{key}`: {what}", origin.describe())
+}
+
+/// `exporter.headers.x`, `propagators[1]`.
+fn key_of(path: &[String]) -> String {
+    let mut key = String::new();
+    for part in path {
+        if part.bytes().all(|b| b.is_ascii_digit()) && !key.is_empty() {
+            key.push_str(&format!("[{part}]"));
+        } else {
+            if !key.is_empty() {
+                key.push('.');
+            }
+            key.push_str(part);
+        }
+    }
+    key
+}
+
+fn describe(error: &figment::Error) -> String {
+    let origin = Origin::of(error.metadata.as_ref());
+    let path = &error.path;
+    let key = key_of(path);
+    // Anything under exporter.headers may hold a secret: describe types, never values.
+    let secret = path.len() >= 2 && path[0] == "exporter" && path[1] == "headers";
+    let what = match &error.kind {
+        Kind::Message(message) if path.is_empty() => return unparsable(&origin, message),
+        Kind::UnknownField(field, expected) => {
+            return unknown_key(&origin, &path[..path.len().saturating_sub(1)], field, expected)
+        }
+        Kind::UnknownVariant(found, expected) => {
+            let valid: Vec<String> = expected.iter().map(|v| format!("{v:?}")).collect();
+            format!("unknown value {found:?}; expected one of {}", valid.join(", "))
+        }
+        Kind::InvalidType(actual, expected) => {
+            format!("expected {}, found {}", friendly_expected(expected), friendly_actual(actual, secret))
+        }
+        Kind::InvalidValue(actual, expected) => {
+            format!("expected {}, found {}", friendly_expected(expected), friendly_actual(actual, secret))
+        }
+        Kind::Message(_) if secret => "invalid value (not shown)".to_string(),
+        Kind::Message(message) => message.clone(),
+        other => other.to_string(),
+    };
+    invalid(&origin, &key, &what)
+}
+
+/// A file figment could not read or parse (a TOML syntax error, with line and column). The parser's quote of
+/// the offending line is dropped: it may hold a header value.
+fn unparsable(origin: &Origin, message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !is_numbered_source_line(l))
+        .collect();
+    format!("otel: cannot parse {}: {}", origin.describe(), lines.join("; "))
+}
+
+/// `12 | protocol = …`
+fn is_numbered_source_line(line: &str) -> bool {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && line[digits..].trim_start().starts_with('|')
+}
+
+fn unknown_key(origin: &Origin, parent: &[String], field: &str, expected: &[&str]) -> String {
+    let join = |leaf: &str| if parent.is_empty() { leaf.to_string() } else { format!("{}.{leaf}", key_of(parent)) };
+    let hint = keys::closest(field, expected.iter().copied())
+        .map(join)
+        .or_else(|| keys::closest_full_key(field).map(str::to_string))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    let table = if parent.is_empty() { "at the top level".to_string() } else { format!("in [{}]", key_of(parent)) };
+    format!(
+        "otel: invalid configuration in {}: unknown key `{}`{hint} (valid keys {table}: {})",
+        origin.describe(),
+        join(field),
+        expected.join(", ")
+    )
+}
+
+fn friendly_expected(expected: &str) -> String {
+    match expected {
+        "usize" | "u64" => "a non-negative integer".to_string(),
+        "u32" => "a non-negative integer up to 4294967295".to_string(),
+        "i64" => "an integer".to_string(),
+        "f64" | "f32" => "a number".to_string(),
+        "a boolean" | "bool" => "a boolean (true or false)".to_string(),
+        "a map" => "a table".to_string(),
+        "a sequence" => "an array".to_string(),
+        e if e.starts_with("struct ") => "a table".to_string(),
+        e => e.to_string(),
+    }
+}
+
+fn friendly_actual(actual: &Actual, secret: bool) -> String {
+    match actual {
+        Actual::Str(s) if !secret => format!("string {s:?}"),
+        Actual::Str(_) => "a string (value not shown)".to_string(),
+        Actual::Unsigned(n) if !secret => format!("integer {n}"),
+        Actual::Signed(n) if !secret => format!("integer {n}"),
+        Actual::Float(n) if !secret => format!("float {n}"),
+        Actual::Bool(b) if !secret => format!("boolean {b}"),
+        Actual::Unsigned(_) | Actual::Signed(_) => "an integer (value not shown)".to_string(),
+        Actual::Float(_) => "a float (value not shown)".to_string(),
+        Actual::Bool(_) => "a boolean (value not shown)".to_string(),
+        Actual::Seq => "an array".to_string(),
+        Actual::Map => "a table".to_string(),
+        other if secret => format!("{} (value not shown)", type_only(other)),
+        other => other.to_string(),
+    }
+}
+
+fn type_only(actual: &Actual) -> &'static str {
+    match actual {
+        Actual::Char(_) => "a character",
+        Actual::Bytes(_) => "bytes",
+        _ => "another type",
+    }
+}

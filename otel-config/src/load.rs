@@ -1,151 +1,149 @@
-//! Loading: built-in defaults < macro arguments < otel.toml < environment, as figment layers.
+//! Loading: built-in defaults < macro arguments < otel.toml < standard `OTEL_*` variables < `OTEL_TOML_<KEY>`
+//! variables, as figment layers; then validation.
 
-use crate::env::{self, EnvValue};
+use crate::enums::Protocol;
+use crate::env::{self, Env};
 use crate::error::ConfigError;
 use crate::model::Config;
-use figment::providers::{Format, Serialized, Toml};
-use figment::value::{Dict, Map};
-use figment::{Figment, Metadata, Profile, Provider};
+use crate::source::{ValueProvider, DEFAULTS, MACRO};
+use crate::warning::Warning;
+use crate::{file, validate};
+use figment::value::{Dict, Value};
+use figment::Figment;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-/// What the program knows before reading any file: the macro's arguments and where to look.
-///
-/// ```
-/// let options = otel_config::LoadOptions { service_name: Some("checkout".into()), ..Default::default() };
-/// assert!(options.file.is_none());
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct LoadOptions {
-    /// An otel.toml named explicitly (macro `config = "…"`): it must exist.
-    pub file: Option<PathBuf>,
-    /// The macro's `service = "…"`: a default below otel.toml and the environment.
-    pub service_name: Option<String>,
-    /// The crate name: the `service.name` of last resort.
-    pub crate_name: Option<String>,
-    /// The crate version: the default `service.version`.
-    pub service_version: Option<String>,
-    /// The environment to read; `None` reads the process environment (tests pass their own).
-    pub env: Option<HashMap<String, String>>,
-    /// Where the default `otel.toml` is looked for; `None` is the working directory.
-    pub cwd: Option<PathBuf>,
-}
-
-/// A setting from the environment that was ignored, per the OTel spec's parsing rules.
-///
-/// ```
-/// let w = otel_config::Warning { variable: "OTEL_BSP_MAX_QUEUE_SIZE".into(), value: "abc".into(), message: "not a number; using the default".into() };
-/// assert!(w.to_string().contains("OTEL_BSP_MAX_QUEUE_SIZE"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Warning {
-    /// The variable's name.
-    pub variable: String,
-    /// Its value (redacted for header variables).
-    pub value: String,
-    /// What was wrong and what is used instead.
-    pub message: String,
-}
-
-impl std::fmt::Display for Warning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "otel: ignoring {}={:?}: {}", self.variable, self.value, self.message)
-    }
-}
-
-/// The result of [`load`]: the configuration, the warnings to print, and the file that was read.
-#[derive(Clone, Debug)]
-pub struct Loaded {
-    /// The effective configuration.
-    pub config: Config,
-    /// Ignored environment values, to print once on stderr.
-    pub warnings: Vec<Warning>,
-    /// The otel.toml actually read, if any.
-    pub file: Option<PathBuf>,
-}
-
-/// One environment variable as a figment provider, so that errors name the variable.
-struct EnvProvider {
-    variable: String,
-    key: &'static str,
-    value: figment::value::Value,
-}
-
-impl Provider for EnvProvider {
-    fn metadata(&self) -> Metadata {
-        Metadata::named(format!("environment variable {}", self.variable))
-    }
-    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
-        Serialized::global(self.key, &self.value).data()
-    }
-}
-
-/// Loads the configuration the way `#[otel::main]` does at start.
+/// What the program knows before reading any file: the macro's arguments, and where to look.
 ///
 /// ```
 /// let options = otel_config::LoadOptions {
-///     env: Some([("OTEL_SERVICE_NAME".to_string(), "checkout".to_string())].into()),
+///     service_name: Some("checkout".into()),
+///     crate_name: Some("checkout_bin".into()),
+///     service_version: Some("1.4.0".into()),
+///     env: Some(Default::default()),
+///     cwd: Some(std::env::temp_dir().join("otel-config-doc-options")),
+///     ..Default::default()
+/// };
+/// let config = otel_config::load(&options).unwrap().config;
+/// assert_eq!((config.service.name.as_str(), config.service.version.as_deref()), ("checkout", Some("1.4.0")));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// An otel.toml named explicitly (macro `config = "…"`); it must exist. Relative to `cwd`.
+    pub file: Option<PathBuf>,
+    /// The macro's `service = "…"`: a default below otel.toml and the environment.
+    pub service_name: Option<String>,
+    /// The user crate's name: the `service.name` of last resort (before `"unknown_service"`).
+    pub crate_name: Option<String>,
+    /// The user crate's `CARGO_PKG_VERSION`: the default `service.version`.
+    pub service_version: Option<String>,
+    /// The environment to read; `None` reads the process environment (tests pass their own).
+    pub env: Option<HashMap<String, String>>,
+    /// Where the default `./otel.toml` is looked for (and relative paths start); `None` is the current directory.
+    pub cwd: Option<PathBuf>,
+}
+
+/// The result of [`load`]: the configuration, the warnings to print, and the file that was read.
+///
+/// ```
+/// let loaded = otel_config::load(&otel_config::LoadOptions {
+///     env: Some([("OTEL_BSP_MAX_QUEUE_SIZE".to_string(), "abc".to_string())].into()),
+///     cwd: Some(std::env::temp_dir().join("otel-config-doc-loaded")),
+///     ..Default::default()
+/// }).unwrap();
+/// assert_eq!(loaded.config.batch.max_queue_size, 2048);
+/// assert_eq!(loaded.warnings[0].to_string(),
+///     r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="abc": not a non-negative integer; using 2048"#);
+/// assert_eq!(loaded.file, None);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    /// The effective configuration.
+    pub config: Config,
+    /// Ignored or adjusted standard `OTEL_*` values, to print once on stderr.
+    pub warnings: Vec<Warning>,
+    /// The otel.toml actually read (absolute), if any.
+    pub file: Option<PathBuf>,
+}
+
+/// Loads the configuration the way `#[otel::main]` does at start: built-in defaults < macro arguments <
+/// otel.toml < the environment (`OTEL_TOML_<KEY>` over the standard `OTEL_*` variables), then validation.
+///
+/// Bad standard `OTEL_*` values are [`Warning`]s, per the OTel spec; anything else wrong is a [`ConfigError`]
+/// naming its source and key. Never panics.
+///
+/// ```
+/// let options = otel_config::LoadOptions {
+///     env: Some([
+///         ("OTEL_SERVICE_NAME".to_string(), "checkout".to_string()),
+///         ("OTEL_TOML_FMT_FORMAT".to_string(), "json".to_string()),
+///     ].into()),
 ///     cwd: Some(std::env::temp_dir().join("otel-config-doc-no-file")),
 ///     ..Default::default()
 /// };
 /// let loaded = otel_config::load(&options).unwrap();
 /// assert_eq!(loaded.config.service.name, "checkout");
+/// assert_eq!(loaded.config.fmt.format, otel_config::FmtFormat::Json);
+/// assert!(loaded.warnings.is_empty());
 /// ```
 pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
-    let env_map: HashMap<String, String> = match &options.env {
-        Some(map) => map.clone(),
-        None => std::env::vars().collect(),
-    };
-    let get = |name: &str| env_map.get(name).filter(|v| !v.trim().is_empty()).cloned();
+    let env = Env::new(options.env.as_ref());
+    let file = file::locate(options, &env)?;
+    let file_provider = file.as_deref().map(file::read).transpose()?;
+    let own = env::own::read(&env)?;
 
-    let file = match (&options.file, get("OTEL_TOML")) {
-        (Some(path), _) => {
-            let path = absolute(options, path.clone());
-            if !path.is_file() {
-                return Err(ConfigError::message(format!(
-                    "otel: the configuration file {} named by `config = …` does not exist",
-                    path.display()
-                )));
-            }
-            Some(path)
+    // Defaults, macro arguments and otel.toml: everything below the environment.
+    let lower = || {
+        let defaults = Value::serialize(Config::default()).ok().and_then(|v| v.into_dict()).unwrap_or_default();
+        let figment = Figment::from(ValueProvider::named(DEFAULTS, defaults)).merge(macro_layer(options));
+        match &file_provider {
+            Some(provider) => figment.merge(provider),
+            None => figment,
         }
-        (None, Some(path)) => {
-            let path = absolute(options, PathBuf::from(path));
-            if !path.is_file() {
-                return Err(ConfigError::message(format!(
-                    "otel: the configuration file {} named by OTEL_TOML does not exist",
-                    path.display()
-                )));
-            }
-            Some(path)
+    };
+    let lower_protocol = lower().extract_inner::<Protocol>("exporter.protocol").unwrap_or_default();
+    let standard = env::standard::read(&env, lower_protocol);
+    let mut warnings = standard.warnings;
+
+    // An endpoint from a standard variable that is invalid for the final protocol is ignored with a warning,
+    // and the layers are merged again without it.
+    let mut ignored: Vec<String> = Vec::new();
+    let (figment, mut config) = loop {
+        let mut figment = lower();
+        for entry in standard.entries.iter().filter(|e| !ignored.contains(&e.variable)) {
+            figment = figment.merge(entry.provider());
         }
-        (None, None) => Some(absolute(options, PathBuf::from("otel.toml"))).filter(|p| p.is_file()),
+        for entry in &own {
+            figment = figment.merge(entry.provider());
+        }
+        let config: Config = figment.extract().map_err(ConfigError::from_figment)?;
+        let bad = validate::bad_standard_endpoints(&config, &figment);
+        if bad.is_empty() {
+            break (figment, config);
+        }
+        for (variable, warning) in bad {
+            ignored.push(variable);
+            warnings.push(warning);
+        }
     };
 
-    let mut figment = Figment::from(Serialized::defaults(Config::default()));
-    let fallback_name = options.service_name.clone().or_else(|| options.crate_name.clone());
-    figment = figment.merge(Serialized::default("service.name", fallback_name.unwrap_or_else(|| "unknown_service".into())));
-    if let Some(version) = &options.service_version {
-        figment = figment.merge(Serialized::default("service.version", version));
-    }
-    if let Some(path) = &file {
-        figment = figment.merge(Toml::file_exact(path));
-    }
-    let (values, warnings) = env::read(&get);
-    let overrides = env::read_toml_overrides(&env_map).map_err(ConfigError::message)?;
-    for EnvValue { variable, key, value } in values.into_iter().chain(overrides) {
-        figment = figment.merge(EnvProvider { variable, key, value });
-    }
-
-    let config: Config = figment.extract().map_err(|e| ConfigError::from_figment(e, file.as_deref()))?;
-    crate::validate::validate(&config, &figment, file.as_deref())?;
+    validate::normalize_propagators(&mut config, &figment).map_err(ConfigError::new)?;
+    warnings.extend(validate::clamp_batch(&mut config, &figment));
+    validate::check(&config, &figment)?;
+    let warnings = warnings.into_iter().map(|w| w.finish(&config)).collect();
     Ok(Loaded { config, warnings, file })
 }
 
-fn absolute(options: &LoadOptions, path: PathBuf) -> PathBuf {
-    if path.is_absolute() {
-        return path;
+/// `service.name` (the macro's `service`, else the crate name) and `service.version`.
+fn macro_layer(options: &LoadOptions) -> ValueProvider {
+    let mut service = Dict::new();
+    if let Some(name) = options.service_name.clone().or_else(|| options.crate_name.clone()) {
+        service.insert("name".into(), Value::from(name));
     }
-    let base = options.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_default();
-    base.join(path)
+    if let Some(version) = &options.service_version {
+        service.insert("version".into(), Value::from(version.clone()));
+    }
+    let dict =
+        if service.is_empty() { Dict::new() } else { Dict::from([("service".to_string(), Value::from(service))]) };
+    ValueProvider::named(MACRO, dict)
 }

@@ -1,92 +1,149 @@
-//! Checks that types alone cannot express: URLs, header syntax, batch sizes.
+//! Checks after extraction that types alone cannot express: endpoints, header syntax, batch sizes, ratios,
+//! propagators, a non-empty service name. A value from a standard `OTEL_*` variable is a warning (the
+//! variable is ignored, or the batch size clamped); from otel.toml, `OTEL_TOML_*` or the macro it is an error
+//! naming its source.
 
-use crate::error::{source_name, ConfigError};
-use crate::model::{Config, Protocol};
+use crate::endpoint::check_endpoint;
+use crate::enums::Propagator;
+use crate::env::standard::header_problem;
+use crate::error::{invalid, ConfigError};
+use crate::model::Config;
+use crate::source::Origin;
+use crate::warning::{PendingWarning, Then};
 use figment::Figment;
-use std::path::Path;
 
-pub(crate) fn validate(config: &Config, figment: &Figment, file: Option<&Path>) -> Result<(), ConfigError> {
-    let mut errors = Vec::new();
-    let mut fail = |key: &str, what: String| {
-        let source = source_name(figment.find_metadata(key), file);
-        errors.push(format!("otel: invalid configuration in {source}: key `{key}`: {what}"));
+fn origin(figment: &Figment, key: &str) -> Origin {
+    Origin::of(figment.find_metadata(key))
+}
+
+/// Endpoints set by a standard variable that are not valid for the protocol: the variables to ignore, and the
+/// warnings saying so.
+pub(crate) fn bad_standard_endpoints(config: &Config, figment: &Figment) -> Vec<(String, PendingWarning)> {
+    let mut out = Vec::new();
+    for (key, value) in endpoints(config) {
+        let (Some(url), Origin::StdEnv(variable)) = (value, origin(figment, key)) else { continue };
+        if let Err(why) = check_endpoint(url, config.exporter.protocol) {
+            let reason = format!("not a valid endpoint for protocol {:?}: {why}", config.exporter.protocol.as_str());
+            let warning = PendingWarning {
+                variable: variable.clone(),
+                value: url.to_string(),
+                reason,
+                then: Then::UsingKey("exporter.endpoint"),
+            };
+            out.push((variable, warning));
+        }
+    }
+    out
+}
+
+fn endpoints(config: &Config) -> [(&'static str, Option<&str>); 2] {
+    [
+        ("exporter.endpoint", config.exporter.endpoint.as_deref()),
+        ("exporter.traces_endpoint", config.exporter.traces_endpoint.as_deref()),
+    ]
+}
+
+/// `max_export_batch_size > max_queue_size` where either comes from a standard variable: clamp the batch size
+/// to the queue size, with a warning.
+pub(crate) fn clamp_batch(config: &mut Config, figment: &Figment) -> Option<PendingWarning> {
+    let (queue, batch) = (config.batch.max_queue_size, config.batch.max_export_batch_size);
+    if batch <= queue {
+        return None;
+    }
+    let warning = match (origin(figment, "batch.max_export_batch_size"), origin(figment, "batch.max_queue_size")) {
+        (Origin::StdEnv(variable), _) => PendingWarning {
+            variable,
+            value: batch.to_string(),
+            reason: format!("larger than batch.max_queue_size ({queue})"),
+            then: Then::Text(format!("using {queue}")),
+        },
+        (_, Origin::StdEnv(variable)) => PendingWarning {
+            variable,
+            value: queue.to_string(),
+            reason: format!("smaller than batch.max_export_batch_size ({batch})"),
+            then: Then::Text(format!("the export batch size is clamped to {queue}")),
+        },
+        _ => return None,
     };
+    config.batch.max_export_batch_size = queue;
+    Some(warning)
+}
+
+/// De-duplicates `propagators` (keeping the first occurrence) and turns `["none"]` into the empty list.
+pub(crate) fn normalize_propagators(config: &mut Config, figment: &Figment) -> Result<(), String> {
+    let list = &mut config.propagators;
+    if list.contains(&Propagator::None) {
+        if list.iter().any(|p| *p != Propagator::None) {
+            let what = "\"none\" cannot be combined with other propagators; use [\"none\"] alone or leave it out";
+            return Err(invalid(&origin(figment, "propagators"), "propagators", what));
+        }
+        list.clear();
+    }
+    let mut seen = Vec::with_capacity(list.len());
+    list.retain(|p| {
+        let first = !seen.contains(p);
+        seen.push(*p);
+        first
+    });
+    Ok(())
+}
+
+/// Every remaining problem, as one error naming each key and where its value came from.
+pub(crate) fn check(config: &Config, figment: &Figment) -> Result<(), ConfigError> {
+    let mut errors = Vec::new();
+    let mut fail = |key: &str, what: String| errors.push(invalid(&origin(figment, key), key, &what));
+
     if config.service.name.trim().is_empty() {
         fail("service.name", "must not be empty".into());
     }
-    for key in ["exporter.endpoint", "exporter.traces_endpoint"] {
-        let value = if key == "exporter.endpoint" { &config.exporter.endpoint } else { &config.exporter.traces_endpoint };
-        if let Some(url) = value {
-            if let Err(why) = check_url(url) {
-                fail(key, format!("invalid URL \"{url}\": {why}; expected e.g. \"http://localhost:4317\""));
-            }
-        }
-    }
-    for (name, value) in &config.exporter.headers.0 {
-        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            fail("exporter.headers", format!("\"{name}\" is not a valid HTTP header name"));
-        } else if http::HeaderValue::from_str(value).is_err() {
-            // Never echo the value: it is likely a secret.
-            fail("exporter.headers", format!("the value of \"{name}\" is not a valid HTTP header value"));
-        }
-    }
+
     let batch = &config.batch;
     if batch.max_queue_size == 0 {
         fail("batch.max_queue_size", "must be at least 1".into());
     }
-    if batch.max_export_batch_size == 0 || batch.max_export_batch_size > batch.max_queue_size {
-        fail(
-            "batch.max_export_batch_size",
-            format!("must be between 1 and batch.max_queue_size ({})", batch.max_queue_size),
-        );
+    if batch.max_export_batch_size == 0 {
+        fail("batch.max_export_batch_size", "must be at least 1".into());
+    } else if batch.max_queue_size > 0 && batch.max_export_batch_size > batch.max_queue_size {
+        let what =
+            format!("{} is larger than batch.max_queue_size ({})", batch.max_export_batch_size, batch.max_queue_size);
+        fail("batch.max_export_batch_size", what);
     }
+    if batch.max_queue_bytes == 0 {
+        fail("batch.max_queue_bytes", "must be at least 1".into());
+    }
+    if batch.max_concurrent_exports == 0 {
+        fail("batch.max_concurrent_exports", "must be at least 1".into());
+    }
+
     if let Some(arg) = config.sampler.arg {
-        if !(0.0..=1.0).contains(&arg) {
-            fail("sampler.arg", format!("{arg} is not a ratio between 0 and 1"));
+        if config.sampler.name.is_ratio() && !(0.0..=1.0).contains(&arg) {
+            fail("sampler.arg", format!("{arg} is not a ratio; expected a number from 0 to 1"));
         }
     }
-    let _ = Protocol::VALID;
+
+    for (key, value) in endpoints(config) {
+        if let Some(url) = value {
+            if let Err(why) = check_endpoint(url, config.exporter.protocol) {
+                fail(
+                    key,
+                    format!("invalid endpoint {url:?} for protocol {:?}: {why}", config.exporter.protocol.as_str()),
+                );
+            }
+        }
+    }
+
+    let header_values = figment.find_value("exporter.headers").ok();
+    for (name, value) in config.exporter.headers.iter() {
+        if let Some(problem) = header_problem(name, value) {
+            let tag = header_values.as_ref().and_then(|v| v.as_dict()).and_then(|d| d.get(name)).map(|v| v.tag());
+            let origin = Origin::of(tag.and_then(|t| figment.get_metadata(t)));
+            errors.push(invalid(&origin, "exporter.headers", &problem));
+        }
+    }
+
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ConfigError::message(errors.join("\n")))
+        Err(ConfigError::new(errors.join("\n")))
     }
-}
-
-fn check_url(url: &str) -> Result<(), String> {
-    let uri: http::Uri = url.parse().map_err(|e: http::uri::InvalidUri| e.to_string())?;
-    match uri.scheme_str() {
-        Some("http" | "https") => {}
-        Some(other) => return Err(format!("unsupported scheme \"{other}\" (use http or https)")),
-        None => return Err("missing scheme (http:// or https://)".into()),
-    }
-    if uri.host().is_none_or(str::is_empty) {
-        return Err("missing host".into());
-    }
-    Ok(())
-}
-
-/// The candidate closest to `word` by edit distance, when it is close enough to be a likely typo.
-pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (distance(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }

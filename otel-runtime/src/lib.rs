@@ -6,6 +6,7 @@
 pub mod entry;
 mod health;
 mod pipeline;
+mod setup;
 mod shutdown;
 mod subscriber;
 
@@ -60,30 +61,13 @@ pub fn start(options: &entry::MainOptions) -> Result<OtelGuard, StartError> {
     }
     let config = loaded.config;
     let pipeline = pipeline::build(&config, options.on_failure).map_err(StartError::Build)?;
-    opentelemetry::global::set_text_map_propagator(propagator(&config.propagators));
+    opentelemetry::global::set_text_map_propagator(setup::propagator(&config.propagators));
     opentelemetry::global::set_tracer_provider(pipeline.provider.clone());
     if let Err(warning) = subscriber::install(&config, &pipeline.provider) {
         eprintln!("{warning}");
     }
     let _ = SHARED.set(pipeline.shared.clone());
-    Ok(OtelGuard::new(pipeline, config.shutdown.timeout, config.shutdown.always_summary))
-}
-
-/// The composite propagator `propagators` names, in order.
-fn propagator(names: &[otel_config::Propagator]) -> opentelemetry::propagation::TextMapCompositePropagator {
-    use opentelemetry::propagation::TextMapPropagator;
-    use otel_config::Propagator;
-    let list: Vec<Box<dyn TextMapPropagator + Send + Sync>> = names
-        .iter()
-        .filter_map(|p| -> Option<Box<dyn TextMapPropagator + Send + Sync>> {
-            match p {
-                Propagator::TraceContext => Some(Box::new(opentelemetry_sdk::propagation::TraceContextPropagator::new())),
-                Propagator::Baggage => Some(Box::new(opentelemetry_sdk::propagation::BaggagePropagator::new())),
-                Propagator::None => None,
-            }
-        })
-        .collect();
-    opentelemetry::propagation::TextMapCompositePropagator::new(list)
+    Ok(OtelGuard::new(pipeline, config.shutdown.timeout, config.shutdown.summary))
 }
 
 /// [`start`], or end the process with status 1 and the error on stderr: the user's `main` never runs with a

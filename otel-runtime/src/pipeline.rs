@@ -2,13 +2,11 @@
 //! outcome is counted, inside the SDK's batch processor.
 
 use crate::health::{Counters, ErrorKind, FailureEvent, HealthCell};
-use opentelemetry::KeyValue;
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter, SpanProcessor};
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::trace::Sampler;
-use otel_config::{Compression, Config, Protocol, SamplerName};
+use otel_config::{Compression, Config, Protocol};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -41,40 +39,16 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-pub(crate) fn resource(config: &Config) -> Resource {
-    let mut attributes = vec![KeyValue::new("service.name", config.service.name.clone())];
-    if let Some(version) = &config.service.version {
-        attributes.push(KeyValue::new("service.version", version.clone()));
-    }
-    if let Some(env) = &config.service.environment {
-        attributes.push(KeyValue::new("deployment.environment.name", env.clone()));
-    }
-    attributes.extend(config.resource.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())));
-    Resource::builder_empty()
-        .with_detector(Box::new(opentelemetry_sdk::resource::TelemetryResourceDetector))
-        .with_attributes(attributes)
-        .build()
-}
-
-fn sampler(config: &Config) -> Sampler {
-    let ratio = config.sampler.ratio();
-    match config.sampler.name {
-        SamplerName::AlwaysOn => Sampler::AlwaysOn,
-        SamplerName::AlwaysOff => Sampler::AlwaysOff,
-        SamplerName::TraceIdRatio => Sampler::TraceIdRatioBased(ratio),
-        SamplerName::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
-        SamplerName::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
-        SamplerName::ParentBasedTraceIdRatio => Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio))),
-    }
-}
-
 pub(crate) fn build(config: &Config, on_failure: Option<fn(&FailureEvent)>) -> Result<Pipeline, BuildError> {
     let endpoint = match config.exporter.protocol {
         Protocol::Grpc | Protocol::HttpProtobuf | Protocol::HttpJson => config.exporter.traces_url(),
         Protocol::Console | Protocol::None => String::new(),
     };
     let shared = Arc::new(Shared { endpoint: endpoint.clone(), on_failure, ..Default::default() });
-    let builder = SdkTracerProvider::builder().with_resource(resource(config)).with_sampler(sampler(config));
+    let builder = SdkTracerProvider::builder()
+        .with_resource(crate::setup::resource(config))
+        .with_sampler(crate::setup::sampler(config))
+        .with_span_limits(crate::setup::span_limits(config));
     if config.disabled || config.exporter.protocol == Protocol::None {
         return Ok(Pipeline { provider: builder.build(), shared, export_runtime: None });
     }

@@ -18,12 +18,12 @@ use std::time::Duration;
 pub struct OtelGuard {
     pipeline: Option<Pipeline>,
     timeout: Duration,
-    always_summary: bool,
+    summary: otel_config::SummaryMode,
 }
 
 impl OtelGuard {
-    pub(crate) fn new(pipeline: Pipeline, timeout: Duration, always_summary: bool) -> Self {
-        OtelGuard { pipeline: Some(pipeline), timeout, always_summary }
+    pub(crate) fn new(pipeline: Pipeline, timeout: Duration, summary: otel_config::SummaryMode) -> Self {
+        OtelGuard { pipeline: Some(pipeline), timeout, summary }
     }
 
     /// Flushes what is queued and shuts down within `shutdown.timeout`; returns the final span totals.
@@ -47,7 +47,12 @@ impl OtelGuard {
             runtime.shutdown_background();
         }
         let totals = settle(&shared);
-        if self.always_summary || totals.lost() > 0 {
+        let print = match self.summary {
+            otel_config::SummaryMode::Always => true,
+            otel_config::SummaryMode::OnLoss => totals.lost() > 0,
+            otel_config::SummaryMode::Never => false,
+        };
+        if print {
             eprintln!("{}", totals.summary_line());
         }
         totals

@@ -1,4 +1,4 @@
-fn report(event: String) {
+fn report(event: u32) {
     eprintln!("{event}");
 }
 

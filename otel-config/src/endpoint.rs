@@ -1,0 +1,99 @@
+//! The spec's endpoint rules: which URL the trace exporter sends to, and which endpoints are valid.
+
+use crate::enums::Protocol;
+use crate::model::ExporterConfig;
+
+/// The default gRPC endpoint.
+const GRPC_DEFAULT: &str = "http://localhost:4317";
+/// The default HTTP traces URL.
+const HTTP_DEFAULT: &str = "http://localhost:4318/v1/traces";
+
+impl ExporterConfig {
+    /// The exact URL the exporter sends to, by the spec's endpoint rules.
+    ///
+    /// - `traces_endpoint` is used as is (HTTP: no path means `/`); it wins over `endpoint`.
+    /// - `endpoint` is a base URL: HTTP ensures one trailing slash and appends `v1/traces`; gRPC uses it as is.
+    /// - Defaults: `http://localhost:4317` (gRPC), `http://localhost:4318/v1/traces` (HTTP).
+    /// - gRPC endpoints without a scheme get `https://`, or `http://` when `insecure` is true.
+    ///
+    /// `console` and `none` follow the HTTP rules (they send nothing).
+    ///
+    /// ```
+    /// let mut exporter = otel_config::ExporterConfig::default();
+    /// exporter.endpoint = Some("http://c:4318/mycollector/".into());
+    /// assert_eq!(exporter.traces_url(), "http://c:4318/mycollector/v1/traces");
+    /// exporter.traces_endpoint = Some("http://c:4318".into());
+    /// assert_eq!(exporter.traces_url(), "http://c:4318/");
+    ///
+    /// let mut grpc = otel_config::ExporterConfig { protocol: otel_config::Protocol::Grpc, ..Default::default() };
+    /// assert_eq!(grpc.traces_url(), "http://localhost:4317");
+    /// grpc.endpoint = Some("collector:4317".into());
+    /// assert_eq!(grpc.traces_url(), "https://collector:4317");
+    /// grpc.insecure = true;
+    /// assert_eq!(grpc.traces_url(), "http://collector:4317");
+    /// ```
+    pub fn traces_url(&self) -> String {
+        let grpc = self.protocol == Protocol::Grpc;
+        if let Some(url) = self.traces_endpoint.as_deref() {
+            return if grpc { self.with_grpc_scheme(url) } else { with_root_path(url) };
+        }
+        match (self.endpoint.as_deref(), grpc) {
+            (Some(base), true) => self.with_grpc_scheme(base),
+            (Some(base), false) => format!("{}/v1/traces", base.trim_end_matches('/')),
+            (None, true) => GRPC_DEFAULT.to_string(),
+            (None, false) => HTTP_DEFAULT.to_string(),
+        }
+    }
+
+    fn with_grpc_scheme(&self, url: &str) -> String {
+        if url.contains("://") {
+            url.to_string()
+        } else if self.insecure {
+            format!("http://{url}")
+        } else {
+            format!("https://{url}")
+        }
+    }
+}
+
+/// `http://host:port` becomes `http://host:port/`; a URL with a path is unchanged.
+fn with_root_path(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if rest[end..].starts_with('/') {
+        return url.to_string();
+    }
+    format!("{scheme}://{}/{}", &rest[..end], &rest[end..])
+}
+
+/// Checks an endpoint for `protocol`: an absolute `http`/`https` URL with a host; gRPC (and `console`/`none`,
+/// which send nothing) also accept `host:port` without a scheme. The error says what is wrong.
+pub(crate) fn check_endpoint(url: &str, protocol: Protocol) -> Result<(), String> {
+    let expected = if protocol.is_http() {
+        "expected an absolute http:// or https:// URL such as \"http://localhost:4318\""
+    } else {
+        "expected an http:// or https:// URL such as \"http://localhost:4317\", or host:port"
+    };
+    if !url.contains("://") {
+        if protocol.is_http() {
+            return Err(format!("missing scheme; {expected}"));
+        }
+        let uri: http::Uri =
+            format!("http://{url}").parse().map_err(|_| format!("not a valid host:port; {expected}"))?;
+        if uri.host().is_none_or(str::is_empty) || !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+            return Err(format!("not a valid host:port; {expected}"));
+        }
+        return Ok(());
+    }
+    let uri: http::Uri =
+        url.parse().map_err(|e: http::uri::InvalidUri| format!("not a valid URL ({e}); {expected}"))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        Some(other) => return Err(format!("unsupported scheme \"{other}\"; {expected}")),
+        None => return Err(format!("missing scheme; {expected}")),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(format!("missing host; {expected}"));
+    }
+    Ok(())
+}

@@ -1,0 +1,320 @@
+//! The standard `OTEL_*` variables (and `RUST_LOG`), parsed with the OTel spec's rules: an empty value is
+//! unset; an unparsable or out-of-range number, an unknown enum value or a bad boolean is a warning, and the
+//! variable is ignored — never an error. Per-signal `OTEL_EXPORTER_OTLP_TRACES_*` variables win over the
+//! generic `OTEL_EXPORTER_OTLP_*` ones.
+
+use super::{Env, EnvEntry};
+use crate::enums::{Compression, Propagator, Protocol, SamplerName};
+use crate::headers::REDACTED;
+use crate::pairs::parse_pairs;
+use crate::warning::{PendingWarning, Then};
+use figment::value::{Dict, Value};
+
+/// What the standard variables set, in merge order (later entries win), and what they warned about.
+pub(crate) struct Standard {
+    pub(crate) entries: Vec<EnvEntry>,
+    pub(crate) warnings: Vec<PendingWarning>,
+}
+
+/// Reads the standard variables. `lower_protocol` is `exporter.protocol` from the layers below the environment
+/// (needed for `OTEL_TRACES_EXPORTER=otlp`).
+pub(crate) fn read(env: &Env, lower_protocol: Protocol) -> Standard {
+    let mut r = Reader { env, entries: Vec::new(), warnings: Vec::new() };
+    r.boolean("OTEL_SDK_DISABLED", "disabled");
+    r.resource_attributes();
+    r.string("OTEL_SERVICE_NAME", "service.name");
+
+    let protocol = r.per_signal("PROTOCOL", Reader::protocol);
+    r.traces_exporter(protocol.unwrap_or(lower_protocol));
+    r.string("OTEL_EXPORTER_OTLP_ENDPOINT", "exporter.endpoint");
+    r.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "exporter.traces_endpoint");
+    r.per_signal("HEADERS", Reader::headers);
+    r.per_signal("TIMEOUT", |r, var| r.millis(var, "exporter.timeout"));
+    r.per_signal("COMPRESSION", Reader::compression);
+    r.per_signal("INSECURE", |r, var| r.boolean(var, "exporter.insecure"));
+    r.per_signal("CERTIFICATE", |r, var| r.string(var, "exporter.certificate"));
+    r.per_signal("CLIENT_KEY", |r, var| r.string(var, "exporter.client_key"));
+    r.per_signal("CLIENT_CERTIFICATE", |r, var| r.string(var, "exporter.client_certificate"));
+
+    r.millis("OTEL_BSP_SCHEDULE_DELAY", "batch.schedule_delay");
+    r.millis("OTEL_BSP_EXPORT_TIMEOUT", "batch.export_timeout");
+    r.count("OTEL_BSP_MAX_QUEUE_SIZE", "batch.max_queue_size", 1, usize::MAX as u64);
+    r.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "batch.max_export_batch_size", 1, usize::MAX as u64);
+
+    r.sampler();
+    r.propagators();
+
+    let limit = |r: &mut Reader, var: &str, key: &'static str| r.count(var, key, 0, u32::MAX.into());
+    if limit(&mut r, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_count").is_none() {
+        limit(&mut r, "OTEL_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_count");
+    }
+    limit(&mut r, "OTEL_SPAN_EVENT_COUNT_LIMIT", "limits.event_count");
+    limit(&mut r, "OTEL_SPAN_LINK_COUNT_LIMIT", "limits.link_count");
+    limit(&mut r, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_per_event");
+    limit(&mut r, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_per_link");
+
+    r.string("RUST_LOG", "fmt.filter");
+    Standard { entries: r.entries, warnings: r.warnings }
+}
+
+struct Reader<'a> {
+    env: &'a Env,
+    entries: Vec<EnvEntry>,
+    warnings: Vec<PendingWarning>,
+}
+
+impl Reader<'_> {
+    fn set(&mut self, variable: &str, key: &'static str, value: impl Into<Value>) {
+        self.entries.push(EnvEntry { variable: variable.to_string(), key, value: value.into() });
+    }
+
+    fn warn(&mut self, variable: &str, value: &str, reason: impl Into<String>, then: Then) {
+        let value = if variable.ends_with("_HEADERS") { REDACTED.to_string() } else { value.to_string() };
+        self.warnings.push(PendingWarning { variable: variable.to_string(), value, reason: reason.into(), then });
+    }
+
+    /// `OTEL_EXPORTER_OTLP_TRACES_<suffix>` if it gives a value, else `OTEL_EXPORTER_OTLP_<suffix>`.
+    fn per_signal<T>(&mut self, suffix: &str, mut read: impl FnMut(&mut Self, &str) -> Option<T>) -> Option<T> {
+        read(self, &format!("OTEL_EXPORTER_OTLP_TRACES_{suffix}"))
+            .or_else(|| read(self, &format!("OTEL_EXPORTER_OTLP_{suffix}")))
+    }
+
+    fn string(&mut self, variable: &str, key: &'static str) -> Option<()> {
+        let raw = self.env.get(variable)?.trim().to_string();
+        self.set(variable, key, raw);
+        Some(())
+    }
+
+    /// Only `true` (any case) is true; anything but `true`/`false` warns and is false, as the spec says.
+    fn boolean(&mut self, variable: &str, key: &'static str) -> Option<bool> {
+        let raw = self.env.get(variable)?;
+        let value = match raw.trim().to_ascii_lowercase().as_str() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                self.warn(variable, raw, "not true or false", Then::Text("using false".into()));
+                false
+            }
+        };
+        self.set(variable, key, value);
+        Some(value)
+    }
+
+    /// An integer in `min..=max`.
+    fn count(&mut self, variable: &str, key: &'static str, min: u64, max: u64) -> Option<u64> {
+        let raw = self.env.get(variable)?;
+        let reason = match raw.trim().parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => {
+                self.set(variable, key, n);
+                return Some(n);
+            }
+            Ok(n) if n < min => format!("must be at least {min}"),
+            Ok(_) => format!("out of range (at most {max})"),
+            Err(_) => "not a non-negative integer".to_string(),
+        };
+        self.warn(variable, raw, reason, Then::UsingKey(key));
+        None
+    }
+
+    /// Integer milliseconds; negative values warn and the default is used.
+    fn millis(&mut self, variable: &str, key: &'static str) -> Option<u64> {
+        let raw = self.env.get(variable)?;
+        let text = raw.trim();
+        let reason = match text.parse::<u64>() {
+            Ok(ms) => {
+                self.set(variable, key, ms);
+                return Some(ms);
+            }
+            Err(_) if text.parse::<i128>().is_ok() => "a negative duration",
+            Err(_) => "not an integer number of milliseconds",
+        };
+        self.warn(variable, raw, reason, Then::UsingKey(key));
+        None
+    }
+
+    fn unknown(&mut self, variable: &str, raw: &str, what: &str, valid: &[&str], key: &'static str) {
+        let valid: Vec<String> = valid.iter().map(|v| format!("{v:?}")).collect();
+        self.warn(variable, raw, format!("unknown {what}; expected one of {}", valid.join(", ")), Then::UsingKey(key));
+    }
+
+    fn protocol(&mut self, variable: &str) -> Option<Protocol> {
+        let raw = self.env.get(variable)?;
+        match Protocol::parse(raw).filter(|p| p.is_otlp()) {
+            Some(p) => {
+                self.set(variable, "exporter.protocol", p.as_str());
+                Some(p)
+            }
+            None => {
+                self.unknown(variable, raw, "protocol", &["grpc", "http/protobuf", "http/json"], "exporter.protocol");
+                None
+            }
+        }
+    }
+
+    fn compression(&mut self, variable: &str) -> Option<Compression> {
+        let raw = self.env.get(variable)?;
+        match Compression::parse(raw) {
+            Some(c) => {
+                self.set(variable, "exporter.compression", c.as_str());
+                Some(c)
+            }
+            None => {
+                self.unknown(variable, raw, "compression", Compression::VALID, "exporter.compression");
+                None
+            }
+        }
+    }
+
+    /// `otlp` keeps the OTLP protocol (or picks the spec's `http/protobuf` when the layers below chose
+    /// `console`/`none`); `console` and `none` set the protocol. A list takes its first entry, with a warning.
+    fn traces_exporter(&mut self, protocol: Protocol) {
+        let variable = "OTEL_TRACES_EXPORTER";
+        let Some(raw) = self.env.get(variable) else { return };
+        let names: Vec<String> =
+            raw.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
+        let Some(first) = names.first() else { return };
+        let chosen = match first.as_str() {
+            "otlp" if protocol.is_otlp() => protocol,
+            "otlp" => Protocol::HttpProtobuf,
+            "console" => Protocol::Console,
+            "none" => Protocol::None,
+            _ => {
+                self.unknown(variable, raw, "exporter", &["otlp", "console", "none"], "exporter.protocol");
+                return;
+            }
+        };
+        if chosen != protocol {
+            self.set(variable, "exporter.protocol", chosen.as_str());
+        }
+        if names.len() > 1 {
+            let then = Then::Text(format!("using {first:?} (exporter.protocol {:?})", chosen.as_str()));
+            self.warn(variable, raw, "only one trace exporter is supported", then);
+        }
+    }
+
+    /// `k=v` pairs, percent-decoded, each a valid HTTP header; otherwise the whole variable is ignored.
+    fn headers(&mut self, variable: &str) -> Option<()> {
+        let raw = self.env.get(variable)?;
+        let problem = match parse_pairs(raw) {
+            Err(why) => format!("not a comma-separated list of key=value pairs with percent-encoded values ({why})"),
+            Ok(pairs) => match pairs.iter().find_map(|(k, v)| header_problem(k, v)) {
+                Some(problem) => problem,
+                None => {
+                    let dict: Dict = pairs.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
+                    self.set(variable, "exporter.headers", dict);
+                    return Some(());
+                }
+            },
+        };
+        self.warn(variable, raw, problem, Then::Text("ignored".into()));
+        None
+    }
+
+    /// `k=v` pairs, percent-decoded; a decoding error discards the whole value. `service.name`,
+    /// `service.version` and `deployment.environment[.name]` set the `[service]` keys; the rest go to
+    /// `[resource]`.
+    fn resource_attributes(&mut self) {
+        let variable = "OTEL_RESOURCE_ATTRIBUTES";
+        let Some(raw) = self.env.get(variable) else { return };
+        let pairs = match parse_pairs(raw) {
+            Ok(pairs) => pairs,
+            Err(why) => {
+                let reason =
+                    format!("not a comma-separated list of key=value pairs with percent-encoded values ({why})");
+                self.warn(variable, raw, reason, Then::Text("the whole value is discarded".into()));
+                return;
+            }
+        };
+        let mut rest = Dict::new();
+        for (key, value) in pairs {
+            let target = match key.as_str() {
+                "service.name" => "service.name",
+                "service.version" => "service.version",
+                "deployment.environment.name" | "deployment.environment" => "service.environment",
+                _ => {
+                    rest.insert(key, Value::from(value));
+                    continue;
+                }
+            };
+            if !value.is_empty() {
+                self.set(variable, target, value);
+            }
+        }
+        if !rest.is_empty() {
+            self.set(variable, "resource", rest);
+        }
+    }
+
+    /// `OTEL_TRACES_SAMPLER`, and `OTEL_TRACES_SAMPLER_ARG` only when the sampler is set.
+    fn sampler(&mut self) {
+        let (variable, arg_variable) = ("OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG");
+        let Some(raw) = self.env.get(variable) else {
+            if let Some(arg) = self.env.get(arg_variable) {
+                let reason = "used only together with OTEL_TRACES_SAMPLER";
+                self.warn(arg_variable, arg, reason, Then::Text("ignored".into()));
+            }
+            return;
+        };
+        let Some(name) = SamplerName::parse(raw) else {
+            let unsupported = ["jaeger_remote", "parentbased_jaeger_remote", "xray"];
+            let what = if unsupported.contains(&raw.trim().to_ascii_lowercase().as_str()) {
+                "sampler (not supported by this crate)"
+            } else {
+                "sampler"
+            };
+            self.unknown(variable, raw, what, SamplerName::VALID, "sampler.name");
+            return;
+        };
+        self.set(variable, "sampler.name", name.as_str());
+        let Some(arg) = self.env.get(arg_variable) else { return };
+        if !name.is_ratio() {
+            return;
+        }
+        match arg.trim().parse::<f64>() {
+            Ok(ratio) if (0.0..=1.0).contains(&ratio) => self.set(arg_variable, "sampler.arg", ratio),
+            Ok(_) => self.warn(arg_variable, arg, "not a ratio between 0 and 1", Then::UsingKey("sampler.arg")),
+            Err(_) => self.warn(arg_variable, arg, "not a number", Then::UsingKey("sampler.arg")),
+        }
+    }
+
+    /// A comma list, case-insensitive, trimmed and de-duplicated; unknown names warn and are skipped; `none`
+    /// alone is the empty list.
+    fn propagators(&mut self) {
+        let variable = "OTEL_PROPAGATORS";
+        let Some(raw) = self.env.get(variable) else { return };
+        let mut list: Vec<Propagator> = Vec::new();
+        let mut none = false;
+        for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match Propagator::parse(name) {
+                Some(Propagator::None) => none = true,
+                Some(p) if !list.contains(&p) => list.push(p),
+                Some(_) => {}
+                None => {
+                    let valid: Vec<String> = Propagator::VALID.iter().map(|v| format!("{v:?}")).collect();
+                    let reason = format!("unknown propagator {name:?}; expected one of {}", valid.join(", "));
+                    self.warn(variable, raw, reason, Then::Text(format!("{name:?} skipped")));
+                }
+            }
+        }
+        if none && !list.is_empty() {
+            let reason = "\"none\" cannot be combined with other propagators";
+            self.warn(variable, raw, reason, Then::Text("\"none\" skipped".into()));
+        }
+        if list.is_empty() && !none {
+            return;
+        }
+        let names: Vec<Value> = list.iter().map(|p| Value::from(p.as_str())).collect();
+        self.set(variable, "propagators", names);
+    }
+}
+
+/// Why a header cannot be sent, naming the header but never showing its value.
+pub(crate) fn header_problem(name: &str, value: &str) -> Option<String> {
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        Some(format!("{name:?} is not a valid HTTP header name"))
+    } else if http::HeaderValue::from_str(value).is_err() {
+        Some(format!("the value of {name:?} is not a valid HTTP header value"))
+    } else {
+        None
+    }
+}

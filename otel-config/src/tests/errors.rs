@@ -1,0 +1,154 @@
+//! Every error message: the source (file path or variable), the key, and what is valid. `DIR` is the temp
+//! directory holding the otel.toml.
+
+use super::*;
+
+#[test]
+fn file_errors() {
+    // (otel.toml, exact message)
+    let rows: &[(&str, &str)] = &[
+        // TOML syntax, with line and column.
+        (
+            "[exporter\nprotocol = 1",
+            "otel: cannot parse DIR/otel.toml: TOML parse error at line 1, column 10; invalid table header; expected `.`, `]`",
+        ),
+        (
+            "[exporter]\nprotocol = \"grpc\"\nprotocol = \"grpc\"",
+            "otel: cannot parse DIR/otel.toml: TOML parse error at line 3, column 1; duplicate key `protocol` in table `exporter`",
+        ),
+        // Unknown keys, with a suggestion when close.
+        (
+            "[exporter]\nendpointt = \"http://x\"",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `exporter.endpointt`; did you mean `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, timeout, headers, compression, insecure, certificate, client_certificate, client_key)",
+        ),
+        (
+            "endpoint = \"http://x\"",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `endpoint`; did you mean `exporter.endpoint`? (valid keys at the top level: disabled, service, resource, exporter, batch, sampler, propagators, fmt, shutdown, limits)",
+        ),
+        (
+            "[fmt]\ncolour = true",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `fmt.colour` (valid keys in [fmt]: format, filter)",
+        ),
+        // Wrong types.
+        (
+            "[batch]\nmax_queue_size = \"lots\"",
+            "otel: invalid configuration in DIR/otel.toml: key `batch.max_queue_size`: expected a non-negative integer, found string \"lots\"",
+        ),
+        (
+            "[batch]\nmax_queue_size = -3",
+            "otel: invalid configuration in DIR/otel.toml: key `batch.max_queue_size`: expected a non-negative integer, found integer -3",
+        ),
+        (
+            "service = \"x\"",
+            "otel: invalid configuration in DIR/otel.toml: key `service`: expected a table, found string \"x\"",
+        ),
+        (
+            "[resource]\nx = [1]",
+            "otel: invalid configuration in DIR/otel.toml: key `resource.x`: expected a string, boolean, integer or float, found an array",
+        ),
+        // Unknown enum values.
+        (
+            "[exporter]\nprotocol = \"grpcx\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.protocol`: unknown value \"grpcx\"; expected one of \"grpc\", \"http/protobuf\", \"http/json\", \"console\", \"none\"",
+        ),
+        (
+            "[shutdown]\nsummary = \"sometimes\"",
+            "otel: invalid configuration in DIR/otel.toml: key `shutdown.summary`: unknown value \"sometimes\"; expected one of \"on_loss\", \"always\", \"never\"",
+        ),
+        // Durations.
+        (
+            "[shutdown]\ntimeout = \"soon\"",
+            "otel: invalid configuration in DIR/otel.toml: key `shutdown.timeout`: invalid duration \"soon\"; expected e.g. \"250ms\", \"5s\", \"1.5s\", \"1m\", \"1h\" or integer milliseconds",
+        ),
+        // Validation after extraction.
+        (
+            "[exporter]\nendpoint = \"not a url\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.endpoint`: invalid endpoint \"not a url\" for protocol \"http/protobuf\": missing scheme; expected an absolute http:// or https:// URL such as \"http://localhost:4318\"",
+        ),
+        (
+            "[exporter]\nprotocol = \"grpc\"\ntraces_endpoint = \"ftp://c\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.traces_endpoint`: invalid endpoint \"ftp://c\" for protocol \"grpc\": unsupported scheme \"ftp\"; expected an http:// or https:// URL such as \"http://localhost:4317\", or host:port",
+        ),
+        (
+            "[batch]\nmax_queue_size = 10\nmax_export_batch_size = 20",
+            "otel: invalid configuration in DIR/otel.toml: key `batch.max_export_batch_size`: 20 is larger than batch.max_queue_size (10)",
+        ),
+        ("[batch]\nmax_queue_size = 0", "otel: invalid configuration in DIR/otel.toml: key `batch.max_queue_size`: must be at least 1"),
+        (
+            "[batch]\nmax_concurrent_exports = 0\n[service]\nname = \" \"",
+            "otel: invalid configuration in DIR/otel.toml: key `service.name`: must not be empty\notel: invalid configuration in DIR/otel.toml: key `batch.max_concurrent_exports`: must be at least 1",
+        ),
+        (
+            "[sampler]\nname = \"traceidratio\"\narg = 1.5",
+            "otel: invalid configuration in DIR/otel.toml: key `sampler.arg`: 1.5 is not a ratio; expected a number from 0 to 1",
+        ),
+        (
+            "[exporter.headers]\n\"bad name\" = \"x\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.headers`: \"bad name\" is not a valid HTTP header name",
+        ),
+        (
+            "[exporter.headers]\nx = \"s3cret\\n\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.headers`: the value of \"x\" is not a valid HTTP header value",
+        ),
+        (
+            "[service]\nname = \"\"",
+            "otel: invalid configuration in DIR/otel.toml: key `service.name`: must not be empty",
+        ),
+        (
+            "propagators = [\"none\", \"b3\"]",
+            "otel: invalid configuration in DIR/otel.toml: key `propagators`: \"none\" cannot be combined with other propagators; use [\"none\"] alone or leave it out",
+        ),
+    ];
+    for (i, (toml, expected)) in rows.iter().enumerate() {
+        assert_eq!(error_of(Some(toml), &[]), *expected, "row {i}: {toml:?}");
+    }
+}
+
+#[test]
+fn missing_files() {
+    let options =
+        LoadOptions { file: Some("/nonexistent/otel.toml".into()), env: Some(HashMap::new()), ..Default::default() };
+    assert_eq!(
+        load(&options).unwrap_err().to_string(),
+        "otel: the configuration file `/nonexistent/otel.toml` named by `config = …` does not exist"
+    );
+    assert_eq!(
+        error_of(None, &[("OTEL_TOML", "/nonexistent/otel.toml")]),
+        "otel: the configuration file `/nonexistent/otel.toml` named by OTEL_TOML does not exist"
+    );
+    assert_eq!(
+        error_of(None, &[("OTEL_TOML", "missing.toml")]),
+        "otel: the configuration file `DIR/missing.toml` named by OTEL_TOML does not exist"
+    );
+    let dir = dir_with(None);
+    let options = LoadOptions { file: Some(dir.clone()), env: Some(HashMap::new()), ..Default::default() };
+    let message = load(&options).unwrap_err().to_string();
+    assert!(
+        message.starts_with(&format!("otel: cannot read the configuration file `{}`: ", dir.display())),
+        "{message}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn macro_values_are_named() {
+    let options = LoadOptions {
+        service_name: Some(String::new()),
+        env: Some(HashMap::new()),
+        cwd: Some(dir_with(None)),
+        ..Default::default()
+    };
+    assert_eq!(
+        load(&options).unwrap_err().to_string(),
+        "otel: invalid configuration in the #[otel::main] arguments: key `service.name`: must not be empty"
+    );
+}
+
+#[test]
+fn errors_implement_std_error() {
+    fn boxed(e: ConfigError) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        Box::new(e)
+    }
+    let e = boxed(load_with(Some("x = 1"), &[]).unwrap_err());
+    assert!(e.to_string().starts_with("otel: invalid configuration in "));
+}

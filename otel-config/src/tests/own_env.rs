@@ -1,0 +1,128 @@
+//! `OTEL_TOML_<KEY>`: every key can be set; values read like TOML values; bad values and unknown variables
+//! are errors naming the variable and the key.
+
+use super::*;
+use std::time::Duration;
+
+#[test]
+fn every_key_can_be_set() {
+    // (variable, value, check)
+    let rows: Vec<(&str, &str, fn(&Config) -> bool)> = vec![
+        ("OTEL_TOML_DISABLED", "true", |c| c.disabled),
+        ("OTEL_TOML_SERVICE_NAME", "own", |c| c.service.name == "own"),
+        ("OTEL_TOML_SERVICE_VERSION", "2.0", |c| c.service.version.as_deref() == Some("2.0")),
+        ("OTEL_TOML_SERVICE_ENVIRONMENT", "prod", |c| c.service.environment.as_deref() == Some("prod")),
+        ("OTEL_TOML_RESOURCE", "k=v,k2=a%2Cb", |c| {
+            c.resource.get("k") == Some(&ResourceValue::from("v"))
+                && c.resource.get("k2") == Some(&ResourceValue::from("a,b"))
+        }),
+        ("OTEL_TOML_EXPORTER_PROTOCOL", "grpc", |c| c.exporter.protocol == Protocol::Grpc),
+        ("OTEL_TOML_EXPORTER_ENDPOINT", "http://c:4318", |c| c.exporter.endpoint.as_deref() == Some("http://c:4318")),
+        ("OTEL_TOML_EXPORTER_TRACES_ENDPOINT", "http://c:4318/t", |c| c.exporter.traces_url() == "http://c:4318/t"),
+        ("OTEL_TOML_EXPORTER_TIMEOUT", "2s", |c| c.exporter.timeout == Duration::from_secs(2)),
+        ("OTEL_TOML_EXPORTER_HEADERS", "k=v,k2=v2", |c| {
+            c.exporter.headers.iter().collect::<Vec<_>>() == [("k", "v"), ("k2", "v2")]
+        }),
+        ("OTEL_TOML_EXPORTER_COMPRESSION", "zstd", |c| c.exporter.compression == Compression::Zstd),
+        ("OTEL_TOML_EXPORTER_INSECURE", "true", |c| c.exporter.insecure),
+        ("OTEL_TOML_EXPORTER_CERTIFICATE", "/ca.pem", |c| c.exporter.certificate == Some("/ca.pem".into())),
+        ("OTEL_TOML_EXPORTER_CLIENT_CERTIFICATE", "/c.pem", |c| c.exporter.client_certificate == Some("/c.pem".into())),
+        ("OTEL_TOML_EXPORTER_CLIENT_KEY", "/k.pem", |c| c.exporter.client_key == Some("/k.pem".into())),
+        ("OTEL_TOML_BATCH_MAX_QUEUE_SIZE", "4096", |c| c.batch.max_queue_size == 4096),
+        ("OTEL_TOML_BATCH_MAX_EXPORT_BATCH_SIZE", "64", |c| c.batch.max_export_batch_size == 64),
+        ("OTEL_TOML_BATCH_SCHEDULE_DELAY", "250ms", |c| c.batch.schedule_delay == Duration::from_millis(250)),
+        ("OTEL_TOML_BATCH_EXPORT_TIMEOUT", "1500", |c| c.batch.export_timeout == Duration::from_millis(1500)),
+        ("OTEL_TOML_BATCH_MAX_CONCURRENT_EXPORTS", "4", |c| c.batch.max_concurrent_exports == 4),
+        ("OTEL_TOML_BATCH_MAX_QUEUE_BYTES", "1048576", |c| c.batch.max_queue_bytes == 1 << 20),
+        ("OTEL_TOML_SAMPLER_NAME", "always_off", |c| c.sampler.name == SamplerName::AlwaysOff),
+        ("OTEL_TOML_SAMPLER_ARG", "0.5", |c| c.sampler.arg == Some(0.5)),
+        ("OTEL_TOML_PROPAGATORS", "tracecontext,b3", |c| c.propagators == [Propagator::TraceContext, Propagator::B3]),
+        ("OTEL_TOML_PROPAGATORS", "[\"jaeger\", \"xray\"]", |c| {
+            c.propagators == [Propagator::Jaeger, Propagator::XRay]
+        }),
+        ("OTEL_TOML_PROPAGATORS", "none", |c| c.propagators.is_empty()),
+        ("OTEL_TOML_FMT_FORMAT", "json", |c| c.fmt.format == FmtFormat::Json),
+        ("OTEL_TOML_FMT_FILTER", "debug", |c| c.fmt.filter == "debug"),
+        ("OTEL_TOML_SHUTDOWN_TIMEOUT", "2s", |c| c.shutdown.timeout == Duration::from_secs(2)),
+        ("OTEL_TOML_SHUTDOWN_SUMMARY", "always", |c| c.shutdown.summary == SummaryMode::Always),
+        ("OTEL_TOML_LIMITS_ATTRIBUTE_COUNT", "1", |c| c.limits.attribute_count == 1),
+        ("OTEL_TOML_LIMITS_EVENT_COUNT", "2", |c| c.limits.event_count == 2),
+        ("OTEL_TOML_LIMITS_LINK_COUNT", "3", |c| c.limits.link_count == 3),
+        ("OTEL_TOML_LIMITS_ATTRIBUTE_PER_EVENT", "4", |c| c.limits.attribute_per_event == 4),
+        ("OTEL_TOML_LIMITS_ATTRIBUTE_PER_LINK", "5", |c| c.limits.attribute_per_link == 5),
+        // Empty is unset.
+        ("OTEL_TOML_SERVICE_NAME", "", |c| c.service.name == "from-macro"),
+    ];
+    let mut covered: Vec<&str> = Vec::new();
+    for (i, (variable, value, check)) in rows.into_iter().enumerate() {
+        let loaded = load_with(None, &[(variable, value)]).unwrap_or_else(|e| panic!("row {i} {variable}: {e}"));
+        assert!(check(&loaded.config), "row {i}: {variable}={value:?} gave {:?}", loaded.config);
+        assert!(loaded.warnings.is_empty(), "row {i}");
+        covered.push(variable);
+    }
+    for (key, _) in crate::keys::KEYS {
+        let variable = crate::keys::variable_for(key);
+        assert!(covered.contains(&variable.as_str()), "no row for {variable} ({key})");
+    }
+}
+
+#[test]
+fn bad_values_and_unknown_variables_are_errors() {
+    // (env, exact message)
+    let rows: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("OTEL_TOML_BATCH_MAX_QUEUE_SIZE", "lots")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_BATCH_MAX_QUEUE_SIZE: key `batch.max_queue_size`: expected a non-negative integer, found string "lots""#,
+        ),
+        (
+            &[("OTEL_TOML_EXPORTER_PROTOCOL", "GRPC")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_EXPORTER_PROTOCOL: key `exporter.protocol`: unknown value "GRPC"; expected one of "grpc", "http/protobuf", "http/json", "console", "none""#,
+        ),
+        (
+            &[("OTEL_TOML_DISABLED", "yes")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_DISABLED: key `disabled`: expected a boolean (true or false), found string "yes""#,
+        ),
+        (
+            &[("OTEL_TOML_SHUTDOWN_TIMEOUT", "soon")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_SHUTDOWN_TIMEOUT: key `shutdown.timeout`: invalid duration "soon"; expected e.g. "250ms", "5s", "1.5s", "1m", "1h" or integer milliseconds"#,
+        ),
+        (
+            &[("OTEL_TOML_SAMPLER_NAME", "traceidratio"), ("OTEL_TOML_SAMPLER_ARG", "2")],
+            "otel: invalid configuration in environment variable OTEL_TOML_SAMPLER_ARG: key `sampler.arg`: 2 is not a ratio; expected a number from 0 to 1",
+        ),
+        (
+            &[("OTEL_TOML_EXPORTER_ENDPOINT", "localhost:4318")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_EXPORTER_ENDPOINT: key `exporter.endpoint`: invalid endpoint "localhost:4318" for protocol "http/protobuf": missing scheme; expected an absolute http:// or https:// URL such as "http://localhost:4318""#,
+        ),
+        (
+            &[("OTEL_TOML_EXPORTER_HEADERS", "authorization=%ZZsecret")],
+            "otel: invalid configuration in environment variable OTEL_TOML_EXPORTER_HEADERS: key `exporter.headers`: expected comma-separated key=value pairs, percent-encoded (item 1 has an invalid percent-encoding in its value)",
+        ),
+        (
+            &[("OTEL_TOML_PROPAGATORS", "b3,nope")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_PROPAGATORS: key `propagators[1]`: unknown value "nope"; expected one of "tracecontext", "baggage", "b3", "b3multi", "jaeger", "xray", "none""#,
+        ),
+        (
+            &[("OTEL_TOML_EXPORTER_HEADERS", "authorization=s3cret%0A")],
+            "otel: invalid configuration in environment variable OTEL_TOML_EXPORTER_HEADERS: key `exporter.headers`: the value of \"authorization\" is not a valid HTTP header value",
+        ),
+        (&[("OTEL_TOML_FMT_FORMATT", "json")], "otel: unknown environment variable OTEL_TOML_FMT_FORMATT; did you mean OTEL_TOML_FMT_FORMAT?"),
+        (
+            &[("OTEL_TOML_BATCH_MAX_QUEUE", "1")],
+            "otel: unknown environment variable OTEL_TOML_BATCH_MAX_QUEUE; did you mean OTEL_TOML_BATCH_MAX_QUEUE_SIZE?",
+        ),
+        (
+            &[("OTEL_TOML_WHATEVER", "1")],
+            "otel: unknown environment variable OTEL_TOML_WHATEVER; OTEL_TOML_<KEY> sets the otel.toml key <key> (e.g. OTEL_TOML_EXPORTER_ENDPOINT sets exporter.endpoint)",
+        ),
+    ];
+    for (i, (env, expected)) in rows.iter().enumerate() {
+        assert_eq!(error_of(None, env), *expected, "row {i}");
+    }
+}
+
+#[test]
+fn own_variables_win_over_the_file() {
+    let c = load_with(Some("[fmt]\nformat = \"pretty\""), &[("OTEL_TOML_FMT_FORMAT", "json")]).unwrap().config;
+    assert_eq!(c.fmt.format, FmtFormat::Json);
+}

@@ -1,0 +1,554 @@
+//! The standard OTEL_* variables, one row per spec rule: (otel.toml, env, check, expected warnings).
+//! A warning is matched exactly when the expected text starts with `otel:`, else as a substring.
+
+use super::*;
+use std::time::Duration;
+
+type Row = (Option<&'static str>, Vec<(&'static str, &'static str)>, fn(&Config) -> bool, Vec<&'static str>);
+
+fn run(rows: Vec<Row>) {
+    for (i, (toml, env, check, expected)) in rows.into_iter().enumerate() {
+        let loaded = load_with(toml, &env).unwrap_or_else(|e| panic!("row {i} {env:?}: unexpected error {e}"));
+        assert!(check(&loaded.config), "row {i}: {env:?} gave {:?}", loaded.config);
+        let warnings = printed(&loaded);
+        assert_eq!(warnings.len(), expected.len(), "row {i}: {env:?} warned {warnings:#?}");
+        for (warning, expected) in warnings.iter().zip(expected) {
+            if expected.starts_with("otel:") {
+                assert_eq!(warning, expected, "row {i}");
+            } else {
+                assert!(warning.contains(expected), "row {i}: {warning:?} lacks {expected:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn empty_means_unset() {
+    run(vec![
+        (None, vec![("OTEL_SERVICE_NAME", "")], |c| c.service.name == "from-macro", vec![]),
+        (None, vec![("OTEL_BSP_MAX_QUEUE_SIZE", "")], |c| c.batch.max_queue_size == 2048, vec![]),
+        (Some("disabled = true"), vec![("OTEL_SDK_DISABLED", "")], |c| c.disabled, vec![]),
+        (None, vec![("OTEL_EXPORTER_OTLP_PROTOCOL", " ")], |c| c.exporter.protocol == Protocol::HttpProtobuf, vec![]),
+        (Some("[fmt]\nfilter = \"warn\""), vec![("RUST_LOG", "")], |c| c.fmt.filter == "warn", vec![]),
+        (
+            None,
+            vec![("OTEL_PROPAGATORS", "")],
+            |c| c.propagators == [Propagator::TraceContext, Propagator::Baggage],
+            vec![],
+        ),
+    ]);
+}
+
+#[test]
+fn numbers() {
+    run(vec![
+        (None, vec![("OTEL_BSP_MAX_QUEUE_SIZE", "4096")], |c| c.batch.max_queue_size == 4096, vec![]),
+        (
+            None,
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "abc")],
+            |c| c.batch.max_queue_size == 2048,
+            vec![r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="abc": not a non-negative integer; using 2048"#],
+        ),
+        (
+            Some("[batch]\nmax_queue_size = 1000"),
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "-1")],
+            |c| c.batch.max_queue_size == 1000,
+            vec![r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="-1": not a non-negative integer; using 1000"#],
+        ),
+        (
+            None,
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "0")],
+            |c| c.batch.max_queue_size == 2048,
+            vec!["must be at least 1; using 2048"],
+        ),
+        (
+            None,
+            vec![("OTEL_SPAN_EVENT_COUNT_LIMIT", "5000000000")],
+            |c| c.limits.event_count == 128,
+            vec!["out of range (at most 4294967295); using 128"],
+        ),
+        (None, vec![("OTEL_SPAN_LINK_COUNT_LIMIT", "0")], |c| c.limits.link_count == 0, vec![]),
+        (None, vec![("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", " 256 ")], |c| c.batch.max_export_batch_size == 256, vec![]),
+    ]);
+}
+
+#[test]
+fn durations_are_milliseconds() {
+    run(vec![
+        (
+            None,
+            vec![("OTEL_BSP_SCHEDULE_DELAY", "250")],
+            |c| c.batch.schedule_delay == Duration::from_millis(250),
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_BSP_SCHEDULE_DELAY", "-5")],
+            |c| c.batch.schedule_delay == Duration::from_secs(5),
+            vec![r#"otel: ignoring OTEL_BSP_SCHEDULE_DELAY="-5": a negative duration; using 5000"#],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_TIMEOUT", "5s")],
+            |c| c.exporter.timeout == Duration::from_secs(10),
+            vec!["not an integer number of milliseconds; using 10000"],
+        ),
+        // 0 means no limit: kept as zero for the runtime to interpret.
+        (None, vec![("OTEL_EXPORTER_OTLP_TIMEOUT", "0")], |c| c.exporter.timeout == Duration::ZERO, vec![]),
+        (None, vec![("OTEL_BSP_EXPORT_TIMEOUT", "1000")], |c| c.batch.export_timeout == Duration::from_secs(1), vec![]),
+    ]);
+}
+
+#[test]
+fn booleans() {
+    run(vec![
+        (None, vec![("OTEL_SDK_DISABLED", "TRUE")], |c| c.disabled, vec![]),
+        (None, vec![("OTEL_SDK_DISABLED", "true")], |c| c.disabled, vec![]),
+        (Some("disabled = true"), vec![("OTEL_SDK_DISABLED", "False")], |c| !c.disabled, vec![]),
+        // Anything but true is false, with a warning for values other than true/false.
+        (
+            Some("disabled = true"),
+            vec![("OTEL_SDK_DISABLED", "yes")],
+            |c| !c.disabled,
+            vec![r#"otel: ignoring OTEL_SDK_DISABLED="yes": not true or false; using false"#],
+        ),
+        (None, vec![("OTEL_SDK_DISABLED", "1")], |c| !c.disabled, vec!["not true or false; using false"]),
+        (None, vec![("OTEL_EXPORTER_OTLP_INSECURE", "true")], |c| c.exporter.insecure, vec![]),
+    ]);
+}
+
+#[test]
+fn enums_are_case_insensitive_and_unknown_values_warn() {
+    run(vec![
+        (None, vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "GRPC")], |c| c.exporter.protocol == Protocol::Grpc, vec![]),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "HTTP/JSON")],
+            |c| c.exporter.protocol == Protocol::HttpJson,
+            vec![],
+        ),
+        (
+            Some("[exporter]\nprotocol = \"grpc\""),
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon")],
+            |c| c.exporter.protocol == Protocol::Grpc,
+            vec![
+                r#"otel: ignoring OTEL_EXPORTER_OTLP_PROTOCOL="carrier-pigeon": unknown protocol; expected one of "grpc", "http/protobuf", "http/json"; using grpc"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "console")],
+            |c| c.exporter.protocol == Protocol::HttpProtobuf,
+            vec!["unknown protocol"],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_COMPRESSION", "GZIP")],
+            |c| c.exporter.compression == Compression::Gzip,
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli")],
+            |c| c.exporter.compression == Compression::None,
+            vec![r#"unknown compression; expected one of "none", "gzip", "zstd"; using none"#],
+        ),
+    ]);
+}
+
+#[test]
+fn per_signal_variables_win() {
+    run(vec![
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json")],
+            |c| c.exporter.protocol == Protocol::HttpJson,
+            vec![],
+        ),
+        // An invalid per-signal value is ignored, so the generic one applies.
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "bogus")],
+            |c| c.exporter.protocol == Protocol::Grpc,
+            vec!["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=\"bogus\""],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_TIMEOUT", "1000"), ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "2000")],
+            |c| c.exporter.timeout == Duration::from_secs(2),
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_COMPRESSION", "none"), ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "gzip")],
+            |c| c.exporter.compression == Compression::Gzip,
+            vec![],
+        ),
+        // Per-signal headers replace the generic ones.
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_HEADERS", "a=1,b=2"), ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "c=3")],
+            |c| c.exporter.headers.iter().collect::<Vec<_>>() == [("c", "3")],
+            vec![],
+        ),
+        (
+            None,
+            vec![
+                ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/ca.pem"),
+                ("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", "/traces-ca.pem"),
+                ("OTEL_EXPORTER_OTLP_CLIENT_KEY", "/key.pem"),
+                ("OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE", "/cert.pem"),
+            ],
+            |c| {
+                c.exporter.certificate == Some("/traces-ca.pem".into())
+                    && c.exporter.client_key == Some("/key.pem".into())
+                    && c.exporter.client_certificate == Some("/cert.pem".into())
+            },
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "32"), ("OTEL_ATTRIBUTE_COUNT_LIMIT", "64")],
+            |c| c.limits.attribute_count == 32,
+            vec![],
+        ),
+        (None, vec![("OTEL_ATTRIBUTE_COUNT_LIMIT", "64")], |c| c.limits.attribute_count == 64, vec![]),
+    ]);
+}
+
+#[test]
+fn endpoints() {
+    run(vec![
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/mycollector/")],
+            |c| {
+                c.exporter.endpoint.as_deref() == Some("http://c:4318/mycollector/")
+                    && c.exporter.traces_url() == "http://c:4318/mycollector/v1/traces"
+            },
+            vec![],
+        ),
+        (
+            None,
+            vec![
+                ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318"),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://d:4318"),
+            ],
+            |c| {
+                c.exporter.traces_endpoint.as_deref() == Some("http://c:4318")
+                    && c.exporter.traces_url() == "http://c:4318/"
+            },
+            vec![],
+        ),
+        // Not a URL for HTTP: a warning, and the variable is ignored.
+        (
+            Some("[exporter]\nendpoint = \"http://file:4318\""),
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318")],
+            |c| c.exporter.traces_url() == "http://file:4318/v1/traces",
+            vec![
+                r#"otel: ignoring OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318": not a valid endpoint for protocol "http/protobuf": missing scheme; expected an absolute http:// or https:// URL such as "http://localhost:4318"; using http://file:4318/v1/traces"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "ftp://c"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://d:4318")],
+            |c| c.exporter.traces_endpoint.is_none() && c.exporter.traces_url() == "http://d:4318/v1/traces",
+            vec!["unsupported scheme \"ftp\""],
+        ),
+        // gRPC accepts host:port: https unless insecure.
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")],
+            |c| c.exporter.traces_url() == "https://collector:4317",
+            vec![],
+        ),
+        (
+            None,
+            vec![
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"),
+                ("OTEL_EXPORTER_OTLP_INSECURE", "true"),
+            ],
+            |c| c.exporter.traces_url() == "http://collector:4317",
+            vec![],
+        ),
+    ]);
+}
+
+#[test]
+fn traces_exporter() {
+    run(vec![
+        (None, vec![("OTEL_TRACES_EXPORTER", "none")], |c| c.exporter.protocol == Protocol::None, vec![]),
+        (None, vec![("OTEL_TRACES_EXPORTER", "Console")], |c| c.exporter.protocol == Protocol::Console, vec![]),
+        (
+            Some("[exporter]\nprotocol = \"grpc\""),
+            vec![("OTEL_TRACES_EXPORTER", "otlp")],
+            |c| c.exporter.protocol == Protocol::Grpc,
+            vec![],
+        ),
+        (
+            Some("[exporter]\nprotocol = \"console\""),
+            vec![("OTEL_TRACES_EXPORTER", "otlp")],
+            |c| c.exporter.protocol == Protocol::HttpProtobuf,
+            vec![],
+        ),
+        (
+            Some("[exporter]\nprotocol = \"console\""),
+            vec![("OTEL_TRACES_EXPORTER", "otlp"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")],
+            |c| c.exporter.protocol == Protocol::Grpc,
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_TRACES_EXPORTER", "console"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")],
+            |c| c.exporter.protocol == Protocol::Console,
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_TRACES_EXPORTER", "console,otlp")],
+            |c| c.exporter.protocol == Protocol::Console,
+            vec![
+                r#"otel: ignoring OTEL_TRACES_EXPORTER="console,otlp": only one trace exporter is supported; using "console" (exporter.protocol "console")"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_TRACES_EXPORTER", "zipkin")],
+            |c| c.exporter.protocol == Protocol::HttpProtobuf,
+            vec![r#"unknown exporter; expected one of "otlp", "console", "none"; using http/protobuf"#],
+        ),
+    ]);
+}
+
+#[test]
+fn resource_attributes() {
+    run(vec![
+        (
+            None,
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "service.name=r,team=a%2Cb,k%3Dx=1%3D2")],
+            |c| {
+                c.service.name == "r"
+                    && c.resource.get("team") == Some(&ResourceValue::from("a,b"))
+                    && c.resource.get("k=x") == Some(&ResourceValue::from("1=2"))
+            },
+            vec![],
+        ),
+        // OTEL_SERVICE_NAME wins over service.name inside OTEL_RESOURCE_ATTRIBUTES.
+        (
+            None,
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "service.name=r"), ("OTEL_SERVICE_NAME", "s")],
+            |c| c.service.name == "s" && c.resource.is_empty(),
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=prod, service.version = 9 ")],
+            |c| c.service.environment.as_deref() == Some("prod") && c.service.version.as_deref() == Some("9"),
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=staging")],
+            |c| c.service.environment.as_deref() == Some("staging"),
+            vec![],
+        ),
+        // A decoding error discards the whole value.
+        (
+            Some("[resource]\nteam = \"file\""),
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "region=eu,team=%ZZ")],
+            |c| c.resource.len() == 1 && c.resource["team"] == ResourceValue::from("file"),
+            vec![
+                r#"otel: ignoring OTEL_RESOURCE_ATTRIBUTES="region=eu,team=%ZZ": not a comma-separated list of key=value pairs with percent-encoded values (item 2 has an invalid percent-encoding in its value); the whole value is discarded"#,
+            ],
+        ),
+        (None, vec![("OTEL_RESOURCE_ATTRIBUTES", "novalue")], |c| c.resource.is_empty(), vec!["item 1 has no `=`"]),
+    ]);
+}
+
+#[test]
+fn headers() {
+    run(vec![
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20x, x-team = core")],
+            |c| c.exporter.headers.iter().collect::<Vec<_>>() == [("authorization", "Bearer x"), ("x-team", "core")],
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_HEADERS", "authorization=%ZZsecret")],
+            |c| c.exporter.headers.is_empty(),
+            vec![
+                r#"otel: ignoring OTEL_EXPORTER_OTLP_HEADERS="***": not a comma-separated list of key=value pairs with percent-encoded values (item 1 has an invalid percent-encoding in its value); ignored"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_HEADERS", "bad name=x")],
+            |c| c.exporter.headers.is_empty(),
+            vec![
+                r#"otel: ignoring OTEL_EXPORTER_OTLP_HEADERS="***": "bad name" is not a valid HTTP header name; ignored"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x=line%0Abreak"), ("OTEL_EXPORTER_OTLP_HEADERS", "y=1")],
+            |c| c.exporter.headers.iter().collect::<Vec<_>>() == [("y", "1")],
+            vec![r#"the value of "x" is not a valid HTTP header value; ignored"#],
+        ),
+    ]);
+}
+
+#[test]
+fn batch_sizes() {
+    run(vec![
+        (
+            None,
+            vec![("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096")],
+            |c| c.batch.max_export_batch_size == 2048,
+            vec![
+                r#"otel: ignoring OTEL_BSP_MAX_EXPORT_BATCH_SIZE="4096": larger than batch.max_queue_size (2048); using 2048"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "100")],
+            |c| c.batch.max_queue_size == 100 && c.batch.max_export_batch_size == 100,
+            vec!["smaller than batch.max_export_batch_size (512); the export batch size is clamped to 100"],
+        ),
+        (
+            None,
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "100"), ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "10")],
+            |c| c.batch.max_queue_size == 100 && c.batch.max_export_batch_size == 10,
+            vec![],
+        ),
+    ]);
+}
+
+#[test]
+fn sampler() {
+    run(vec![
+        (None, vec![("OTEL_TRACES_SAMPLER", "always_off")], |c| c.sampler.name == SamplerName::AlwaysOff, vec![]),
+        (
+            None,
+            vec![("OTEL_TRACES_SAMPLER", "TraceIdRatio"), ("OTEL_TRACES_SAMPLER_ARG", "0.25")],
+            |c| c.sampler == SamplerConfig { name: SamplerName::TraceIdRatio, arg: Some(0.25) },
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "1.5")],
+            |c| c.sampler.arg.is_none(),
+            vec![r#"otel: ignoring OTEL_TRACES_SAMPLER_ARG="1.5": not a ratio between 0 and 1; using 1.0"#],
+        ),
+        (
+            Some("[sampler]\nname = \"traceidratio\"\narg = 0.1"),
+            vec![("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "half")],
+            |c| c.sampler.arg == Some(0.1),
+            vec!["not a number; using 0.1"],
+        ),
+        // The argument is used only when OTEL_TRACES_SAMPLER is set.
+        (
+            Some("[sampler]\nname = \"traceidratio\""),
+            vec![("OTEL_TRACES_SAMPLER_ARG", "0.5")],
+            |c| c.sampler.arg.is_none(),
+            vec![
+                r#"otel: ignoring OTEL_TRACES_SAMPLER_ARG="0.5": used only together with OTEL_TRACES_SAMPLER; ignored"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_TRACES_SAMPLER", "always_on"), ("OTEL_TRACES_SAMPLER_ARG", "0.5")],
+            |c| c.sampler == SamplerConfig { name: SamplerName::AlwaysOn, arg: None },
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_TRACES_SAMPLER", "sometimes")],
+            |c| c.sampler.name == SamplerName::ParentBasedAlwaysOn,
+            vec!["unknown sampler; expected one of \"always_on\""],
+        ),
+        (
+            None,
+            vec![("OTEL_TRACES_SAMPLER", "jaeger_remote")],
+            |c| c.sampler.name == SamplerName::ParentBasedAlwaysOn,
+            vec!["unknown sampler (not supported by this crate)"],
+        ),
+    ]);
+}
+
+#[test]
+fn propagators() {
+    use Propagator::{B3Multi, Baggage, Jaeger, TraceContext, XRay, B3};
+    run(vec![
+        (
+            None,
+            vec![("OTEL_PROPAGATORS", "TraceContext, b3 ,tracecontext")],
+            |c| c.propagators == [TraceContext, B3],
+            vec![],
+        ),
+        (None, vec![("OTEL_PROPAGATORS", "none")], |c| c.propagators.is_empty(), vec![]),
+        (
+            None,
+            vec![("OTEL_PROPAGATORS", "xray,b3multi,jaeger,baggage")],
+            |c| c.propagators == [XRay, B3Multi, Jaeger, Baggage],
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_PROPAGATORS", "foo,b3")],
+            |c| c.propagators == [B3],
+            vec![
+                r#"otel: ignoring OTEL_PROPAGATORS="foo,b3": unknown propagator "foo"; expected one of "tracecontext", "baggage", "b3", "b3multi", "jaeger", "xray", "none"; "foo" skipped"#,
+            ],
+        ),
+        // Nothing valid left: the variable is ignored.
+        (
+            Some("propagators = [\"jaeger\"]"),
+            vec![("OTEL_PROPAGATORS", "ottrace")],
+            |c| c.propagators == [Jaeger],
+            vec!["unknown propagator \"ottrace\""],
+        ),
+        (None, vec![("OTEL_PROPAGATORS", "none,b3")], |c| c.propagators == [B3], vec!["\"none\" cannot be combined"]),
+    ]);
+}
+
+#[test]
+fn rust_log() {
+    run(vec![
+        (
+            Some("[fmt]\nfilter = \"warn\""),
+            vec![("RUST_LOG", "debug,hyper=info")],
+            |c| c.fmt.filter == "debug,hyper=info",
+            vec![],
+        ),
+        // The filter's syntax is not checked here.
+        (None, vec![("RUST_LOG", "[[[")], |c| c.fmt.filter == "[[[", vec![]),
+    ]);
+}
+
+#[test]
+fn limits() {
+    run(vec![(
+        None,
+        vec![
+            ("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "1"),
+            ("OTEL_SPAN_EVENT_COUNT_LIMIT", "2"),
+            ("OTEL_SPAN_LINK_COUNT_LIMIT", "3"),
+            ("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "4"),
+            ("OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "5"),
+        ],
+        |c| {
+            c.limits
+                == SpanLimitsConfig {
+                    attribute_count: 1,
+                    event_count: 2,
+                    link_count: 3,
+                    attribute_per_event: 4,
+                    attribute_per_link: 5,
+                }
+        },
+        vec![],
+    )]);
+}
