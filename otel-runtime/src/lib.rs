@@ -7,6 +7,7 @@ pub mod entry;
 mod health;
 mod pipeline;
 mod setup;
+pub(crate) mod transport;
 mod shutdown;
 mod subscriber;
 

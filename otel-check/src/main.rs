@@ -1,0 +1,2 @@
+//! `otel-check`: PLACEHOLDER, being written.
+fn main() {}
