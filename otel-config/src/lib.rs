@@ -39,7 +39,7 @@ pub use duration::parse_duration;
 pub use enums::{Compression, FmtFormat, Propagator, Protocol, SamplerName, SummaryMode};
 pub use error::ConfigError;
 pub use headers::Headers;
-pub use load::{load, LoadOptions, Loaded};
+pub use load::{check_file, load, LoadOptions, Loaded};
 pub use model::{
     BatchConfig, Config, ExporterConfig, FmtConfig, SamplerConfig, ServiceConfig, ShutdownConfig, SpanLimitsConfig,
     UNKNOWN_SERVICE,

@@ -5,13 +5,13 @@ use crate::enums::Protocol;
 use crate::env::{self, Env};
 use crate::error::ConfigError;
 use crate::model::Config;
-use crate::source::{ValueProvider, DEFAULTS, MACRO};
+use crate::source::{FileProvider, ValueProvider, DEFAULTS, MACRO};
 use crate::warning::Warning;
 use crate::{file, validate};
 use figment::value::{Dict, Value};
 use figment::Figment;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What the program knows before reading any file: the macro's arguments, and where to look.
 ///
@@ -90,19 +90,53 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
     let env = Env::new(options.env.as_ref());
     let file = file::locate(options, &env)?;
     let file_provider = file.as_deref().map(file::read).transpose()?;
-    let own = env::own::read(&env)?;
+    let (config, warnings) = resolve(options, &env, file_provider.as_ref())?;
+    Ok(Loaded { config, warnings, file })
+}
+
+/// Checks the text of an otel.toml on its own — built-in defaults < the file, no macro argument, no
+/// environment — and returns the configuration it gives. Errors are exactly those [`load`] reports for the
+/// same file, naming it as `path` (which is only used in messages: nothing is read from disk).
+///
+/// `#[otel::main]` calls this while compiling, so a bad otel.toml is a compile error.
+///
+/// ```
+/// let config = otel_config::check_file("otel.toml", "[exporter]\nprotocol = \"grpc\"").unwrap();
+/// assert_eq!(config.exporter.protocol, otel_config::Protocol::Grpc);
+///
+/// let err = otel_config::check_file("config/otel.toml", "[exporter]\nprotocol = \"gprc\"").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "otel: invalid configuration in config/otel.toml: key `exporter.protocol`: unknown value \"gprc\"; \
+///      expected one of \"grpc\", \"http/protobuf\", \"http/json\", \"console\", \"none\""
+/// );
+/// ```
+pub fn check_file(path: impl AsRef<Path>, text: &str) -> Result<Config, ConfigError> {
+    let provider = FileProvider { path: path.as_ref().to_path_buf(), text: text.to_string() };
+    let env = Env::new(Some(&HashMap::new()));
+    let (config, _warnings) = resolve(&LoadOptions::default(), &env, Some(&provider))?;
+    Ok(config)
+}
+
+/// The layers merged and validated: the configuration and the (unfinished) warnings.
+fn resolve(
+    options: &LoadOptions,
+    env: &Env,
+    file_provider: Option<&FileProvider>,
+) -> Result<(Config, Vec<Warning>), ConfigError> {
+    let own = env::own::read(env)?;
 
     // Defaults, macro arguments and otel.toml: everything below the environment.
     let lower = || {
         let defaults = Value::serialize(Config::default()).ok().and_then(|v| v.into_dict()).unwrap_or_default();
         let figment = Figment::from(ValueProvider::named(DEFAULTS, defaults)).merge(macro_layer(options));
-        match &file_provider {
+        match file_provider {
             Some(provider) => figment.merge(provider),
             None => figment,
         }
     };
     let lower_protocol = lower().extract_inner::<Protocol>("exporter.protocol").unwrap_or_default();
-    let standard = env::standard::read(&env, lower_protocol);
+    let standard = env::standard::read(env, lower_protocol);
     let mut warnings = standard.warnings;
 
     // An endpoint from a standard variable that is invalid for the final protocol is ignored with a warning,
@@ -131,7 +165,7 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
     warnings.extend(validate::clamp_batch(&mut config, &figment));
     validate::check(&config, &figment)?;
     let warnings = warnings.into_iter().map(|w| w.finish(&config)).collect();
-    Ok(Loaded { config, warnings, file })
+    Ok((config, warnings))
 }
 
 /// `service.name` (the macro's `service`, else the crate name) and `service.version`.

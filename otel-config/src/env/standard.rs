@@ -52,6 +52,12 @@ pub(crate) fn read(env: &Env, lower_protocol: Protocol) -> Standard {
     limit(&mut r, "OTEL_SPAN_LINK_COUNT_LIMIT", "limits.link_count");
     limit(&mut r, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_per_event");
     limit(&mut r, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_per_link");
+    for variable in ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"] {
+        if let Some(raw) = r.env.get(variable) {
+            let reason = "attribute value length limits are not supported by opentelemetry_sdk 0.33";
+            r.warn(variable, raw, reason, Then::Text("values are not truncated".into()));
+        }
+    }
 
     r.string("RUST_LOG", "fmt.filter");
     Standard { entries: r.entries, warnings: r.warnings }
@@ -291,7 +297,8 @@ impl Reader<'_> {
                 Some(_) => {}
                 None => {
                     let valid: Vec<String> = Propagator::VALID.iter().map(|v| format!("{v:?}")).collect();
-                    let reason = format!("unknown propagator {name:?}; expected one of {}", valid.join(", "));
+                    let note = if name.eq_ignore_ascii_case("ottrace") { " (not supported by this crate)" } else { "" };
+                    let reason = format!("unknown propagator {name:?}{note}; expected one of {}", valid.join(", "));
                     self.warn(variable, raw, reason, Then::Text(format!("{name:?} skipped")));
                 }
             }

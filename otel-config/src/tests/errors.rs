@@ -101,7 +101,19 @@ fn file_errors() {
     ];
     for (i, (toml, expected)) in rows.iter().enumerate() {
         assert_eq!(error_of(Some(toml), &[]), *expected, "row {i}: {toml:?}");
+        // The compile-time check gives the very same message.
+        let checked = check_file("DIR/otel.toml", toml).unwrap_err().to_string();
+        assert_eq!(checked, *expected, "check_file, row {i}: {toml:?}");
     }
+}
+
+#[test]
+fn check_file_reads_only_the_text() {
+    let config = check_file("otel.toml", "[service]\nname = \"svc\"\n[batch]\nschedule_delay = \"1s\"").unwrap();
+    assert_eq!(config.service.name, "svc");
+    assert_eq!(config.batch.schedule_delay, std::time::Duration::from_secs(1));
+    // No macro argument and no environment: an empty file is the built-in defaults.
+    assert_eq!(check_file("otel.toml", "").unwrap(), Config::default());
 }
 
 #[test]

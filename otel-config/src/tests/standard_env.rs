@@ -508,7 +508,7 @@ fn propagators() {
             Some("propagators = [\"jaeger\"]"),
             vec![("OTEL_PROPAGATORS", "ottrace")],
             |c| c.propagators == [Jaeger],
-            vec!["unknown propagator \"ottrace\""],
+            vec!["unknown propagator \"ottrace\" (not supported by this crate)"],
         ),
         (None, vec![("OTEL_PROPAGATORS", "none,b3")], |c| c.propagators == [B3], vec!["\"none\" cannot be combined"]),
     ]);
@@ -551,4 +551,16 @@ fn limits() {
         },
         vec![],
     )]);
+    run(vec![
+        (
+            None,
+            vec![("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "64")],
+            |c| c.limits == SpanLimitsConfig::default(),
+            vec![
+                r#"otel: ignoring OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT="64": attribute value length limits are not supported by opentelemetry_sdk 0.33; values are not truncated"#,
+            ],
+        ),
+        (None, vec![("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "64")], |_| true, vec!["not supported"]),
+        (None, vec![("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "")], |_| true, vec![]),
+    ]);
 }
