@@ -14,6 +14,8 @@ mod subscriber;
 pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SpanTotals};
 pub use pipeline::BuildError;
 pub use shutdown::OtelGuard;
+#[doc(hidden)]
+pub use setup::{propagator_warnings, resource_attributes};
 
 use std::sync::{Arc, OnceLock};
 

@@ -1,6 +1,12 @@
 //! What the configuration says about spans themselves, independent of how they are exported: the resource, the
 //! sampler, the span limits and the propagators.
+//!
+//! Propagators come from maintained crates built against opentelemetry 0.33: `b3` and `b3multi` from
+//! `opentelemetry-propagator-b3` (the OpenTelemetry project's, split out of the deprecated `opentelemetry-zipkin`),
+//! `xray` from `opentelemetry-aws` (opentelemetry-rust-contrib). `jaeger` has no such crate (`opentelemetry-jaeger-propagator` stops at 0.32): it is
+//! ignored with a warning at start.
 
+use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::trace::{Sampler, SpanLimits};
 use opentelemetry_sdk::Resource;
@@ -31,6 +37,24 @@ pub(crate) fn resource(config: &Config) -> Resource {
         .build()
 }
 
+/// Every attribute of the resource the pipeline sends for `config`, sorted by key, values as text: what
+/// `otel-check config` shows. Built by the same [`resource`] function the pipeline uses.
+///
+/// ```
+/// let mut config = otel_config::Config::default();
+/// config.service.name = "checkout".into();
+/// let attributes = otel_runtime::resource_attributes(&config);
+/// assert!(attributes.contains(&("service.name".to_string(), "checkout".to_string())));
+/// assert!(attributes.contains(&("telemetry.sdk.language".to_string(), "rust".to_string())));
+/// ```
+#[doc(hidden)]
+pub fn resource_attributes(config: &Config) -> Vec<(String, String)> {
+    let mut attributes: Vec<(String, String)> =
+        resource(config).iter().map(|(key, value)| (key.to_string(), value.to_string())).collect();
+    attributes.sort();
+    attributes
+}
+
 /// The sampler `[sampler]` names.
 pub(crate) fn sampler(config: &Config) -> Sampler {
     let ratio = config.sampler.ratio();
@@ -56,20 +80,158 @@ pub(crate) fn span_limits(config: &Config) -> SpanLimits {
     }
 }
 
-/// The composite propagator `propagators` names, in order.
-pub(crate) fn propagator(names: &[Propagator]) -> opentelemetry::propagation::TextMapCompositePropagator {
-    use opentelemetry::propagation::TextMapPropagator;
-    let list: Vec<Box<dyn TextMapPropagator + Send + Sync>> = names
-        .iter()
-        .filter_map(|p| -> Option<Box<dyn TextMapPropagator + Send + Sync>> {
-            match p {
-                Propagator::TraceContext => Some(Box::new(opentelemetry_sdk::propagation::TraceContextPropagator::new())),
-                Propagator::Baggage => Some(Box::new(opentelemetry_sdk::propagation::BaggagePropagator::new())),
-                // TODO(#5): b3, b3multi, jaeger, xray from their maintained crates.
-                Propagator::B3 | Propagator::B3Multi | Propagator::Jaeger | Propagator::XRay => None,
-                Propagator::None => None,
+/// The propagator for one name, or `None` when none is available for opentelemetry 0.33.
+fn one_propagator(name: Propagator) -> Option<Box<dyn TextMapPropagator + Send + Sync>> {
+    use opentelemetry_propagator_b3::{B3Encoding, Propagator as B3};
+    Some(match name {
+        Propagator::TraceContext => Box::new(opentelemetry_sdk::propagation::TraceContextPropagator::new()),
+        Propagator::Baggage => Box::new(opentelemetry_sdk::propagation::BaggagePropagator::new()),
+        Propagator::B3 => Box::new(SingleHeaderB3(B3::with_encoding(B3Encoding::SingleHeader))),
+        Propagator::B3Multi => Box::new(B3::with_encoding(B3Encoding::MultipleHeader)),
+        Propagator::XRay => Box::new(opentelemetry_aws::trace::XrayPropagator::default()),
+        Propagator::Jaeger | Propagator::None => return None,
+    })
+}
+
+/// B3 with the single `b3` header only. `opentelemetry-propagator-b3` 0.33.1 also writes the `X-B3-*` headers
+/// for `B3Encoding::SingleHeader` (its `support(&UnSpecified)` test is always true), which the spec's `b3`
+/// does not: the extra headers are filtered out here. Extraction is the crate's (single header first).
+#[derive(Debug)]
+struct SingleHeaderB3(opentelemetry_propagator_b3::Propagator);
+
+impl TextMapPropagator for SingleHeaderB3 {
+    fn inject_context(&self, cx: &opentelemetry::Context, injector: &mut dyn opentelemetry::propagation::Injector) {
+        struct OnlyB3<'a>(&'a mut dyn opentelemetry::propagation::Injector);
+        impl opentelemetry::propagation::Injector for OnlyB3<'_> {
+            fn set(&mut self, key: &str, value: String) {
+                if key.eq_ignore_ascii_case("b3") {
+                    self.0.set(key, value);
+                }
             }
+        }
+        self.0.inject_context(cx, &mut OnlyB3(injector));
+    }
+
+    fn extract_with_context(
+        &self,
+        cx: &opentelemetry::Context,
+        extractor: &dyn opentelemetry::propagation::Extractor,
+    ) -> opentelemetry::Context {
+        self.0.extract_with_context(cx, extractor)
+    }
+
+    fn fields(&self) -> opentelemetry::propagation::text_map_propagator::FieldIter<'_> {
+        self.0.fields()
+    }
+}
+
+/// The warnings for the `propagators` that are not available, one per name, as printed at start.
+///
+/// ```
+/// use otel_config::Propagator;
+/// let warnings = otel_runtime::propagator_warnings(&[Propagator::TraceContext, Propagator::Jaeger]);
+/// assert_eq!(warnings, [
+///     "otel: propagator `jaeger` is not available in Rust for opentelemetry 0.33 \
+///      (opentelemetry-jaeger-propagator stops at 0.32); ignored",
+/// ]);
+/// ```
+#[doc(hidden)]
+pub fn propagator_warnings(names: &[Propagator]) -> Vec<String> {
+    names
+        .iter()
+        .filter(|name| **name == Propagator::Jaeger)
+        .map(|name| {
+            format!(
+                "otel: propagator `{name}` is not available in Rust for opentelemetry 0.33 \
+                 (opentelemetry-jaeger-propagator stops at 0.32); ignored"
+            )
         })
-        .collect();
-    opentelemetry::propagation::TextMapCompositePropagator::new(list)
+        .collect()
+}
+
+/// The composite propagator `propagators` names, in order. The unavailable ones are left out, and a warning
+/// for each is printed on stderr (this is called once, at start).
+pub(crate) fn propagator(names: &[Propagator]) -> TextMapCompositePropagator {
+    for warning in propagator_warnings(names) {
+        eprintln!("{warning}");
+    }
+    TextMapCompositePropagator::new(names.iter().filter_map(|name| one_propagator(*name)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+    use opentelemetry::Context;
+    use std::collections::HashMap;
+
+    fn injected(names: &[Propagator]) -> HashMap<String, String> {
+        let span = SpanContext::new(
+            TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+            SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        );
+        let cx = Context::current().with_remote_span_context(span);
+        let mut headers = HashMap::new();
+        propagator(names).inject_context(&cx, &mut headers);
+        headers
+    }
+
+    #[test]
+    fn each_propagator_writes_its_headers() {
+        // (propagators, headers expected, headers not expected)
+        let rows: &[(&[Propagator], &[&str], &[&str])] = &[
+            (&[Propagator::TraceContext], &["traceparent"], &["b3", "x-b3-traceid"]),
+            (&[Propagator::B3], &["b3"], &["x-b3-traceid", "traceparent"]),
+            (&[Propagator::B3Multi], &["x-b3-traceid", "x-b3-spanid", "x-b3-sampled"], &["b3"]),
+            (&[Propagator::XRay], &["x-amzn-trace-id"], &["traceparent"]),
+            (&[Propagator::Jaeger], &[], &["uber-trace-id", "traceparent"]),
+            (&[Propagator::TraceContext, Propagator::B3, Propagator::XRay], &["traceparent", "b3", "x-amzn-trace-id"], &[]),
+            (&[], &[], &["traceparent"]),
+        ];
+        for (i, (names, present, absent)) in rows.iter().enumerate() {
+            let headers = injected(names);
+            for header in *present {
+                assert!(headers.contains_key(*header), "row {i}: {header} missing from {headers:?}");
+            }
+            for header in *absent {
+                assert!(!headers.contains_key(*header), "row {i}: unexpected {header} in {headers:?}");
+            }
+        }
+        assert_eq!(injected(&[Propagator::B3])["b3"], "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1");
+    }
+
+    #[test]
+    fn only_jaeger_warns() {
+        assert!(propagator_warnings(&[Propagator::TraceContext, Propagator::B3, Propagator::XRay]).is_empty());
+        assert_eq!(propagator_warnings(&[Propagator::Jaeger]).len(), 1);
+    }
+
+    #[test]
+    fn resource_attributes_are_complete() {
+        let mut config = Config::default();
+        config.service.name = "svc".into();
+        config.service.version = Some("1.2".into());
+        config.service.environment = Some("prod".into());
+        config.resource.insert("team".into(), ResourceValue::from("core"));
+        config.resource.insert("shard".into(), ResourceValue::from(3_i64));
+        let attributes = resource_attributes(&config);
+        let keys: Vec<&str> = attributes.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "deployment.environment.name",
+                "service.name",
+                "service.version",
+                "shard",
+                "team",
+                "telemetry.sdk.language",
+                "telemetry.sdk.name",
+                "telemetry.sdk.version"
+            ]
+        );
+        assert!(attributes.contains(&("shard".into(), "3".into())));
+    }
 }
