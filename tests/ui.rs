@@ -1,14 +1,45 @@
 //! Compile-time behaviour of `#[otel::main]`: what must compile (and run) and the exact errors for
 //! what must not. Regenerate the expected errors with `TRYBUILD=overwrite cargo test -p otel --test ui`,
 //! then read every changed `.stderr` file.
+//!
+//! The macro checks otel.toml at compile time, resolving `config = "…"` against the compiling crate's
+//! `CARGO_MANIFEST_DIR`. trybuild compiles the cases as a crate of its own, in
+//! `<target>/tests/trybuild/otel/`, so the otel.toml files the cases name (`tests/ui/config/`) are copied
+//! there first, under the same relative paths.
+
+use std::path::{Path, PathBuf};
 
 #[test]
 fn ui() {
     // The pass cases are run, too. The SDK is disabled so that they neither need a collector nor wait for
     // one; they test the expansion, not the export.
     std::env::set_var("OTEL_SDK_DISABLED", "true");
+    copy_config_files();
 
     let cases = trybuild::TestCases::new();
     cases.pass("tests/ui/pass/*.rs");
     cases.compile_fail("tests/ui/fail/*.rs");
+}
+
+/// Copies `tests/ui/config/*.toml` into the crate trybuild generates (it is created there if need be; trybuild
+/// only adds its own files to the directory).
+fn copy_config_files() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/config");
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| if dir.is_absolute() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(dir) })
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").to_path_buf());
+    let destination = target_dir.join("tests/trybuild/otel/tests/ui/config");
+    std::fs::create_dir_all(&destination).expect("create the trybuild crate's tests/ui/config");
+    for entry in std::fs::read_dir(&source).expect("tests/ui/config") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let to = destination.join(path.file_name().expect("a file name"));
+            // Only when changed: rewriting the file would make Cargo rebuild the cases that include it.
+            let text = std::fs::read(&path).expect("read a config file");
+            if std::fs::read(&to).ok().as_deref() != Some(&text[..]) {
+                std::fs::write(&to, text).expect("copy a config file");
+            }
+        }
+    }
 }

@@ -34,7 +34,7 @@ impl Parse for RawArg {
         if !input.peek(Ident::peek_any) {
             return Err(input.error(
                 "expected an argument such as `service = \"checkout\"`; the arguments of `#[otel::main]` \
-                 are `config`, `service`, `flavor`, `worker_threads` and `on_failure`",
+                 are `config`, `service`, `flavor`, `worker_threads`, `on_failure` and `signals`",
             ));
         }
         let name = Ident::parse_any(input)?;
@@ -95,16 +95,19 @@ pub(crate) enum ArgName {
     WorkerThreads,
     /// `on_failure = path::to::handler`
     OnFailure,
+    /// `signals = false`
+    Signals,
 }
 
 impl ArgName {
     /// Every argument, in the order the documentation and the error messages list them.
-    pub const ALL: [ArgName; 5] = [
+    pub const ALL: [ArgName; 6] = [
         ArgName::Config,
         ArgName::Service,
         ArgName::Flavor,
         ArgName::WorkerThreads,
         ArgName::OnFailure,
+        ArgName::Signals,
     ];
 
     /// The argument's name as written.
@@ -115,6 +118,7 @@ impl ArgName {
             ArgName::Flavor => "flavor",
             ArgName::WorkerThreads => "worker_threads",
             ArgName::OnFailure => "on_failure",
+            ArgName::Signals => "signals",
         }
     }
 
@@ -126,6 +130,7 @@ impl ArgName {
             ArgName::Flavor => "flavor = \"current_thread\"",
             ArgName::WorkerThreads => "worker_threads = 4",
             ArgName::OnFailure => "on_failure = report_failure",
+            ArgName::Signals => "signals = false",
         }
     }
 
@@ -444,6 +449,21 @@ pub(crate) fn parse_on_failure(value: &Expr) -> syn::Result<Path> {
     }
 }
 
+/// `signals = true | false`: a boolean literal.
+pub(crate) fn parse_signals(value: &Expr) -> syn::Result<bool> {
+    const EXPECTED: &str = "`signals` expects `true` or `false`, such as `signals = false`";
+    match value {
+        Expr::Lit(ExprLit { lit: Lit::Bool(lit), attrs }) if attrs.is_empty() => Ok(lit.value),
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) if matches!(lit.value().as_str(), "true" | "false") => {
+            Err(syn::Error::new(
+                lit.span(),
+                format!("{EXPECTED}; found a string literal (remove the quotes: `signals = {}`)", lit.value()),
+            ))
+        }
+        other => Err(syn::Error::new_spanned(other, format!("{EXPECTED}; found {}", describe(other)))),
+    }
+}
+
 /// The arguments of one `#[otel::main(...)]`, checked. Every field is `None` when the argument is absent.
 #[derive(Clone, Default)]
 pub(crate) struct Args {
@@ -457,4 +477,8 @@ pub(crate) struct Args {
     pub worker_threads: Option<(usize, Span)>,
     /// `on_failure = path`
     pub on_failure: Option<Path>,
+    /// `signals = …`
+    pub signals: Option<bool>,
+    /// The otel.toml checked at compile time, if any (see [`crate::config_file`]).
+    pub config_file: Option<crate::config_file::CheckedFile>,
 }

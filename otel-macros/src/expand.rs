@@ -14,6 +14,7 @@
 //!             flavor: ::otel::__private::Flavor::MultiThread,
 //!             worker_threads: ::core::option::Option::None,
 //!             on_failure: ::core::option::Option::None,
+//!             handle_signals: true,
 //!         },
 //!         main(),
 //!     )
@@ -67,6 +68,7 @@ pub(crate) fn wrap(func: ItemFn, args: &Args) -> TokenStream {
     let output = &sig.output;
     let fn_token = &sig.fn_token;
     let options = options(args);
+    let track = track_config_file(args);
     let call = if sig.asyncness.is_some() {
         quote! { ::otel::__private::block_on(#options, #ident()) }
     } else {
@@ -76,9 +78,20 @@ pub(crate) fn wrap(func: ItemFn, args: &Args) -> TokenStream {
         #(#outer_attrs)*
         #vis #fn_token #ident() #output {
             #(#inner_attrs)*
+            #track
             #sig #block
             #call
         }
+    }
+}
+
+/// `const _: &[u8] = ::core::include_bytes!("/abs/otel.toml");` for the otel.toml checked at compile time:
+/// Cargo then rebuilds the crate, and the macro checks the file again, whenever the file changes. The bytes
+/// are not used: the program reads the file at start.
+fn track_config_file(args: &Args) -> TokenStream {
+    match args.config_file.as_ref().and_then(|file| file.absolute.as_deref()) {
+        Some(path) => quote! { const _: &[u8] = ::core::include_bytes!(#path); },
+        None => TokenStream::new(),
     }
 }
 
@@ -158,6 +171,7 @@ pub(crate) fn options(args: &Args) -> TokenStream {
         }
         None => none,
     };
+    let handle_signals = args.signals.unwrap_or(true);
     quote! {
         ::otel::__private::MainOptions {
             config_path: #config_path,
@@ -167,6 +181,7 @@ pub(crate) fn options(args: &Args) -> TokenStream {
             flavor: #flavor,
             worker_threads: #worker_threads,
             on_failure: #on_failure,
+            handle_signals: #handle_signals,
         }
     }
 }

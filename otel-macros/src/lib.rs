@@ -17,6 +17,7 @@
 use proc_macro::TokenStream;
 
 mod attr;
+mod config_file;
 mod expand;
 mod parser;
 
@@ -56,11 +57,12 @@ mod parser;
 ///
 /// | Argument | Value | Meaning |
 /// |---|---|---|
-/// | `config` | string literal | Path of an otel.toml that must exist (a relative path is resolved against the working directory). Without it, the default otel.toml lookup applies. |
+/// | `config` | string literal | Path of an otel.toml that must exist: checked at compile time relative to the crate's directory (where `Cargo.toml` is), read at start relative to the working directory. Without it, `otel.toml` beside `Cargo.toml` is checked at compile time when it exists, and `./otel.toml` is read at start when it exists. |
 /// | `service` | non-empty string literal | Default `service.name`. `otel.toml` and `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` override it; without any of them the crate's name is used. |
 /// | `flavor` | `"multi_thread"` (default) or `"current_thread"` | Tokio runtime flavor. `async fn main` only. |
 /// | `worker_threads` | integer literal ≥ 1 | Worker threads of the multi-thread runtime (default: one per CPU core). `async fn main` only; not with `flavor = "current_thread"`. |
 /// | `on_failure` | path of a `fn(&otel::FailureEvent)` | Called, on a thread of the exporter's, for every export failure (endpoint down, rejected batch, spans dropped). |
+/// | `signals` | `true` (default) or `false` | On SIGTERM or SIGINT, flush (within `shutdown.timeout`) and exit with status 128 + the signal number. `false` leaves signals to you. |
 ///
 /// `service.version` defaults to your crate's `CARGO_PKG_VERSION`, captured when your crate is compiled.
 ///
@@ -87,6 +89,22 @@ mod parser;
 ///     tokio::task::spawn_local(async {}); // inside a `LocalSet`, as with `#[tokio::main]`
 /// }
 /// ```
+///
+/// # otel.toml is checked at compile time
+///
+/// The otel.toml named by `config`, else `otel.toml` beside your `Cargo.toml` when there is one, is parsed and
+/// validated while your crate compiles: an unknown key (with a "did you mean"), a wrong type or an invalid
+/// value is a compile error with the message the program would print at start, naming the file and the key.
+/// Cargo rebuilds (and checks again) when the file changes; creating a file where there was none needs a
+/// rebuild of its own (`touch src/main.rs`), as Cargo cannot watch a file that does not exist.
+///
+/// ```text
+/// error: otel: invalid configuration in otel.toml: key `exporter.protocol`: unknown value "gprc"; expected one of "grpc", "http/protobuf", "http/json", "console", "none"
+/// ```
+///
+/// The program still reads the file, and the `OTEL_*` variables, when it starts, so a deployment changes
+/// settings without a rebuild. No copy of the file is compiled in: at start, a missing default `./otel.toml`
+/// means built-in defaults and the environment; a missing `config = …` file is a start error (exit status 1).
 ///
 /// # Attributes on `main`
 ///
@@ -131,7 +149,7 @@ mod parser;
 /// ```
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(parser::parse(args.into(), item.into())).into()
+    expand::expand(config_file::apply(parser::parse(args.into(), item.into()))).into()
 }
 
 #[cfg(test)]

@@ -300,6 +300,7 @@ pub(crate) fn parse_args(
             ArgName::OnFailure => {
                 attr::parse_on_failure(value).map(|path| args.on_failure = Some(path))
             }
+            ArgName::Signals => attr::parse_signals(value).map(|on| args.signals = Some(on)),
         };
         if let Err(err) = result {
             errors.push(err);

@@ -165,7 +165,7 @@ fn no_arguments_and_plain_fn_main_are_valid() {
 fn unknown_argument_names_it_and_lists_the_known_ones() {
     assert_eq!(
         arg_error(quote!(foo = 1)),
-        "unknown argument `foo`; expected one of `config`, `service`, `flavor`, `worker_threads`, `on_failure`"
+        "unknown argument `foo`; expected one of `config`, `service`, `flavor`, `worker_threads`, `on_failure`, `signals`"
     );
 }
 
@@ -229,6 +229,14 @@ fn wrong_value_types_say_what_is_expected_and_found() {
         "`on_failure` expects the path of a function `fn(&otel::FailureEvent)`, such as `on_failure = report_failure`; found a string literal (remove the quotes: `on_failure = alerts::report`)"
     );
     assert!(arg_error(quote!(on_failure = |_| {})).contains("found a closure"));
+    assert_eq!(
+        arg_error(quote!(signals = "false")),
+        "`signals` expects `true` or `false`, such as `signals = false`; found a string literal (remove the quotes: `signals = false`)"
+    );
+    assert_eq!(
+        arg_error(quote!(signals = 0)),
+        "`signals` expects `true` or `false`, such as `signals = false`; found an integer literal"
+    );
 }
 
 #[test]
@@ -513,6 +521,7 @@ fn expansion_of_async_main() {
                     flavor: ::otel::__private::Flavor::MultiThread,
                     worker_threads: ::core::option::Option::Some(4),
                     on_failure: ::core::option::Option::Some(alerts::report as fn(&::otel::FailureEvent)),
+                    handle_signals: false,
                 },
                 main()
             )
@@ -523,7 +532,8 @@ fn expansion_of_async_main() {
             config = "otel.toml",
             service = "checkout",
             worker_threads = 4,
-            on_failure = alerts::report
+            on_failure = alerts::report,
+            signals = false
         ),
         quote! {
             /// Docs.
@@ -549,6 +559,7 @@ fn expansion_of_sync_main() {
                     flavor: ::otel::__private::Flavor::MultiThread,
                     worker_threads: ::core::option::Option::None,
                     on_failure: ::core::option::Option::None,
+                    handle_signals: true,
                 },
                 main
             )

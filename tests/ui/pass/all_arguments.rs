@@ -6,17 +6,18 @@ fn report(_event: &otel::FailureEvent) {}
 
 mod app {
     #[otel::main(
-        config = "deploy/otel.toml",
+        config = "tests/ui/config/valid.toml",
         service = "checkout",
         flavor = "multi_thread",
         worker_threads = 4,
         on_failure = super::report,
+        signals = false,
     )]
     pub async fn main() -> Result<(), std::io::Error> {
         Ok(())
     }
 
-    #[otel::main(config = r"deploy/otel.toml", service = "batch-job")]
+    #[otel::main(config = r"tests/ui/config/valid.toml", service = "batch-job")]
     pub fn sync_main() {}
 }
 

@@ -1,0 +1,2 @@
+#[otel::main(config = "tests/ui/config/missing.toml")]
+async fn main() {}

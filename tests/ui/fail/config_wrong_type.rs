@@ -1,0 +1,2 @@
+#[otel::main(config = "tests/ui/config/wrong_type.toml")]
+async fn main() {}
