@@ -1,2 +1,51 @@
-//! `otel-check`: PLACEHOLDER, being written.
-fn main() {}
+//! `otel-check config [--json]` and `otel-check ping`: see `otel-check --help`, and the README's "When spans
+//! do not show up" section.
+
+use otel_check::{cli, exit, ping, report};
+
+fn main() {
+    std::process::exit(run());
+}
+
+fn run() -> i32 {
+    let cli = match cli::parse(std::env::args().skip(1)) {
+        Ok(cli) => cli,
+        Err(cli::UsageError(message)) => {
+            eprintln!("otel-check: {message}\n\n{}", cli::USAGE);
+            return exit::USAGE;
+        }
+    };
+    if cli.command == cli::Command::Help {
+        print!("{}", cli::USAGE);
+        return exit::OK;
+    }
+    let loaded = match report::load(&cli) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("{error}");
+            return exit::CONFIG;
+        }
+    };
+    match cli.command {
+        cli::Command::Config { json: true } => {
+            println!("{}", serde_json::to_string_pretty(&report::json(&loaded)).expect("JSON"));
+            exit::OK
+        }
+        cli::Command::Config { json: false } => {
+            print!("{}", report::text(&loaded));
+            exit::OK
+        }
+        cli::Command::Ping => {
+            for warning in report::warnings(&loaded) {
+                eprintln!("{warning}");
+            }
+            let (outcome, code) = ping::run(&loaded.config);
+            match outcome {
+                Ok(line) => println!("{line}"),
+                Err(lines) => eprintln!("{lines}"),
+            }
+            code
+        }
+        cli::Command::Help => exit::OK,
+    }
+}

@@ -44,13 +44,18 @@ fn endpoints(config: &Config) -> [(&'static str, Option<&str>); 2] {
 }
 
 /// `max_export_batch_size > max_queue_size` where either comes from a standard variable: clamp the batch size
-/// to the queue size, with a warning.
+/// to the queue size, with a warning. A batch size left at its default (512) follows a smaller queue size
+/// silently: `max_queue_size = 100` alone is valid.
 pub(crate) fn clamp_batch(config: &mut Config, figment: &Figment) -> Option<PendingWarning> {
     let (queue, batch) = (config.batch.max_queue_size, config.batch.max_export_batch_size);
-    if batch <= queue {
+    if batch <= queue || queue == 0 {
         return None;
     }
     let warning = match (origin(figment, "batch.max_export_batch_size"), origin(figment, "batch.max_queue_size")) {
+        (Origin::Defaults, _) => {
+            config.batch.max_export_batch_size = queue;
+            return None;
+        }
         (Origin::StdEnv(variable), _) => PendingWarning {
             variable,
             value: batch.to_string(),

@@ -411,11 +411,24 @@ fn batch_sizes() {
                 r#"otel: ignoring OTEL_BSP_MAX_EXPORT_BATCH_SIZE="4096": larger than batch.max_queue_size (2048); using 2048"#,
             ],
         ),
+        // The default batch size (512) follows a smaller queue size silently.
         (
             None,
             vec![("OTEL_BSP_MAX_QUEUE_SIZE", "100")],
             |c| c.batch.max_queue_size == 100 && c.batch.max_export_batch_size == 100,
-            vec!["smaller than batch.max_export_batch_size (512); the export batch size is clamped to 100"],
+            vec![],
+        ),
+        (
+            Some("[batch]\nmax_export_batch_size = 300"),
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "100")],
+            |c| c.batch.max_queue_size == 100 && c.batch.max_export_batch_size == 100,
+            vec!["smaller than batch.max_export_batch_size (300); the export batch size is clamped to 100"],
+        ),
+        (
+            Some("[batch]\nmax_queue_size = 100"),
+            vec![],
+            |c| c.batch.max_queue_size == 100 && c.batch.max_export_batch_size == 100,
+            vec![],
         ),
         (
             None,

@@ -1,0 +1,107 @@
+//! The command line: `otel-check config [--json]`, `otel-check ping`, `--help`, and the options that stand in
+//! for `#[otel::main]`'s arguments (`--config`, `--service`).
+
+use std::path::PathBuf;
+
+/// What to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Print the effective configuration and every warning.
+    Config {
+        /// One JSON object instead of text.
+        json: bool,
+    },
+    /// Send one test span to the collector.
+    Ping,
+    /// Print the usage.
+    Help,
+}
+
+/// A parsed command line.
+///
+/// ```
+/// let cli = otel_check::cli::parse(["config", "--json", "--config", "deploy/otel.toml"]).unwrap();
+/// assert_eq!(cli.command, otel_check::cli::Command::Config { json: true });
+/// assert_eq!(cli.config_file, Some("deploy/otel.toml".into()));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cli {
+    /// The command.
+    pub command: Command,
+    /// `--config PATH`: what the app's `#[otel::main(config = "PATH")]` names (relative to the working
+    /// directory, as at run time).
+    pub config_file: Option<PathBuf>,
+    /// `--service NAME`: the app's `#[otel::main(service = "NAME")]`.
+    pub service: Option<String>,
+}
+
+/// The usage text, printed by `--help` and after a usage error.
+pub const USAGE: &str = "\
+otel-check: checks the configuration of an app built with #[otel::main], and its collector.
+
+Usage:
+  otel-check config [--json] [--config PATH] [--service NAME]
+      Loads the configuration exactly as the app would if started here, in this directory with this
+      environment (otel.toml, OTEL_* and OTEL_TOML_* variables), and prints the effective values and every
+      warning. --json prints one JSON object keyed like otel.toml; durations are milliseconds, header values
+      are redacted, exporter.endpoint is the exact URL spans are sent to, resource is every attribute sent.
+  otel-check ping [--config PATH] [--service NAME]
+      Sends one test span (named \"otel-check ping\") to the configured collector and reports the round trip,
+      or exactly why it failed.
+  otel-check --help
+
+Options standing in for the app's #[otel::main] arguments:
+  --config PATH    the app's `config = \"PATH\"` (relative to this directory, as at run time)
+  --service NAME   the app's `service = \"NAME\"` (the default service.name, below otel.toml and OTEL_*)
+  The app also sends its crate version as service.version and falls back to its crate name for service.name:
+  otel-check cannot know them, so it shows service.version only when otel.toml or the environment sets it.
+
+Exit status:
+  0 ok · 1 invalid configuration · 2 usage error · 3 connection refused · 4 DNS lookup failed
+  5 TLS error · 6 timeout · 7 HTTP error status · 8 gRPC error status · 9 other failure (rejected, transport)
+";
+
+/// A usage error: the message (the caller prints [`USAGE`] after it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+/// Parses the arguments after the program name.
+///
+/// ```
+/// use otel_check::cli::{parse, Command};
+/// assert_eq!(parse(["ping"]).unwrap().command, Command::Ping);
+/// assert_eq!(parse(["--help"]).unwrap().command, Command::Help);
+/// assert!(parse(["config", "--yaml"]).is_err());
+/// assert!(parse(Vec::<String>::new()).is_err());
+/// ```
+pub fn parse<I, S>(args: I) -> Result<Cli, UsageError>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut args = args.into_iter().map(Into::into);
+    let mut command = None;
+    let mut json = false;
+    let mut cli = Cli { command: Command::Help, config_file: None, service: None };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next().filter(|v| !v.is_empty()).ok_or_else(|| UsageError(format!("{name} needs a value")))
+        };
+        match arg.as_str() {
+            "-h" | "--help" | "help" => return Ok(Cli { command: Command::Help, ..cli }),
+            "--json" => json = true,
+            "--config" => cli.config_file = Some(value("--config")?.into()),
+            "--service" => cli.service = Some(value("--service")?),
+            "config" | "ping" if command.is_none() => command = Some(arg),
+            other if other.starts_with('-') => return Err(UsageError(format!("unknown option `{other}`"))),
+            other => return Err(UsageError(format!("unknown command `{other}`; expected `config` or `ping`"))),
+        }
+    }
+    cli.command = match command.as_deref() {
+        Some("config") => Command::Config { json },
+        Some(_) if json => return Err(UsageError("--json applies to `config` only".into())),
+        Some(_) => Command::Ping,
+        None => return Err(UsageError("no command; expected `config` or `ping`".into())),
+    };
+    Ok(cli)
+}

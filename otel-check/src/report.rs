@@ -1,0 +1,128 @@
+//! `otel-check config`: load the configuration as the app would, and render it as text or JSON.
+
+use crate::cli::Cli;
+use otel_config::{ConfigError, LoadOptions, Loaded};
+use serde_json::{json, Map, Value};
+
+/// Loads the configuration exactly as `#[otel::main]` does at start (`otel_config::load` with the process
+/// environment and working directory), with `--config` and `--service` standing in for the macro's arguments.
+/// The crate name and version the macro also passes are unknown here: see [`crate::cli::USAGE`].
+///
+/// ```
+/// let cli = otel_check::cli::parse(["config", "--service", "checkout"]).unwrap();
+/// let loaded = otel_check::report::load(&cli).unwrap();
+/// # if std::env::var_os("OTEL_SERVICE_NAME").is_none() && !std::path::Path::new("otel.toml").exists() {
+/// assert_eq!(loaded.config.service.name, "checkout");
+/// # }
+/// ```
+pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
+    otel_config::load(&LoadOptions {
+        file: cli.config_file.clone(),
+        service_name: cli.service.clone(),
+        ..Default::default()
+    })
+}
+
+/// Every warning the app would print at start: ignored `OTEL_*` values, then unavailable propagators.
+///
+/// ```
+/// let mut loaded = otel_check::report::load(&otel_check::cli::parse(["config"]).unwrap()).unwrap();
+/// loaded.config.propagators = vec![otel_config::Propagator::Jaeger];
+/// assert!(otel_check::report::warnings(&loaded).iter().any(|w| w.contains("`jaeger` is not available")));
+/// ```
+pub fn warnings(loaded: &Loaded) -> Vec<String> {
+    let mut all: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    all.extend(otel_runtime::propagator_warnings(&loaded.config.propagators));
+    all
+}
+
+/// The effective configuration as one JSON object keyed like otel.toml (`service.name` is
+/// `json["service"]["name"]`), plus `file` (the otel.toml read, or null), `resource` (every attribute sent)
+/// and `warnings`.
+///
+/// - `exporter.endpoint` is the exact URL spans are sent to (null for `console` and `none`);
+///   `exporter.traces_endpoint` is folded into it.
+/// - Durations are integer milliseconds; header values are `"***"`.
+/// - `sampler.arg` is the ratio in use for the ratio samplers, null for the others.
+///
+/// ```
+/// let loaded = otel_check::report::load(&otel_check::cli::parse(["config"]).unwrap()).unwrap();
+/// let json = otel_check::report::json(&loaded);
+/// assert!(json["exporter"]["timeout"].is_u64());
+/// assert!(json["resource"]["telemetry.sdk.language"] == "rust");
+/// ```
+pub fn json(loaded: &Loaded) -> Value {
+    let config = &loaded.config;
+    let mut value = serde_json::to_value(config).unwrap_or_else(|_| json!({}));
+    if let Some(exporter) = value.get_mut("exporter").and_then(Value::as_object_mut) {
+        let url = config.exporter.protocol.is_otlp().then(|| config.exporter.traces_url());
+        exporter.insert("endpoint".into(), json!(url));
+        exporter.remove("traces_endpoint");
+    }
+    if let Some(sampler) = value.get_mut("sampler").and_then(Value::as_object_mut) {
+        let arg = config.sampler.name.is_ratio().then(|| config.sampler.ratio());
+        sampler.insert("arg".into(), json!(arg));
+    }
+    let mut resource = Map::new();
+    for (key, text) in otel_runtime::resource_attributes(config) {
+        // [resource] values keep their TOML type; the rest are strings.
+        let typed = config.resource.get(&key).and_then(|v| serde_json::to_value(v).ok());
+        resource.insert(key, typed.unwrap_or(Value::String(text)));
+    }
+    if let Some(object) = value.as_object_mut() {
+        object.insert("resource".into(), Value::Object(resource));
+        object.insert("file".into(), json!(loaded.file.as_ref().map(|p| p.display().to_string())));
+        object.insert("warnings".into(), json!(warnings(loaded)));
+    }
+    value
+}
+
+/// The effective configuration as text: one `key = value` line per otel.toml key (values as JSON), then the
+/// resource and the warnings.
+///
+/// ```
+/// let loaded = otel_check::report::load(&otel_check::cli::parse(["config"]).unwrap()).unwrap();
+/// let text = otel_check::report::text(&loaded);
+/// assert!(text.contains("exporter.protocol = "));
+/// assert!(text.contains("resource:\n"));
+/// ```
+pub fn text(loaded: &Loaded) -> String {
+    let mut value = json(loaded);
+    let object = value.as_object_mut().expect("the configuration is a JSON object");
+    let file = object.remove("file");
+    let resource = object.remove("resource");
+    let warnings = object.remove("warnings");
+    let mut out = String::new();
+    match file.as_ref().and_then(Value::as_str) {
+        Some(path) => out.push_str(&format!("# otel.toml: {path}\n")),
+        None => out.push_str("# otel.toml: none (built-in defaults and the environment)\n"),
+    }
+    flatten("", &value, &mut out);
+    out.push_str("resource:\n");
+    for (key, value) in resource.as_ref().and_then(Value::as_object).into_iter().flatten() {
+        out.push_str(&format!("  {key} = {value}\n"));
+    }
+    let warnings: Vec<&str> = warnings.as_ref().and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    if warnings.is_empty() {
+        out.push_str("warnings: none\n");
+    } else {
+        out.push_str("warnings:\n");
+        for warning in warnings {
+            out.push_str(&format!("  {warning}\n"));
+        }
+    }
+    out
+}
+
+/// `key = value` lines for every leaf of `value`; maps under `exporter.headers` are leaves.
+fn flatten(prefix: &str, value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) if prefix != "exporter.headers" => {
+            for (key, value) in map {
+                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                flatten(&path, value, out);
+            }
+        }
+        leaf => out.push_str(&format!("{prefix} = {leaf}\n")),
+    }
+}

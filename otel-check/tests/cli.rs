@@ -1,0 +1,273 @@
+//! The `otel-check` binary, run in fresh directories with an otel.toml and a controlled environment (the
+//! process environment is cleared, so no OTEL_* variable of the machine leaks in).
+
+use otel_testkit::{Behavior, Receiver};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const SECRET: &str = "s3cret-token";
+
+/// A fresh directory with `otel.toml` when given.
+fn dir_with(toml: Option<&str>) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "otel-check-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    if let Some(text) = toml {
+        std::fs::write(dir.join("otel.toml"), text).unwrap();
+    }
+    dir
+}
+
+/// Runs `otel-check args` in a directory holding `toml`, with exactly `env`.
+fn run(toml: Option<&str>, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let dir = dir_with(toml);
+    let output = Command::new(env!("CARGO_BIN_EXE_otel-check"))
+        .args(args)
+        .current_dir(&dir)
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .expect("run otel-check");
+    let _ = std::fs::remove_dir_all(&dir);
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `otel-check config --json`, which must succeed.
+fn config_json(toml: Option<&str>, env: &[(&str, &str)]) -> Value {
+    let output = run(toml, env, &["config", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    serde_json::from_slice(&output.stdout).expect("one JSON object")
+}
+
+#[test]
+fn json_uses_the_toml_key_paths_with_effective_values() {
+    // (otel.toml, env, JSON pointer, expected value)
+    let rows: Vec<(Option<&str>, Vec<(&str, &str)>, &str, Value)> = vec![
+        // Defaults.
+        (None, vec![], "/exporter/endpoint", "http://localhost:4318/v1/traces".into()),
+        (None, vec![], "/exporter/protocol", "http/protobuf".into()),
+        (None, vec![], "/exporter/timeout", 10_000.into()),
+        (None, vec![], "/batch/schedule_delay", 5_000.into()),
+        (None, vec![], "/batch/max_queue_size", 2048.into()),
+        (None, vec![], "/propagators", serde_json::json!(["tracecontext", "baggage"])),
+        (None, vec![], "/disabled", false.into()),
+        (None, vec![], "/file", Value::Null),
+        (None, vec![], "/service/name", "unknown_service".into()),
+        // The endpoint path rule: a base URL gets v1/traces, the per-signal URL is used as is.
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/mycollector/")],
+            "/exporter/endpoint",
+            "http://c:4318/mycollector/v1/traces".into(),
+        ),
+        (
+            Some("[exporter]\nendpoint = \"http://file:4318\""),
+            vec![("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318")],
+            "/exporter/endpoint",
+            "http://c:4318/".into(),
+        ),
+        (
+            Some("[exporter]\nprotocol = \"grpc\"\nendpoint = \"collector:4317\""),
+            vec![],
+            "/exporter/endpoint",
+            "https://collector:4317".into(),
+        ),
+        (None, vec![("OTEL_TRACES_EXPORTER", "none")], "/exporter/endpoint", Value::Null),
+        // Durations in integer milliseconds, whatever the unit in otel.toml.
+        (Some("[exporter]\ntimeout = \"1.5s\""), vec![], "/exporter/timeout", 1_500.into()),
+        (Some("[batch]\nschedule_delay = \"1m\""), vec![], "/batch/schedule_delay", 60_000.into()),
+        (None, vec![("OTEL_BSP_SCHEDULE_DELAY", "250")], "/batch/schedule_delay", 250.into()),
+        // Precedence: defaults < otel.toml < environment.
+        (Some("[batch]\nmax_queue_size = 100"), vec![], "/batch/max_queue_size", 100.into()),
+        (
+            Some("[batch]\nmax_queue_size = 1000"),
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "4096")],
+            "/batch/max_queue_size",
+            4096.into(),
+        ),
+        (
+            None,
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "service.name=r"), ("OTEL_SERVICE_NAME", "s")],
+            "/service/name",
+            "s".into(),
+        ),
+        // Sampler: the ratio in use.
+        (
+            None,
+            vec![("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "0.25")],
+            "/sampler/arg",
+            0.25.into(),
+        ),
+        (None, vec![("OTEL_TRACES_SAMPLER", "traceidratio")], "/sampler/arg", 1.0.into()),
+        (None, vec![], "/sampler/arg", Value::Null),
+        (None, vec![("OTEL_PROPAGATORS", "b3,tracecontext,b3")], "/propagators", serde_json::json!(["b3", "tracecontext"])),
+        (None, vec![("OTEL_SDK_DISABLED", "true")], "/disabled", true.into()),
+        // Headers: names kept, values redacted.
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20s3cret-token")],
+            "/exporter/headers",
+            serde_json::json!({"authorization": "***"}),
+        ),
+    ];
+    for (i, (toml, env, pointer, expected)) in rows.into_iter().enumerate() {
+        let json = config_json(toml, &env);
+        assert_eq!(json.pointer(pointer), Some(&expected), "row {i}: {pointer} in {json:#}");
+    }
+}
+
+#[test]
+fn resource_is_every_attribute_sent() {
+    let toml = "[service]\nname = \"svc\"\nversion = \"2.0\"\nenvironment = \"prod\"\n[resource]\nshard = 3\nteam = \"core\"";
+    let json = config_json(Some(toml), &[("OTEL_RESOURCE_ATTRIBUTES", "region=eu")]);
+    let resource = json["resource"].as_object().unwrap();
+    let keys: Vec<&str> = resource.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "deployment.environment.name",
+            "region",
+            "service.name",
+            "service.version",
+            "shard",
+            "team",
+            "telemetry.sdk.language",
+            "telemetry.sdk.name",
+            "telemetry.sdk.version"
+        ]
+    );
+    assert_eq!(resource["service.name"], "svc");
+    assert_eq!(resource["shard"], 3);
+    assert_eq!(resource["telemetry.sdk.language"], "rust");
+}
+
+#[test]
+fn warnings_are_listed_and_secrets_never_printed() {
+    let env = [
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "abc"),
+        ("OTEL_PROPAGATORS", "tracecontext,jaeger"),
+        ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-key=s3cret-token%ZZ"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "authorization=s3cret-token"),
+    ];
+    let toml = "[exporter.headers]\nx-file = \"s3cret-token\"";
+    let json = config_json(Some(toml), &env);
+    let warnings: Vec<&str> = json["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    assert_eq!(warnings.len(), 3, "{warnings:#?}");
+    assert_eq!(warnings[0], r#"otel: ignoring OTEL_EXPORTER_OTLP_TRACES_HEADERS="***": not a comma-separated list of key=value pairs with percent-encoded values (item 1 has an invalid percent-encoding in its value); ignored"#);
+    assert_eq!(warnings[1], r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="abc": not a non-negative integer; using 2048"#);
+    assert!(warnings[2].starts_with("otel: propagator `jaeger` is not available"), "{}", warnings[2]);
+    assert_eq!(json["exporter"]["headers"], serde_json::json!({"authorization": "***", "x-file": "***"}));
+
+    for args in [&["config", "--json"][..], &["config"][..]] {
+        let output = run(Some(toml), &env, args);
+        assert_eq!(output.status.code(), Some(0));
+        assert!(!stdout(&output).contains(SECRET) && !stderr(&output).contains(SECRET), "{args:?}");
+    }
+    let text = stdout(&run(Some(toml), &env, &["config"]));
+    assert!(text.contains("warnings:\n  otel: ignoring OTEL_EXPORTER_OTLP_TRACES_HEADERS=\"***\""), "{text}");
+    assert!(text.contains("exporter.endpoint = \"http://localhost:4318/v1/traces\"\n"), "{text}");
+    assert!(text.contains("batch.schedule_delay = 5000\n"), "{text}");
+}
+
+#[test]
+fn errors_and_usage_have_their_exit_status() {
+    // (otel.toml, env, args, exit status, stderr excerpt)
+    let rows: Vec<(Option<&str>, Vec<(&str, &str)>, Vec<&str>, i32, &str)> = vec![
+        (
+            Some("[exporter]\nprotocol = \"gprc\""),
+            vec![],
+            vec!["config", "--json"],
+            1,
+            "otel.toml: key `exporter.protocol`: unknown value \"gprc\"",
+        ),
+        (Some("[batch]\nmax_queue_sise = 1"), vec![], vec!["config"], 1, "did you mean `batch.max_queue_size`?"),
+        (None, vec![("OTEL_TOML_FMT_FORMATT", "json")], vec!["ping"], 1, "did you mean OTEL_TOML_FMT_FORMAT?"),
+        (None, vec![], vec!["config", "--config", "missing.toml"], 1, "missing.toml` named by `config = …` does not exist"),
+        (None, vec![], vec![], 2, "no command"),
+        (None, vec![], vec!["status"], 2, "unknown command `status`"),
+        (None, vec![], vec!["config", "--yaml"], 2, "unknown option `--yaml`"),
+        (None, vec![], vec!["ping", "--json"], 2, "--json applies to `config` only"),
+        (None, vec![("OTEL_TRACES_EXPORTER", "console")], vec!["ping"], 1, "nothing to ping"),
+    ];
+    for (i, (toml, env, args, code, excerpt)) in rows.into_iter().enumerate() {
+        let output = run(toml, &env, &args);
+        assert_eq!(output.status.code(), Some(code), "row {i}: {args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(excerpt), "row {i}: {:?} lacks {excerpt:?}", stderr(&output));
+    }
+    let help = run(None, &[], &["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Exit status:"));
+}
+
+#[test]
+fn ping_reaches_the_receiver_over_each_protocol() {
+    let receiver = Receiver::start_blocking();
+    let grpc = receiver.grpc_endpoint();
+    let http = receiver.http_endpoint();
+    // (env, expected endpoint in the output)
+    let rows: Vec<(Vec<(&str, &str)>, String)> = vec![
+        (vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &grpc)], grpc.clone()),
+        (
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &http)],
+            format!("{http}/v1/traces"),
+        ),
+        (
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &http)],
+            format!("{http}/v1/traces"),
+        ),
+    ];
+    for (i, (env, endpoint)) in rows.into_iter().enumerate() {
+        let mut env = env;
+        env.push(("OTEL_SERVICE_NAME", "pinged"));
+        let output = run(None, &env, &["ping"]);
+        assert_eq!(output.status.code(), Some(0), "row {i}: {}", stderr(&output));
+        let line = stdout(&output);
+        assert!(line.starts_with(&format!("ok: {endpoint} (")), "row {i}: {line}");
+        assert!(line.contains(" accepted the test span in ") && line.contains(" ms; trace id "), "row {i}: {line}");
+    }
+    let spans = receiver.spans_named("otel-check ping");
+    assert_eq!(spans.len(), 3, "{spans:?}");
+}
+
+#[test]
+fn ping_failures_have_their_exit_status() {
+    let receiver = Receiver::builder().behavior(Behavior::Reject).start_blocking();
+    let stalled = Receiver::builder().behavior(Behavior::Stall).start_blocking();
+    let refused = format!("http://127.0.0.1:{}", otel_testkit::unused_port());
+    let (grpc, http, stalled_http) = (receiver.grpc_endpoint(), receiver.http_endpoint(), stalled.http_endpoint());
+    // (env, exit status, stderr excerpt)
+    let rows: Vec<(Vec<(&str, &str)>, i32, &str)> = vec![
+        (vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &refused)], 3, "connection refused"),
+        (vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &refused)], 3, "connection refused"),
+        (vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &http)], 7, "HTTP status 400"),
+        (vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &grpc)], 8, "INVALID_ARGUMENT"),
+        (
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &stalled_http), ("OTEL_EXPORTER_OTLP_TIMEOUT", "300")],
+            6,
+            "timeout",
+        ),
+    ];
+    for (i, (env, code, excerpt)) in rows.into_iter().enumerate() {
+        let output = run(None, &env, &["ping"]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(code), "row {i}: {err}");
+        assert!(err.starts_with("failed: ping "), "row {i}: {err}");
+        assert!(err.contains(excerpt) && err.contains("\nhint: "), "row {i}: {err:?} lacks {excerpt:?}");
+    }
+    assert_eq!(receiver.span_count(), 0);
+}
