@@ -1,0 +1,51 @@
+//! The hand-written pipeline: the seed's recipe on today's crates (opentelemetry 0.33, tracing-opentelemetry 0.34,
+//! opentelemetry-otlp 0.33). `tracing_subscriber::registry()` + the tracing-opentelemetry layer (its defaults) +
+//! `EnvFilter::from_default_env()` (as the seed; the runner sets `RUST_LOG=info` for both programs, which is
+//! otel's default filter) + an OTLP/gRPC (tonic) exporter + the SDK's `BatchSpanProcessor` with its default
+//! settings; no fmt layer. It prints its JSON line when the workload is over, then calls `provider.shutdown()`
+//! and prints what that returns on stderr (`bench-peer: provider.shutdown() returned …`).
+//!
+//! Without the filter, the exporter's own libraries (h2, hyper, tonic, tower) emit debug/trace spans on the
+//! app's runtime that go through the same layer and are exported too: about as many as the workload's, which
+//! would double the peer's load. The seed's recipe has the filter, so the peer keeps it.
+//!
+//! Usage: `bench-peer --mode burst|cost|rate|first-exit|first-live --endpoint http://127.0.0.1:4317 [...]` (see
+//! `otel_bench::Settings`). Prints one JSON line on stdout.
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::Resource;
+use otel_bench::{ms, print_result, Settings};
+use std::time::Instant;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    let settings = Settings::from_args();
+
+    // The exporter is built while the Tokio runtime is current (tonic needs its reactor).
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_tonic()
+        .with_endpoint(settings.endpoint.clone())
+        .build()
+        .expect("bench-peer: cannot build the OTLP exporter");
+    let provider = SdkTracerProvider::builder()
+        .with_resource(Resource::builder().with_service_name("bench-peer").build())
+        .with_batch_exporter(exporter)
+        .build();
+    opentelemetry::global::set_tracer_provider(provider.clone());
+    tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench-peer")))
+        .with(EnvFilter::from_default_env())
+        .init();
+
+    let fields = otel_bench::run(&settings).await;
+    print_result("peer", fields);
+
+    let start = Instant::now();
+    let result = provider.shutdown();
+    eprintln!("bench-peer: provider.shutdown() returned {result:?} after {:.1} ms", ms(start.elapsed()));
+}
