@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The benchmark command of issue #4: builds both workload programs and the runner (release), installs the real
+# collector (rotel), runs every scenario for the hand-written pipeline and for #[otel::main], alternating them,
+# and prints a markdown table of both sides, the ratios and the goals. See BENCHMARKS.md.
+#
+#   scripts/bench.sh            # the full suite, 5 runs per figure (about 8 minutes on 2 cores)
+#   scripts/bench.sh --quick    # 3 runs, shorter phases (about 3 minutes)
+#   scripts/bench.sh cost,burst --runs 7 --json results.json
+#
+# Every argument goes to the runner (`otel-bench --help`). The table goes to stdout, progress to stderr.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+ROTEL_AGENT="$(scripts/install-rotel.sh)"
+export ROTEL_AGENT
+
+echo "bench: building (cargo build --release -p otel-bench --bins)" >&2
+cargo build --release --quiet -p otel-bench --bins
+
+target_dir="$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo "$root/target")"
+
+echo "bench: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1), \
+$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo)" >&2
+exec "$target_dir/release/otel-bench" "$@"
