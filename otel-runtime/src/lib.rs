@@ -6,6 +6,7 @@
 pub mod entry;
 mod health;
 mod pipeline;
+pub mod ping;
 mod setup;
 pub(crate) mod transport;
 mod shutdown;
