@@ -1,5 +1,6 @@
 //! The `otel-check` binary, run in fresh directories with an otel.toml and a controlled environment (the
 //! process environment is cleared, so no OTEL_* variable of the machine leaks in).
+#![allow(clippy::type_complexity)]
 
 use otel_testkit::{Behavior, Receiver};
 use serde_json::Value;

@@ -79,6 +79,7 @@ pub(crate) fn check_in(manifest_dir: Option<&Path>, config: Option<&LitStr>) -> 
 }
 
 #[cfg(test)]
+#[allow(clippy::type_complexity)]
 mod tests {
     use super::*;
 

@@ -1,0 +1,2 @@
+#[otel::main(signals = "false")]
+async fn main() {}
