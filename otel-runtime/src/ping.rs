@@ -78,7 +78,8 @@ impl std::error::Error for PingError {}
 /// `config.service.name`) to the configured collector, on a small current-thread tokio runtime of its own, within
 /// `exporter.timeout` ([`DEFAULT_PING_TIMEOUT`] when that is 0). One attempt, no retry.
 ///
-/// Not to be called from inside a tokio runtime (it blocks on its own).
+/// Blocking. Called from inside a tokio runtime, it runs on a thread of its own (a runtime cannot block on
+/// another).
 ///
 /// ```no_run
 /// let mut config = otel_config::Config::default();
@@ -90,6 +91,17 @@ impl std::error::Error for PingError {}
 /// }
 /// ```
 pub fn ping(config: &otel_config::Config) -> Result<PingReport, PingError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return std::thread::scope(|scope| match scope.spawn(|| ping_here(config)).join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        });
+    }
+    ping_here(config)
+}
+
+/// [`ping`] on the calling thread, which must not be inside a tokio runtime.
+fn ping_here(config: &otel_config::Config) -> Result<PingReport, PingError> {
     let exporter = &config.exporter;
     let endpoint = if exporter.protocol.is_otlp() { exporter.traces_url() } else { String::new() };
     let setup_error = |message: String| PingError {

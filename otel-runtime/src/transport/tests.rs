@@ -928,3 +928,14 @@ async fn connection_closed_without_answer_is_retryable() {
     }
     closer.abort();
 }
+
+/// `ping` blocks; called from async code it still works (on a thread of its own).
+#[tokio::test]
+async fn ping_from_inside_a_runtime() {
+    let receiver = Receiver::start().await;
+    let mut config = otel_config::Config::default();
+    config.exporter = self::config(Protocol::Grpc, receiver.grpc_endpoint());
+    let report = crate::ping::ping(&config).unwrap();
+    assert_eq!(report.endpoint, receiver.grpc_endpoint());
+    assert_eq!(receiver.spans_named(crate::ping::PING_SPAN_NAME).len(), 1);
+}
