@@ -1,1 +1,196 @@
-fn main() {}
+//! Micro-benchmarks of the per-span cost on the application's thread (divan).
+//!
+//! One iteration is one request of the shared workload (`otel_bench::workload::handle_request_sync`): a parent
+//! span, two child spans, one event; the throughput counter counts 3 spans per iteration, so divan's
+//! `item/s` column is spans per second and `time ÷ 3` the per-span cost.
+//!
+//! - `baseline`: the tracing registry (+ the same `info` EnvFilter both sides use) without any OpenTelemetry
+//!   layer: the floor that no pipeline can go under.
+//! - `peer`: the hand-written pipeline (tracing-opentelemetry layer + the SDK's `BatchSpanProcessor` with default
+//!   settings) in front of an exporter that succeeds at once (`noop`) or fails at once (`failing`): the app-thread
+//!   cost, with the export side reduced to nothing.
+//! - `layer_options`: the same with tracing-opentelemetry's per-span extras turned off one by one (code location,
+//!   thread name/id, busy/idle timing), which is what choosing their defaults is about.
+//! - `otel`: otel's own pipeline, installed globally by `otel::start` (exporting over gRPC to a port nothing listens
+//!   on, fmt off), exactly as `#[otel::main]` installs it.
+//!
+//! Run: `cargo bench -p otel-bench --bench hot_path` (CI only builds it: `cargo build --workspace --all-targets`).
+//!
+//! Why divan and not criterion: divan adds 6 small crates (clap's builder among them) against criterion's ~30
+//! (plotters, rayon, ciborium, ...), compiles in a few seconds, and adds no second major version of anything
+//! already in the workspace (`cargo tree -d`); a per-iteration time with a throughput counter is all these
+//! benchmarks need.
+//!
+//! Caveat: the `peer` benches install their subscriber as the thread's default (`with_default`) while `otel`'s is
+//! the global one, all in one process. With several dispatchers alive, tracing's per-callsite interest cache says
+//! "sometimes" and every span asks the filter `enabled()`: a small, equal cost on every bench here, which a
+//! single-pipeline program (bench-peer, bench-otel) does not pay.
+
+use divan::counter::ItemsCount;
+use divan::Bencher;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+use otel_bench::workload::handle_request_sync;
+use otel_bench::SPANS_PER_REQUEST;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use tracing::Dispatch;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::EnvFilter;
+
+fn main() {
+    // otel's side reads its configuration from the environment, like `#[otel::main]`: set before anything starts.
+    // SAFETY (edition 2021: safe fn): no other thread runs yet.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("OTEL_") {
+            std::env::remove_var(name);
+        }
+    }
+    std::env::set_var("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+    std::env::set_var("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://127.0.0.1:{}", otel_testkit::unused_port()));
+    std::env::set_var("OTEL_TOML_FMT_FORMAT", "off");
+    std::env::set_var("OTEL_TOML_SHUTDOWN_SUMMARY", "never");
+    std::env::set_var("RUST_LOG", "info");
+    // Divan's automatic sample size settles on 1 iteration for a few-µs body; 500 per sample (1,500 spans)
+    // averages the batch processor's wake-ups in. `--sample-size`/`--sample-count` on the command line win.
+    divan::Divan::default().sample_count(100).sample_size(500).config_with_args().main();
+}
+
+/// An exporter that succeeds (or fails) at once.
+#[derive(Debug)]
+struct InstantExporter {
+    fail: bool,
+}
+
+impl SpanExporter for InstantExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        std::hint::black_box(batch);
+        if self.fail {
+            Err(OTelSdkError::InternalFailure("refused".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// tracing-opentelemetry's per-span extras (all `true` by default).
+#[derive(Clone, Copy)]
+struct LayerOptions {
+    location: bool,
+    threads: bool,
+    inactivity: bool,
+}
+
+const DEFAULTS: LayerOptions = LayerOptions { location: true, threads: true, inactivity: true };
+
+/// The hand-written pipeline as a dispatcher, with its provider (kept alive for the bench, shut down after).
+fn peer(fail: bool, options: LayerOptions) -> (Dispatch, SdkTracerProvider) {
+    let provider = SdkTracerProvider::builder()
+        .with_resource(Resource::builder().with_service_name("hot-path").build())
+        .with_batch_exporter(InstantExporter { fail })
+        .build();
+    let layer = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("hot-path"))
+        .with_location(options.location)
+        .with_threads(options.threads)
+        .with_tracked_inactivity(options.inactivity);
+    let subscriber = tracing_subscriber::registry().with(layer).with(EnvFilter::new("info"));
+    (Dispatch::new(subscriber), provider)
+}
+
+/// Runs one request per iteration under `dispatch`.
+fn bench_requests(bencher: Bencher, dispatch: &Dispatch) {
+    static ID: AtomicU64 = AtomicU64::new(0);
+    tracing::dispatcher::with_default(dispatch, || {
+        bencher
+            .counter(ItemsCount::new(SPANS_PER_REQUEST))
+            .bench_local(|| handle_request_sync(ID.fetch_add(1, Ordering::Relaxed)));
+    });
+}
+
+fn bench_peer(bencher: Bencher, fail: bool, options: LayerOptions) {
+    let (dispatch, provider) = peer(fail, options);
+    bench_requests(bencher, &dispatch);
+    drop(dispatch);
+    let _ = provider.shutdown();
+}
+
+mod baseline {
+    use super::*;
+
+    /// The registry and the filter alone.
+    #[divan::bench]
+    fn registry_only(bencher: Bencher) {
+        let dispatch = Dispatch::new(tracing_subscriber::registry().with(EnvFilter::new("info")));
+        bench_requests(bencher, &dispatch);
+    }
+}
+
+mod peer {
+    use super::*;
+
+    /// The seed's recipe; the exporter succeeds at once.
+    #[divan::bench]
+    fn noop_exporter(bencher: Bencher) {
+        bench_peer(bencher, false, DEFAULTS);
+    }
+
+    /// The seed's recipe; every export fails at once (the collector-down case without the network).
+    #[divan::bench]
+    fn failing_exporter(bencher: Bencher) {
+        bench_peer(bencher, true, DEFAULTS);
+    }
+}
+
+mod layer_options {
+    use super::*;
+
+    #[divan::bench]
+    fn no_location(bencher: Bencher) {
+        bench_peer(bencher, false, LayerOptions { location: false, ..DEFAULTS });
+    }
+
+    #[divan::bench]
+    fn no_threads(bencher: Bencher) {
+        bench_peer(bencher, false, LayerOptions { threads: false, ..DEFAULTS });
+    }
+
+    #[divan::bench]
+    fn no_busy_idle_timing(bencher: Bencher) {
+        bench_peer(bencher, false, LayerOptions { inactivity: false, ..DEFAULTS });
+    }
+
+    #[divan::bench]
+    fn all_off(bencher: Bencher) {
+        bench_peer(bencher, false, LayerOptions { location: false, threads: false, inactivity: false });
+    }
+}
+
+mod otel {
+    use super::*;
+
+    /// otel's pipeline as `#[otel::main]` installs it (global subscriber, exporter to a refused port).
+    ///
+    /// HOOK: once otel exposes `#[doc(hidden)] pub fn otel::__private::bench_layer(...)` (its layer + processor
+    /// with a given exporter, without installing anything globally), build a `Dispatch` from it here with the same
+    /// `InstantExporter` as the peer benches and run it through `bench_requests`, like `peer::noop_exporter`; that
+    /// also removes the global/thread-default mix noted at the top.
+    #[divan::bench]
+    fn global_pipeline(bencher: Bencher) {
+        static STARTED: OnceLock<()> = OnceLock::new();
+        STARTED.get_or_init(|| {
+            let options = ::otel::__private::MainOptions::new("otel-bench-hot-path", "0.1.0");
+            match ::otel::start(&options) {
+                // Never shut down: the pipeline lives as long as the bench process.
+                Ok(guard) => std::mem::forget(guard),
+                Err(e) => panic!("otel::start failed: {e}"),
+            }
+        });
+        static ID: AtomicU64 = AtomicU64::new(0);
+        bencher
+            .counter(ItemsCount::new(SPANS_PER_REQUEST))
+            .bench_local(|| handle_request_sync(ID.fetch_add(1, Ordering::Relaxed)));
+    }
+}
