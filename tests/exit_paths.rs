@@ -57,3 +57,74 @@ fn panic_flushes_and_keeps_the_panic_message_and_status() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("deliberate panic"));
     assert_flushed(&receiver, "panic");
 }
+
+mod common;
+
+use common::{app_dir, toml, App};
+
+/// The `driven` example (multi-thread flavor) makes 30 spans, then is ended by `how`; returns the exit and the
+/// time from the ending action to the exit.
+fn drive_to_the_end(how: &str) -> (common::Finished, Duration, Receiver) {
+    let receiver = Receiver::start_blocking();
+    let dir = app_dir(how, &toml("grpc", &receiver.grpc_endpoint(), ""));
+    let mut app = App::spawn("driven", &dir, &[]);
+    app.ask("tasks 10", "done 10");
+    let started = std::time::Instant::now();
+    let done = match how {
+        "sigterm" | "sigint" => {
+            app.ask("wait", "waiting");
+            app.signal(if how == "sigterm" { "TERM" } else { "INT" });
+            app.wait()
+        }
+        "exit" => {
+            app.send("exit 3");
+            app.wait()
+        }
+        "panic" => {
+            app.send("panic");
+            app.wait()
+        }
+        other => unreachable!("{other}"),
+    };
+    (done, started.elapsed(), receiver)
+}
+
+/// Default schedule_delay is 5 s: the spans can only have arrived through the exit path's flush.
+fn assert_all_arrived(receiver: &Receiver, how: &str) {
+    let spans = receiver.wait_for_spans_blocking(30, Duration::from_secs(10)).unwrap();
+    assert_eq!(spans.len(), 30, "{how}");
+    assert_eq!(spans.iter().filter(|s| s.name == "handle_task").count(), 10, "{how}");
+}
+
+#[test]
+fn sigterm_flushes_then_exits_143() {
+    let (done, took, receiver) = drive_to_the_end("sigterm");
+    assert_eq!(done.status.code(), Some(143), "{}", done.stderr);
+    assert!(done.stderr.contains("SIGTERM received"), "{}", done.stderr);
+    assert_all_arrived(&receiver, "sigterm");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn sigint_flushes_then_exits_130() {
+    let (done, took, receiver) = drive_to_the_end("sigint");
+    assert_eq!(done.status.code(), Some(130), "{}", done.stderr);
+    assert_all_arrived(&receiver, "sigint");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn otel_exit_flushes_then_exits_with_the_code() {
+    let (done, took, receiver) = drive_to_the_end("exit");
+    assert_eq!(done.status.code(), Some(3), "{}", done.stderr);
+    assert_all_arrived(&receiver, "exit");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn panic_on_the_multi_thread_flavor_flushes_too() {
+    let (done, _, receiver) = drive_to_the_end("panic");
+    assert_eq!(done.status.code(), Some(101));
+    assert!(done.stderr.contains("driven to panic"), "{}", done.stderr);
+    assert_all_arrived(&receiver, "panic");
+}

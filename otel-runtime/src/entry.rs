@@ -40,8 +40,10 @@ pub struct MainOptions {
     pub flavor: Flavor,
     /// `worker_threads = N` for the multi-thread flavor.
     pub worker_threads: Option<usize>,
-    /// `on_failure = path`: called on a thread of the exporter's, never the app's, for each failure event.
+    /// `on_failure = path`: called on a thread of otel's own, never the app's, for each failure event.
     pub on_failure: Option<fn(&crate::FailureEvent)>,
+    /// `signals = false` turns this off: on SIGTERM or SIGINT, flush and exit with status 128 + signal number.
+    pub handle_signals: bool,
 }
 
 impl MainOptions {
@@ -55,6 +57,7 @@ impl MainOptions {
             flavor: Flavor::MultiThread,
             worker_threads: None,
             on_failure: None,
+            handle_signals: true,
         }
     }
 }
@@ -64,6 +67,9 @@ impl MainOptions {
 /// A configuration error ends the process before `main_future` is polled (see [`crate::start_or_exit`]).
 pub fn block_on<F: Future>(options: MainOptions, main_future: F) -> F::Output {
     let guard = crate::start_or_exit(&options);
+    if options.handle_signals {
+        crate::listen_for_signals();
+    }
     let mut builder = match options.flavor {
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
         Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
@@ -90,6 +96,9 @@ pub fn block_on<F: Future>(options: MainOptions, main_future: F) -> F::Output {
 /// Starts the pipeline, runs a synchronous `main` and flushes.
 pub fn run_sync<T>(options: MainOptions, main: impl FnOnce() -> T) -> T {
     let guard = crate::start_or_exit(&options);
+    if options.handle_signals {
+        crate::listen_for_signals();
+    }
     let output = main();
     guard.shutdown();
     output

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 /// The failure counters shared by the processor (hot path) and the export worker.
 #[derive(Debug, Default)]
@@ -92,11 +92,11 @@ impl SpanTotals {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HealthState {
-    /// The last export succeeded (or none was needed yet) and no span was dropped since.
+    /// The last export attempt succeeded (or none was needed yet) and no span was lost in the last minute.
     Healthy,
-    /// Exports succeed but spans were rejected or dropped recently.
+    /// Exports succeed, but spans were rejected or dropped within the last minute.
     Degraded,
-    /// The last export failed.
+    /// The last export attempt failed (the collector is down, hung or refusing).
     Failing,
 }
 
@@ -134,6 +134,8 @@ pub enum ErrorKind {
     Rejected,
     /// Spans were dropped before being sent because the queue was full.
     QueueFull,
+    /// Spans were still queued, or their export unanswered, when the shutdown deadline came.
+    Shutdown,
     /// Any other transport error.
     Transport,
 }
@@ -149,6 +151,7 @@ impl std::fmt::Display for ErrorKind {
             ErrorKind::GrpcCode(code) => write!(f, "gRPC status {code}"),
             ErrorKind::Rejected => f.write_str("spans rejected by the collector"),
             ErrorKind::QueueFull => f.write_str("queue full"),
+            ErrorKind::Shutdown => f.write_str("shutdown deadline reached"),
             ErrorKind::Transport => f.write_str("transport error"),
         }
     }
@@ -170,6 +173,7 @@ impl ErrorKind {
             ErrorKind::GrpcCode(_) => "grpc_status",
             ErrorKind::Rejected => "rejected",
             ErrorKind::QueueFull => "queue_full",
+            ErrorKind::Shutdown => "shutdown",
             ErrorKind::Transport => "transport",
         }
     }
@@ -185,6 +189,7 @@ impl ErrorKind {
 ///     spans: 512,
 ///     at: std::time::SystemTime::now(),
 ///     coalesced: 0,
+///     retrying: false,
 /// };
 /// assert!(event.to_string().contains("127.0.0.1:4317"));
 /// ```
@@ -200,13 +205,20 @@ pub struct FailureEvent {
     pub spans: u64,
     /// When it happened.
     pub at: SystemTime,
-    /// Earlier events folded into this one because the reader was slow.
+    /// Earlier events folded into this one because the reader was slow (their `spans` are added to this one's).
     pub coalesced: u64,
+    /// True when this was one failed attempt of an export that will be retried: no span is lost yet
+    /// (`spans` is 0). False when `spans` spans are lost for good.
+    pub retrying: bool,
 }
 
 impl std::fmt::Display for FailureEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} spans lost exporting to {}: {} ({})", self.spans, self.endpoint, self.kind, self.message)
+        if self.retrying {
+            write!(f, "export to {} failed, retrying: {} ({})", self.endpoint, self.kind, self.message)
+        } else {
+            write!(f, "{} spans lost exporting to {}: {} ({})", self.spans, self.endpoint, self.kind, self.message)
+        }
     }
 }
 
@@ -228,6 +240,9 @@ pub struct HealthSnapshot {
     pub endpoint: String,
 }
 
+/// How long a loss keeps the state [`HealthState::Degraded`] once exports succeed again.
+const DEGRADED_FOR: Duration = Duration::from_secs(60);
+
 /// The health state the export worker maintains; read by [`crate::health`].
 #[derive(Debug, Default)]
 pub(crate) struct HealthCell {
@@ -237,35 +252,44 @@ pub(crate) struct HealthCell {
 #[derive(Debug, Default)]
 struct HealthInner {
     failing: bool,
-    degraded: bool,
+    last_loss: Option<Instant>,
     last_error: Option<FailureEvent>,
 }
 
 impl HealthCell {
-    pub(crate) fn record_success(&self) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.failing = false;
+    fn lock(&self) -> std::sync::MutexGuard<'_, HealthInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn record_failure(&self, event: &FailureEvent, whole_export_failed: bool) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if whole_export_failed {
-            inner.failing = true;
-        } else {
-            inner.degraded = true;
-        }
+    /// An export attempt succeeded. Returns true when this ends a failing streak.
+    pub(crate) fn record_success(&self) -> bool {
+        std::mem::replace(&mut self.lock().failing, false)
+    }
+
+    /// An export attempt failed (retried or not). Returns true when this starts a failing streak.
+    pub(crate) fn record_attempt_failure(&self, event: &FailureEvent) -> bool {
+        let mut inner = self.lock();
+        inner.last_error = Some(event.clone());
+        !std::mem::replace(&mut inner.failing, true)
+    }
+
+    /// Spans were lost for good (failed, rejected or dropped).
+    pub(crate) fn record_loss(&self, event: &FailureEvent) {
+        let mut inner = self.lock();
+        inner.last_loss = Some(Instant::now());
         inner.last_error = Some(event.clone());
     }
 
     pub(crate) fn is_failing(&self) -> bool {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).failing
+        self.lock().failing
     }
 
     pub(crate) fn snapshot(&self, totals: SpanTotals, endpoint: &str) -> HealthSnapshot {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let inner = self.lock();
+        let recent_loss = inner.last_loss.is_some_and(|at| at.elapsed() < DEGRADED_FOR);
         let state = if inner.failing {
             HealthState::Failing
-        } else if inner.degraded || totals.lost() > 0 {
+        } else if recent_loss {
             HealthState::Degraded
         } else {
             HealthState::Healthy

@@ -4,14 +4,19 @@
 //! Applications use it through the `otel` facade and `#[otel::main]`; [`start`] is the same thing by hand.
 
 pub mod entry;
+mod export;
+mod failures;
 mod health;
 mod pipeline;
 pub mod ping;
+mod processor;
 mod setup;
-pub(crate) mod transport;
 mod shutdown;
+mod signals;
 mod subscriber;
+pub(crate) mod transport;
 
+pub use failures::FailureStream;
 pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SpanTotals};
 pub use pipeline::BuildError;
 pub use shutdown::OtelGuard;
@@ -20,7 +25,8 @@ pub use setup::{propagator_warnings, resource_attributes};
 
 use std::sync::{Arc, OnceLock};
 
-static SHARED: OnceLock<Arc<pipeline::Shared>> = OnceLock::new();
+/// The pipeline `start` installed (at most one per process).
+static INSTALLED: OnceLock<Arc<shutdown::Installed>> = OnceLock::new();
 
 /// Why the pipeline did not start: a configuration error or an exporter that cannot be built.
 #[derive(Debug)]
@@ -52,6 +58,9 @@ impl std::error::Error for StartError {}
 /// # Ok::<(), otel_runtime::StartError>(())
 /// ```
 pub fn start(options: &entry::MainOptions) -> Result<OtelGuard, StartError> {
+    if INSTALLED.get().is_some() {
+        return Err(StartError::Build(BuildError("otel: the pipeline is already started in this process".into())));
+    }
     let loaded = otel_config::load(&otel_config::LoadOptions {
         file: options.config_path.map(Into::into),
         service_name: options.service_name.map(Into::into),
@@ -64,14 +73,16 @@ pub fn start(options: &entry::MainOptions) -> Result<OtelGuard, StartError> {
         eprintln!("{warning}");
     }
     let config = loaded.config;
+    // Everything that can fail is built before anything is installed: no half-installed pipeline.
     let pipeline = pipeline::build(&config, options.on_failure).map_err(StartError::Build)?;
     opentelemetry::global::set_text_map_propagator(setup::propagator(&config.propagators));
     opentelemetry::global::set_tracer_provider(pipeline.provider.clone());
     if let Err(warning) = subscriber::install(&config, &pipeline.provider) {
         eprintln!("{warning}");
     }
-    let _ = SHARED.set(pipeline.shared.clone());
-    Ok(OtelGuard::new(pipeline, config.shutdown.timeout, config.shutdown.summary))
+    let installed = shutdown::Installed::new(pipeline, config.shutdown.timeout, config.shutdown.summary);
+    let installed = INSTALLED.get_or_init(|| installed).clone();
+    Ok(OtelGuard::new(installed))
 }
 
 /// [`start`], or end the process with status 1 and the error on stderr: the user's `main` never runs with a
@@ -96,8 +107,57 @@ pub fn start_or_exit(options: &entry::MainOptions) -> OtelGuard {
 /// }
 /// ```
 pub fn health() -> HealthSnapshot {
-    match SHARED.get() {
-        Some(shared) => shared.health.snapshot(shared.counters.totals(), &shared.endpoint),
+    match INSTALLED.get() {
+        Some(installed) => installed.hub.health.snapshot(installed.hub.counters.totals(), &installed.hub.endpoint),
         None => health::HealthCell::default().snapshot(SpanTotals::default(), ""),
+    }
+}
+
+/// A stream of the export pipeline's failure events from now on: failed attempts (`retrying`), lost spans
+/// (failed, rejected, dropped), each with its cause and endpoint. Bounded and coalescing: a slow reader never
+/// slows the exporter. Ends after shutdown; already ended when no pipeline is installed.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let mut failures = otel_runtime::failures();
+/// while let Some(event) = failures.recv().await {
+///     if !event.retrying {
+///         eprintln!("{} spans lost: {}", event.spans, event.kind);
+///     }
+/// }
+/// # }
+/// ```
+pub fn failures() -> FailureStream {
+    match INSTALLED.get() {
+        Some(installed) => installed.hub.subscribe(),
+        None => failures::closed_stream(),
+    }
+}
+
+/// Flushes the pipeline (within `shutdown.timeout`), prints the summary if spans were lost, then ends the process
+/// with `code`.
+///
+/// Use it instead of [`std::process::exit`], which ends the process on the spot: destructors do not run, so the
+/// guard `#[otel::main]` holds never flushes, and the spans still queued (up to `batch.schedule_delay` worth) are
+/// lost without a word.
+///
+/// ```no_run
+/// if std::env::args().count() > 3 {
+///     otel_runtime::exit(2);
+/// }
+/// ```
+pub fn exit(code: i32) -> ! {
+    if let Some(installed) = INSTALLED.get() {
+        installed.finish();
+    }
+    std::process::exit(code)
+}
+
+/// Listens for SIGTERM and SIGINT: on either, flush (within `shutdown.timeout`) and end the process with status
+/// 128 + the signal number. `#[otel::main]` calls it unless given `signals = false`.
+#[doc(hidden)]
+pub fn listen_for_signals() {
+    if let Some(installed) = INSTALLED.get() {
+        signals::listen(installed);
     }
 }

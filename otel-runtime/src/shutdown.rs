@@ -1,12 +1,83 @@
-//! The guard that flushes the pipeline at the end of `main`, within `shutdown.timeout`.
+//! The end of the program: every exit path (return, `?`, panic, SIGTERM/SIGINT, [`crate::exit`]) flushes the
+//! pipeline once, within `shutdown.timeout`, and prints the span summary.
 
+use crate::failures::FailureHub;
 use crate::health::SpanTotals;
-use crate::pipeline::{Pipeline, Shared};
-use std::sync::Arc;
-use std::time::Duration;
+use crate::pipeline::Pipeline;
+use otel_config::SummaryMode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The installed pipeline, reachable from every exit path.
+pub(crate) struct Installed {
+    pub(crate) hub: Arc<FailureHub>,
+    state: Mutex<State>,
+    timeout: Duration,
+    summary: SummaryMode,
+}
+
+struct State {
+    pipeline: Option<Pipeline>,
+    totals: Option<SpanTotals>,
+}
+
+impl Installed {
+    pub(crate) fn new(pipeline: Pipeline, timeout: Duration, summary: SummaryMode) -> Arc<Installed> {
+        Arc::new(Installed {
+            hub: pipeline.hub.clone(),
+            state: Mutex::new(State { pipeline: Some(pipeline), totals: None }),
+            timeout,
+            summary,
+        })
+    }
+
+    /// The export runtime's handle, while the pipeline runs.
+    pub(crate) fn runtime_handle(&self) -> Option<tokio::runtime::Handle> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.pipeline.as_ref().map(|p| p.export_runtime.handle().clone())
+    }
+
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Flushes and shuts down once, within `shutdown.timeout`; later (or concurrent) calls wait for the first
+    /// and return its totals.
+    pub(crate) fn finish(&self) -> SpanTotals {
+        // Held for the whole flush: a signal arriving while `main` returns waits for the same flush.
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(totals) = state.totals {
+            return totals;
+        }
+        let Some(pipeline) = state.pipeline.take() else { return SpanTotals::default() };
+        let started = Instant::now();
+        let totals = match &pipeline.core {
+            Some(core) => core.shutdown(self.timeout),
+            None => pipeline.hub.counters.totals(),
+        };
+        // Our processor is shut down already; this only marks the provider so that its Drop does nothing more.
+        let _ = pipeline.provider.shutdown_with_timeout(Duration::from_millis(1));
+        let left = self.timeout.saturating_sub(started.elapsed());
+        // The on_failure callback gets the last events (shutdown losses included), within the deadline.
+        pipeline.hub.close(if self.timeout.is_zero() { Duration::from_secs(1) } else { left });
+        pipeline.export_runtime.shutdown_background();
+        let print = match self.summary {
+            SummaryMode::Always => true,
+            SummaryMode::OnLoss => totals.lost() > 0,
+            SummaryMode::Never => false,
+        };
+        if print {
+            eprintln!("{}", totals.summary_line());
+        }
+        state.totals = Some(totals);
+        totals
+    }
+}
 
 /// Flushes and shuts the pipeline down when dropped (or by [`OtelGuard::shutdown`]), never taking longer
 /// than `shutdown.timeout`, and prints the span summary when spans were lost.
+///
+/// `#[otel::main]` holds one for you; with [`crate::start`] you hold it yourself.
 ///
 /// ```no_run
 /// let guard = otel_runtime::start(&otel_runtime::entry::MainOptions::new("demo", "0.1.0")).unwrap();
@@ -16,58 +87,30 @@ use std::time::Duration;
 /// ```
 #[must_use = "dropping the guard shuts the pipeline down"]
 pub struct OtelGuard {
-    pipeline: Option<Pipeline>,
-    timeout: Duration,
-    summary: otel_config::SummaryMode,
+    installed: Arc<Installed>,
 }
 
 impl OtelGuard {
-    pub(crate) fn new(pipeline: Pipeline, timeout: Duration, summary: otel_config::SummaryMode) -> Self {
-        OtelGuard { pipeline: Some(pipeline), timeout, summary }
+    pub(crate) fn new(installed: Arc<Installed>) -> Self {
+        OtelGuard { installed }
     }
 
-    /// Flushes what is queued and shuts down within `shutdown.timeout`; returns the final span totals.
-    pub fn shutdown(mut self) -> SpanTotals {
-        self.finish()
-    }
-
-    fn finish(&mut self) -> SpanTotals {
-        let Some(pipeline) = self.pipeline.take() else { return SpanTotals::default() };
-        let Pipeline { provider, shared, export_runtime } = pipeline;
-        let (done_tx, done_rx) = std::sync::mpsc::channel();
-        let timeout = self.timeout;
-        // The SDK's shutdown may wait on an export stuck in a hung collector: run it on a thread of its own
-        // and stop waiting at the deadline, whatever it does.
-        let _ = std::thread::Builder::new().name("otel-shutdown".into()).spawn(move || {
-            let _ = provider.shutdown_with_timeout(timeout);
-            let _ = done_tx.send(());
-        });
-        let _ = done_rx.recv_timeout(timeout);
-        if let Some(runtime) = export_runtime {
-            runtime.shutdown_background();
-        }
-        let totals = settle(&shared);
-        let print = match self.summary {
-            otel_config::SummaryMode::Always => true,
-            otel_config::SummaryMode::OnLoss => totals.lost() > 0,
-            otel_config::SummaryMode::Never => false,
-        };
-        if print {
-            eprintln!("{}", totals.summary_line());
-        }
-        totals
+    /// Flushes what is queued and shuts down within `shutdown.timeout`; returns the final span totals, which
+    /// add up: `ended = exported + failed + dropped`.
+    pub fn shutdown(self) -> SpanTotals {
+        self.installed.finish()
     }
 }
 
-/// Final totals: whatever has not settled by now never will, and is counted as dropped.
-fn settle(shared: &Arc<Shared>) -> SpanTotals {
-    let mut totals = shared.counters.totals();
-    totals.dropped += totals.in_pipeline();
-    totals
+impl std::fmt::Debug for OtelGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtelGuard").field("endpoint", &self.installed.hub.endpoint).finish_non_exhaustive()
+    }
 }
 
 impl Drop for OtelGuard {
     fn drop(&mut self) {
-        self.finish();
+        // Also runs while a panic unwinds out of `main`: the spans up to the panic are flushed.
+        self.installed.finish();
     }
 }

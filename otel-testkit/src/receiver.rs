@@ -348,6 +348,8 @@ impl Shared {
 pub struct ReceiverBuilder {
     http_path: String,
     behavior: Behavior,
+    grpc_port: u16,
+    http_port: u16,
 }
 
 impl ReceiverBuilder {
@@ -355,6 +357,14 @@ impl ReceiverBuilder {
     pub fn http_path(mut self, path: impl Into<String>) -> Self {
         let path = path.into();
         self.http_path = if path.starts_with('/') { path } else { format!("/{path}") };
+        self
+    }
+
+    /// Listen on these ports of 127.0.0.1 instead of ephemeral ones (0 = ephemeral), e.g. to restart a
+    /// collector where the previous one was: `Receiver::builder().ports(old.grpc_addr().port(), old.http_addr().port())`.
+    pub fn ports(mut self, grpc: u16, http: u16) -> Self {
+        self.grpc_port = grpc;
+        self.http_port = http;
         self
     }
 
@@ -419,7 +429,7 @@ impl std::fmt::Debug for Receiver {
 impl Receiver {
     /// A builder, to choose the HTTP path or the initial behavior.
     pub fn builder() -> ReceiverBuilder {
-        ReceiverBuilder { http_path: DEFAULT_HTTP_PATH.to_string(), behavior: Behavior::Accept }
+        ReceiverBuilder { http_path: DEFAULT_HTTP_PATH.to_string(), behavior: Behavior::Accept, grpc_port: 0, http_port: 0 }
     }
 
     /// Starts a receiver that accepts everything, on ephemeral ports. Both ports take connections once this returns.
@@ -434,8 +444,8 @@ impl Receiver {
     }
 
     fn launch(builder: ReceiverBuilder) -> std::io::Result<Receiver> {
-        let grpc_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        let http_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let grpc_listener = std::net::TcpListener::bind(("127.0.0.1", builder.grpc_port))?;
+        let http_listener = std::net::TcpListener::bind(("127.0.0.1", builder.http_port))?;
         grpc_listener.set_nonblocking(true)?;
         http_listener.set_nonblocking(true)?;
         let (grpc_addr, http_addr) = (grpc_listener.local_addr()?, http_listener.local_addr()?);

@@ -164,7 +164,7 @@ impl Rotel {
         let binary = Self::binary()?;
         let mut last_error = String::new();
         for _ in 0..5 {
-            match Self::launch(&binary, verbosity)? {
+            match Self::launch(&binary, verbosity, None)? {
                 Ok(rotel) => return Ok(rotel),
                 Err(port_taken) => last_error = port_taken,
             }
@@ -172,10 +172,38 @@ impl Rotel {
         Err(last_error)
     }
 
+    /// Starts the collector on these ports (e.g. those of one that was stopped, to test a collector restart).
+    ///
+    /// ```no_run
+    /// let first = otel_testkit::Rotel::start().unwrap();
+    /// let (grpc, http) = (first.grpc_port(), first.http_port());
+    /// first.stop();
+    /// let again = otel_testkit::Rotel::start_on(otel_testkit::RotelVerbosity::Basic, grpc, http).unwrap();
+    /// assert_eq!(again.grpc_port(), grpc);
+    /// ```
+    pub fn start_on(verbosity: RotelVerbosity, grpc_port: u16, http_port: u16) -> Result<Rotel, String> {
+        let binary = Self::binary()?;
+        Self::launch(&binary, verbosity, Some((grpc_port, http_port)))?
+    }
+
+    /// The OTLP/gRPC port.
+    pub fn grpc_port(&self) -> u16 {
+        self.grpc_addr.port()
+    }
+
+    /// The OTLP/HTTP port.
+    pub fn http_port(&self) -> u16 {
+        self.http_addr.port()
+    }
+
     /// One start: the outer `Err` is fatal, the inner `Err` means "a port was taken, try again".
-    fn launch(binary: &Path, verbosity: RotelVerbosity) -> Result<Result<Rotel, String>, String> {
+    fn launch(
+        binary: &Path,
+        verbosity: RotelVerbosity,
+        ports: Option<(u16, u16)>,
+    ) -> Result<Result<Rotel, String>, String> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let (grpc_port, http_port) = (crate::unused_port(), crate::unused_port());
+        let (grpc_port, http_port) = ports.unwrap_or_else(|| (crate::unused_port(), crate::unused_port()));
         let grpc_addr = SocketAddr::from(([127, 0, 0, 1], grpc_port));
         let http_addr = SocketAddr::from(([127, 0, 0, 1], http_port));
         let dir = std::env::temp_dir().join(format!(

@@ -1,0 +1,231 @@
+//! One batch's delivery: the attempts the OTLP spec allows (retryable errors only, exponential backoff with jitter,
+//! the server's Retry-After / RetryInfo honoured), within the export timeout, cut short at shutdown.
+
+use crate::failures::FailureHub;
+use crate::transport::{AttemptOutcome, SendError, Transport};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The first backoff; doubled after each failed attempt up to [`MAX_BACKOFF`], then jittered.
+const INITIAL_BACKOFF: Duration = Duration::from_millis(200);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// The limit of the one last attempt at shutdown when exports were already failing.
+const LAST_ATTEMPT: Duration = Duration::from_secs(1);
+
+/// Where batches go.
+#[derive(Debug)]
+pub(crate) enum Sink {
+    /// An OTLP collector.
+    Otlp(Transport),
+    /// Standard output, one line per span (`exporter.protocol = "console"`, `OTEL_TRACES_EXPORTER=console`).
+    Console,
+}
+
+impl Sink {
+    async fn attempt(&self, request: &ExportTraceServiceRequest, timeout: Duration) -> AttemptOutcome {
+        match self {
+            Sink::Otlp(transport) => transport.send(request, timeout).await,
+            Sink::Console => {
+                print_request(request);
+                AttemptOutcome::Accepted
+            }
+        }
+    }
+}
+
+/// The final outcome of one batch, every attempt included.
+#[derive(Debug)]
+pub(crate) enum Delivery {
+    /// All spans acknowledged.
+    Delivered,
+    /// The collector took the request but rejected `rejected` spans.
+    Partial { rejected: u64, message: String },
+    /// Nothing delivered.
+    Failed(SendError),
+}
+
+/// The shutdown, as export tasks see it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Closing {
+    /// Nothing may run past this.
+    pub(crate) deadline: Instant,
+    /// Exports were failing when the shutdown began: every batch gets one last attempt, no retries.
+    pub(crate) collector_failing: bool,
+}
+
+/// How a delivery must behave right now.
+#[derive(Clone, Debug)]
+pub(crate) struct Limits {
+    /// One attempt's limit (`exporter.timeout`; zero = none).
+    pub(crate) attempt_timeout: Duration,
+    /// When to stop retrying (`batch.export_timeout` after the first attempt, or the shutdown deadline).
+    pub(crate) deadline: Option<Instant>,
+}
+
+/// Delivers one request: attempts until accepted, a non-retryable answer, or the deadline. When `closing` is set
+/// (the shutdown deadline), backoff sleeps end at once, the deadline moves in, and if exports were already failing
+/// only one more attempt is made.
+pub(crate) async fn deliver(
+    sink: &Sink,
+    hub: &FailureHub,
+    request: &ExportTraceServiceRequest,
+    limits: Limits,
+    mut closing: tokio::sync::watch::Receiver<Option<Closing>>,
+) -> Delivery {
+    let mut backoff = INITIAL_BACKOFF;
+    let mut seed = jitter_seed(request);
+    loop {
+        // At shutdown the deadline moves in: the shutdown's own.
+        let deadline = earliest(limits.deadline, closing.borrow().map(|c| c.deadline));
+        let mut timeout = limits.attempt_timeout;
+        if let Some(deadline) = deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Delivery::Failed(timed_out(limits.attempt_timeout));
+            }
+            timeout = if timeout.is_zero() { left } else { timeout.min(left) };
+        }
+        if closing.borrow().is_some_and(|c| c.collector_failing) {
+            // The collector was already failing when the shutdown began: the last attempt is a short one.
+            timeout = timeout.min(LAST_ATTEMPT);
+        }
+        let error = match sink.attempt(request, timeout).await {
+            AttemptOutcome::Accepted => {
+                hub.attempt_succeeded();
+                return Delivery::Delivered;
+            }
+            AttemptOutcome::PartiallyAccepted { rejected, message } => {
+                hub.attempt_succeeded();
+                return Delivery::Partial { rejected, message };
+            }
+            AttemptOutcome::Failed(error) => error,
+        };
+        // Shutting down while the collector was already failing: that was the one short last attempt; the
+        // deadline is not spent retrying against a collector that is down.
+        if !error.retryable || closing.borrow().is_some_and(|c| c.collector_failing) {
+            return Delivery::Failed(error);
+        }
+        let wait = error.retry_after.unwrap_or_else(|| jittered(backoff, &mut seed));
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+        let deadline = earliest(limits.deadline, closing.borrow().map(|c| c.deadline));
+        if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
+            return Delivery::Failed(error);
+        }
+        hub.attempt_failed(error.kind.clone(), &error.message);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            // Shutdown began: skip the rest of the backoff and make the last attempt now.
+            _ = closing.changed() => {}
+        }
+    }
+}
+
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn timed_out(timeout: Duration) -> SendError {
+    SendError {
+        kind: crate::health::ErrorKind::Timeout,
+        message: format!("no answer within the deadline ({timeout:?} per attempt)"),
+        retryable: true,
+        retry_after: None,
+    }
+}
+
+/// A seed that differs between batches and processes, so that concurrent exporters do not retry in lockstep.
+fn jitter_seed(request: &ExportTraceServiceRequest) -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let span_id = request
+        .resource_spans
+        .first()
+        .and_then(|r| r.scope_spans.first())
+        .and_then(|s| s.spans.first())
+        .map(|s| s.span_id.iter().fold(0u64, |acc, b| acc.rotate_left(8) ^ u64::from(*b)))
+        .unwrap_or(0);
+    (nanos as u64) ^ span_id ^ u64::from(std::process::id()).rotate_left(32) | 1
+}
+
+/// `base` scaled by a random factor in [0.5, 1.5) ("full jitter" around the exponential step).
+fn jittered(base: Duration, seed: &mut u64) -> Duration {
+    // xorshift64: plenty for spreading retries.
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    let unit = (*seed >> 11) as f64 / (1u64 << 53) as f64;
+    base.mul_f64(0.5 + unit)
+}
+
+/// The console exporter's output: one line per span.
+fn print_request(request: &ExportTraceServiceRequest) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for resource in &request.resource_spans {
+        for scope in &resource.scope_spans {
+            for span in &scope.spans {
+                let duration = Duration::from_nanos(span.end_time_unix_nano.saturating_sub(span.start_time_unix_nano));
+                let attributes: Vec<String> = span
+                    .attributes
+                    .iter()
+                    .map(|kv| format!("{}={}", kv.key, any_value(kv.value.as_ref())))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "span {} trace_id={} span_id={} parent_id={} duration={:?} {}",
+                    span.name,
+                    hex(&span.trace_id),
+                    hex(&span.span_id),
+                    hex(&span.parent_span_id),
+                    duration,
+                    attributes.join(" ")
+                );
+            }
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn any_value(value: Option<&opentelemetry_proto::tonic::common::v1::AnyValue>) -> String {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    match value.and_then(|v| v.value.as_ref()) {
+        Some(Value::StringValue(s)) => s.clone(),
+        Some(Value::BoolValue(b)) => b.to_string(),
+        Some(Value::IntValue(i)) => i.to_string(),
+        Some(Value::DoubleValue(d)) => d.to_string(),
+        Some(other) => format!("{other:?}"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_half_to_one_and_a_half_of_the_step() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15;
+        let base = Duration::from_millis(200);
+        let waits: Vec<Duration> = (0..1000).map(|_| jittered(base, &mut seed)).collect();
+        assert!(waits.iter().all(|w| *w >= base / 2 && *w < base * 3 / 2));
+        // Spread, not a constant.
+        let (min, max) = (waits.iter().min().unwrap(), waits.iter().max().unwrap());
+        assert!(*max - *min > Duration::from_millis(150), "{min:?}..{max:?}");
+    }
+
+    #[test]
+    fn earliest_deadline_wins() {
+        let now = Instant::now();
+        let later = now + Duration::from_secs(1);
+        assert_eq!(earliest(Some(later), Some(now)), Some(now));
+        assert_eq!(earliest(None, Some(now)), Some(now));
+        assert_eq!(earliest(Some(later), None), Some(later));
+        assert_eq!(earliest(None, None), None);
+    }
+}

@@ -1,0 +1,361 @@
+//! The failure channel: every failure event goes to the health cell, to each [`FailureStream`], to the
+//! `on_failure` callback (on a thread of ours) and, rate-limited, to stderr. Nothing here ever blocks the export
+//! worker: queues are bounded and coalesce when their reader is slow, and stderr lines are written directly,
+//! never through the `tracing` pipeline they report on.
+
+use crate::health::{Counters, ErrorKind, FailureEvent, HealthCell};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+/// Events a subscriber holds before coalescing newer ones into the last.
+const SUBSCRIBER_CAPACITY: usize = 64;
+/// The shortest interval between two alert lines of the same kind (the first of a streak is never held back).
+const ALERT_EVERY: Duration = Duration::from_secs(30);
+
+/// One reader's bounded queue.
+#[derive(Debug, Default)]
+struct Queue {
+    events: Mutex<QueueState>,
+    /// Wakes blocking readers (the callback thread).
+    ready: Condvar,
+    /// Wakes async readers.
+    notify: tokio::sync::Notify,
+}
+
+#[derive(Debug, Default)]
+struct QueueState {
+    events: VecDeque<FailureEvent>,
+    closed: bool,
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.events.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn push(&self, event: &FailureEvent) {
+        {
+            let mut state = self.lock();
+            if state.events.len() < SUBSCRIBER_CAPACITY {
+                state.events.push_back(event.clone());
+            } else if let Some(last) = state.events.back_mut() {
+                // The reader is slow: fold the event into the newest one, keeping the spans it cost.
+                let folded = std::mem::replace(last, event.clone());
+                last.spans += folded.spans;
+                last.coalesced += folded.coalesced + 1;
+                last.retrying &= folded.retrying;
+            }
+        }
+        self.ready.notify_all();
+        self.notify.notify_one();
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_all();
+        self.notify.notify_one();
+    }
+
+    /// Waits for the next event; `None` once closed and drained.
+    fn pop_blocking(&self) -> Option<FailureEvent> {
+        let mut state = self.lock();
+        loop {
+            if let Some(event) = state.events.pop_front() {
+                return Some(event);
+            }
+            if state.closed {
+                return None;
+            }
+            state = self.ready.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn try_pop(&self) -> Result<FailureEvent, bool> {
+        let mut state = self.lock();
+        state.events.pop_front().ok_or(state.closed)
+    }
+}
+
+/// A bounded stream of [`FailureEvent`]s, from [`crate::failures`].
+///
+/// It never slows the exporter down: when the reader falls behind by more than 64 events, newer events are folded
+/// into the newest one (its `coalesced` says how many; its `spans` includes theirs). It ends (`None`) after the
+/// pipeline shut down and every event was read.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let mut failures = otel_runtime::failures();
+/// tokio::spawn(async move {
+///     while let Some(event) = failures.recv().await {
+///         eprintln!("tracing export problem: {event}");
+///     }
+/// });
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct FailureStream {
+    queue: Arc<Queue>,
+}
+
+impl FailureStream {
+    /// The next event, waiting for one; `None` once the pipeline is shut down and the stream is drained.
+    pub async fn recv(&mut self) -> Option<FailureEvent> {
+        loop {
+            let notified = self.queue.notify.notified();
+            match self.queue.try_pop() {
+                Ok(event) => return Some(event),
+                Err(true) => return None,
+                Err(false) => notified.await,
+            }
+        }
+    }
+
+    /// The next event if one is waiting, without waiting.
+    ///
+    /// ```no_run
+    /// let mut failures = otel_runtime::failures();
+    /// while let Some(event) = failures.try_recv() {
+    ///     eprintln!("{event}");
+    /// }
+    /// ```
+    pub fn try_recv(&mut self) -> Option<FailureEvent> {
+        self.queue.try_pop().ok()
+    }
+
+    /// [`FailureStream::recv`] for threads outside any async runtime: blocks until an event arrives, the pipeline
+    /// shuts down, or `timeout` passes.
+    ///
+    /// ```no_run
+    /// let mut failures = otel_runtime::failures();
+    /// if let Some(event) = failures.recv_timeout(std::time::Duration::from_secs(1)) {
+    ///     eprintln!("{event}");
+    /// }
+    /// ```
+    pub fn recv_timeout(&mut self, timeout: Duration) -> Option<FailureEvent> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.queue.lock();
+        loop {
+            if let Some(event) = state.events.pop_front() {
+                return Some(event);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            if state.closed {
+                return None;
+            }
+            state = self.queue.ready.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+}
+
+/// A stream that is already closed, for when no pipeline is installed.
+pub(crate) fn closed_stream() -> FailureStream {
+    let queue = Arc::new(Queue::default());
+    queue.close();
+    FailureStream { queue }
+}
+
+/// Allows one thing per interval.
+#[derive(Debug, Default)]
+struct RateLimit {
+    last: Mutex<Option<Instant>>,
+}
+
+impl RateLimit {
+    fn allow(&self) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if last.is_some_and(|at| now.duration_since(at) < ALERT_EVERY) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+
+    fn reset(&self) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// Where failure events go. Shared by the processor, the export tasks and the shutdown.
+#[derive(Debug)]
+pub(crate) struct FailureHub {
+    pub(crate) counters: Counters,
+    pub(crate) health: HealthCell,
+    pub(crate) endpoint: String,
+    subscribers: Mutex<Vec<Weak<Queue>>>,
+    callback: Option<Arc<Queue>>,
+    /// Disconnects when the callback thread has run its last callback.
+    callback_done: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
+    failing_alert: RateLimit,
+    queue_full_alert: RateLimit,
+    rejected_alert: RateLimit,
+}
+
+impl FailureHub {
+    /// A hub for `endpoint`; with a callback, starts the thread that runs it.
+    pub(crate) fn new(endpoint: String, on_failure: Option<fn(&FailureEvent)>) -> Arc<FailureHub> {
+        let callback = on_failure.map(|_| Arc::new(Queue::default()));
+        let hub = Arc::new(FailureHub {
+            counters: Counters::default(),
+            health: HealthCell::default(),
+            endpoint,
+            subscribers: Mutex::new(Vec::new()),
+            callback: callback.clone(),
+            callback_done: Mutex::new(None),
+            failing_alert: RateLimit::default(),
+            queue_full_alert: RateLimit::default(),
+            rejected_alert: RateLimit::default(),
+        });
+        if let (Some(queue), Some(function)) = (callback, on_failure) {
+            // The user's callback may be slow or may block: it gets a thread of its own, fed by a coalescing
+            // queue, so it can never hold up an export.
+            let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+            let spawned = std::thread::Builder::new().name("otel-on-failure".into()).spawn(move || {
+                let _done = done_tx;
+                // Whatever the callback logs must not feed the pipeline it is told about.
+                let _quiet = tracing::subscriber::set_default(tracing::subscriber::NoSubscriber::default());
+                while let Some(event) = queue.pop_blocking() {
+                    function(&event);
+                }
+            });
+            if spawned.is_ok() {
+                *hub.callback_done.lock().unwrap_or_else(|e| e.into_inner()) = Some(done_rx);
+            }
+        }
+        hub
+    }
+
+    /// A new stream of the events from now on.
+    pub(crate) fn subscribe(&self) -> FailureStream {
+        let queue = Arc::new(Queue::default());
+        let mut subscribers = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        subscribers.retain(|s| s.strong_count() > 0);
+        subscribers.push(Arc::downgrade(&queue));
+        FailureStream { queue }
+    }
+
+    fn publish(&self, event: &FailureEvent) {
+        let subscribers: Vec<Arc<Queue>> = {
+            let mut list = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+            list.retain(|s| s.strong_count() > 0);
+            list.iter().filter_map(Weak::upgrade).collect()
+        };
+        for queue in subscribers.iter().chain(self.callback.as_ref()) {
+            queue.push(event);
+        }
+    }
+
+    fn event(&self, kind: ErrorKind, message: String, spans: u64, retrying: bool) -> FailureEvent {
+        FailureEvent {
+            kind,
+            message,
+            endpoint: self.endpoint.clone(),
+            spans,
+            at: std::time::SystemTime::now(),
+            coalesced: 0,
+            retrying,
+        }
+    }
+
+    /// An export attempt succeeded.
+    pub(crate) fn attempt_succeeded(&self) {
+        if self.health.record_success() {
+            self.failing_alert.reset();
+            eprintln!("otel: exports to {} recovered; {} spans lost so far", self.endpoint, self.counters.totals().lost());
+        }
+    }
+
+    /// An export attempt failed and will be retried.
+    pub(crate) fn attempt_failed(&self, kind: ErrorKind, message: &str) {
+        let event = self.event(kind, message.to_string(), 0, true);
+        let started = self.health.record_attempt_failure(&event);
+        if started && self.failing_alert.allow() {
+            eprintln!(
+                "otel: exporting spans to {} is failing: {} ({}); retrying; {} spans lost so far",
+                self.endpoint,
+                event.kind,
+                event.message,
+                self.counters.totals().lost()
+            );
+        }
+        self.publish(&event);
+    }
+
+    /// `spans` spans were sent but are lost for good: the export failed after its retries (`kind` says why).
+    pub(crate) fn export_failed(&self, kind: ErrorKind, message: &str, spans: u64) {
+        Counters::add(&self.counters.failed, spans as usize);
+        let event = self.event(kind, message.to_string(), spans, false);
+        let started = self.health.record_attempt_failure(&event);
+        self.health.record_loss(&event);
+        if self.failing_alert.allow() {
+            let state = if started { "is failing" } else { "still failing" };
+            eprintln!(
+                "otel: exporting spans to {} {state}: {} ({}); {} spans lost so far",
+                self.endpoint,
+                event.kind,
+                event.message,
+                self.counters.totals().lost()
+            );
+        }
+        self.publish(&event);
+    }
+
+    /// The collector accepted the request but rejected `spans` of its spans (OTLP partial success).
+    pub(crate) fn rejected(&self, message: &str, spans: u64) {
+        Counters::add(&self.counters.failed, spans as usize);
+        let event = self.event(ErrorKind::Rejected, message.to_string(), spans, false);
+        self.health.record_loss(&event);
+        if self.rejected_alert.allow() {
+            eprintln!(
+                "otel: the collector at {} rejected {spans} spans ({}); {} spans lost so far",
+                self.endpoint,
+                event.message,
+                self.counters.totals().lost()
+            );
+        }
+        self.publish(&event);
+    }
+
+    /// `spans` spans were never sent because a queue was full.
+    pub(crate) fn dropped_queue_full(&self, spans: u64, what: &str) {
+        let event = self.event(ErrorKind::QueueFull, what.to_string(), spans, false);
+        self.health.record_loss(&event);
+        if self.queue_full_alert.allow() {
+            eprintln!(
+                "otel: dropping spans: {what}; {} spans lost so far (raise batch.max_queue_size / batch.max_queue_bytes, \
+                 or lower the span rate)",
+                self.counters.totals().lost()
+            );
+        }
+        self.publish(&event);
+    }
+
+    /// `dropped` spans were never sent and `unanswered` were sent without an answer when the shutdown deadline
+    /// came. Counted by the caller.
+    pub(crate) fn shutdown_losses(&self, dropped: u64, unanswered: u64) {
+        if dropped + unanswered == 0 {
+            return;
+        }
+        let message = format!("{dropped} spans still queued and {unanswered} awaiting an answer at the deadline");
+        let event = self.event(ErrorKind::Shutdown, message, dropped + unanswered, false);
+        self.health.record_loss(&event);
+        self.publish(&event);
+    }
+
+    /// Ends every stream and lets the callback thread finish the events it has, waiting for it at most `wait`.
+    pub(crate) fn close(&self, wait: Duration) {
+        let subscribers: Vec<Arc<Queue>> = {
+            let list = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+            list.iter().filter_map(Weak::upgrade).collect()
+        };
+        for queue in subscribers.iter().chain(self.callback.as_ref()) {
+            queue.close();
+        }
+        let done = self.callback_done.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(done) = done {
+            // Returns when the thread ends (the sender is dropped) or at the deadline, whichever comes first.
+            let _ = done.recv_timeout(wait);
+        }
+    }
+}

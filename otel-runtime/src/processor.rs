@@ -1,0 +1,408 @@
+//! Our batch span processor. Replaces the SDK's `BatchSpanProcessor`, which exports one batch at a time, bounds
+//! its queue by a span count only, and cannot say what became of each span.
+//!
+//! - On the application's thread ([`OtelProcessor::on_end`]): one atomic add and a push onto a lock-free bounded
+//!   queue (`batch.max_queue_size` spans); a full queue drops the span and counts it. No I/O, no lock, no
+//!   allocation of ours.
+//! - The export worker (a task on the export runtime) moves spans out of that queue as soon as it is a quarter
+//!   full, cuts batches of `batch.max_export_batch_size`, encodes them and keeps them in a backlog bounded in
+//!   bytes (`batch.max_queue_bytes`), from which up to `batch.max_concurrent_exports` exports run at once.
+//! - Every span is counted once: `ended` = `exported` + `failed` + `dropped` + (still in the pipeline). At
+//!   shutdown whatever is unsettled at the deadline is settled, under the same lock that export completions take,
+//!   so the final figures add up exactly.
+
+use crate::export::{deliver, Closing, Delivery, Limits, Sink};
+use crate::failures::FailureHub;
+use crate::health::{Counters, SpanTotals};
+use crossbeam_queue::ArrayQueue;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
+use opentelemetry_sdk::Resource;
+use prost::Message;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// At shutdown, exports may run this many at once (or `max_concurrent_exports`, if higher): the deadline is
+/// short and the collector multiplexes.
+const SHUTDOWN_CONCURRENCY: usize = 8;
+
+/// The processor's settings, from `[batch]` and `[exporter]`.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) max_queue_size: usize,
+    pub(crate) max_export_batch_size: usize,
+    pub(crate) schedule_delay: Duration,
+    pub(crate) export_timeout: Duration,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) max_concurrent_exports: usize,
+    pub(crate) max_queue_bytes: usize,
+}
+
+impl Settings {
+    pub(crate) fn from_config(config: &otel_config::Config) -> Settings {
+        let batch = &config.batch;
+        Settings {
+            max_queue_size: batch.max_queue_size.max(1),
+            max_export_batch_size: batch.max_export_batch_size.clamp(1, batch.max_queue_size.max(1)),
+            schedule_delay: batch.schedule_delay.max(Duration::from_millis(1)),
+            export_timeout: batch.export_timeout,
+            attempt_timeout: config.exporter.timeout,
+            max_concurrent_exports: batch.max_concurrent_exports.max(1),
+            max_queue_bytes: batch.max_queue_bytes.max(1),
+        }
+    }
+}
+
+/// One encoded batch waiting for export.
+struct Batch {
+    request: ExportTraceServiceRequest,
+    spans: u64,
+    bytes: usize,
+}
+
+/// What the worker, the export tasks and the shutdown share, under one lock (never held across an await).
+#[derive(Default)]
+struct Backlog {
+    pending: VecDeque<Batch>,
+    pending_bytes: usize,
+    /// Export id → its span count, while its export runs.
+    in_flight: HashMap<u64, u64>,
+    next_id: u64,
+    /// Set at the shutdown deadline: from then on nothing is counted any more (everything was settled).
+    frozen: Option<SpanTotals>,
+}
+
+/// The processor's state, shared with its worker.
+pub(crate) struct Core {
+    queue: ArrayQueue<SpanData>,
+    /// Queue length at which the hot path wakes the worker.
+    wake_at: usize,
+    /// True while the worker waits and needs a wake-up.
+    worker_idle: AtomicBool,
+    wake: tokio::sync::Notify,
+    /// Set when shutdown begins: spans that end from then on are dropped (and counted).
+    closed: AtomicBool,
+    flush_requested: AtomicBool,
+    /// Spans the hot path dropped because the queue was full (also in `dropped`); the worker reports them.
+    queue_full: AtomicU64,
+    pub(crate) hub: Arc<FailureHub>,
+    backlog: Mutex<Backlog>,
+    /// Signalled whenever spans settle, for flush and shutdown waiters.
+    settled: Condvar,
+    resource: Mutex<Arc<ResourceAttributesWithSchema>>,
+    settings: Settings,
+    sink: Arc<Sink>,
+    /// The shutdown deadline, once shutdown begins; export tasks watch it.
+    closing: tokio::sync::watch::Sender<Option<Closing>>,
+    /// The final totals, once shut down; the lock is held for the whole shutdown, so a second caller waits for
+    /// the first one's result.
+    shutdown: Mutex<Option<SpanTotals>>,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("settings", &self.settings).field("queued", &self.queue.len()).finish_non_exhaustive()
+    }
+}
+
+/// The span processor the tracer provider calls; a handle on the shared [`Core`].
+#[derive(Debug, Clone)]
+pub(crate) struct OtelProcessor {
+    pub(crate) core: Arc<Core>,
+}
+
+impl OtelProcessor {
+    /// A processor exporting to `sink`, and its worker, spawned on `runtime`.
+    pub(crate) fn start(
+        settings: Settings,
+        sink: Sink,
+        resource: &Resource,
+        hub: Arc<FailureHub>,
+        runtime: &tokio::runtime::Handle,
+    ) -> OtelProcessor {
+        let wake_at = (settings.max_queue_size / 4).clamp(1, settings.max_export_batch_size);
+        let core = Arc::new(Core {
+            queue: ArrayQueue::new(settings.max_queue_size),
+            wake_at,
+            worker_idle: AtomicBool::new(false),
+            wake: tokio::sync::Notify::new(),
+            closed: AtomicBool::new(false),
+            flush_requested: AtomicBool::new(false),
+            queue_full: AtomicU64::new(0),
+            hub,
+            backlog: Mutex::new(Backlog::default()),
+            settled: Condvar::new(),
+            resource: Mutex::new(Arc::new(resource.into())),
+            settings,
+            sink: Arc::new(sink),
+            closing: tokio::sync::watch::Sender::new(None),
+            shutdown: Mutex::new(None),
+        });
+        runtime.spawn(run_worker(core.clone()));
+        OtelProcessor { core }
+    }
+}
+
+impl SpanProcessor for OtelProcessor {
+    fn on_start(&self, _span: &mut opentelemetry_sdk::trace::Span, _cx: &opentelemetry::Context) {}
+
+    fn on_end(&self, span: SpanData) {
+        if !span.span_context.is_sampled() {
+            return;
+        }
+        let core = &*self.core;
+        let counters = &core.hub.counters;
+        Counters::add(&counters.ended, 1);
+        if core.closed.load(Ordering::Relaxed) {
+            Counters::add(&counters.dropped, 1);
+            core.settled.notify_all();
+            return;
+        }
+        match core.queue.push(span) {
+            Ok(()) => {
+                if core.queue.len() >= core.wake_at
+                    && core.worker_idle.load(Ordering::Relaxed)
+                    && core.worker_idle.swap(false, Ordering::AcqRel)
+                {
+                    core.wake.notify_one();
+                }
+            }
+            Err(_span) => {
+                Counters::add(&counters.dropped, 1);
+                core.note_queue_full();
+            }
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        let core = &self.core;
+        core.flush_requested.store(true, Ordering::Release);
+        core.wake_worker();
+        let limit = if core.settings.export_timeout.is_zero() { Duration::from_secs(30) } else { core.settings.export_timeout };
+        if core.wait_settled(std::time::Instant::now() + limit) {
+            Ok(())
+        } else {
+            Err(OTelSdkError::Timeout(limit))
+        }
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        let totals = self.core.shutdown(timeout);
+        if totals.lost() == 0 {
+            Ok(())
+        } else {
+            Err(OTelSdkError::InternalFailure(totals.summary_line()))
+        }
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        *self.core.resource.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(resource.into());
+    }
+}
+
+impl Core {
+    fn lock(&self) -> MutexGuard<'_, Backlog> {
+        self.backlog.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wake_worker(&self) {
+        self.worker_idle.store(false, Ordering::Release);
+        self.wake.notify_one();
+    }
+
+    /// The hot path found the queue full. Only counted here: the worker reports it.
+    fn note_queue_full(&self) {
+        self.queue_full.fetch_add(1, Ordering::Relaxed);
+        self.wake_worker();
+    }
+
+    /// Encodes `spans` into a batch and queues it for export, or drops it (counted) when the byte bound is reached.
+    fn seal(&self, spans: &mut Vec<SpanData>) {
+        if spans.is_empty() {
+            return;
+        }
+        let count = spans.len() as u64;
+        let resource = self.resource.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let request = ExportTraceServiceRequest {
+            resource_spans: group_spans_by_resource_and_scope(std::mem::take(spans), &resource),
+        };
+        let bytes = request.encoded_len();
+        let mut backlog = self.lock();
+        if backlog.frozen.is_some() {
+            return;
+        }
+        if backlog.pending_bytes + bytes > self.settings.max_queue_bytes && !backlog.pending.is_empty() {
+            Counters::add(&self.hub.counters.dropped, count as usize);
+            let what = format!(
+                "export backlog full ({} batches, {} bytes of batch.max_queue_bytes = {})",
+                backlog.pending.len(),
+                backlog.pending_bytes,
+                self.settings.max_queue_bytes
+            );
+            self.hub.dropped_queue_full(count, &what);
+            drop(backlog);
+            self.settled.notify_all();
+            return;
+        }
+        backlog.pending_bytes += bytes;
+        backlog.pending.push_back(Batch { request, spans: count, bytes });
+    }
+
+    /// Starts exports for pending batches, up to the concurrency limit.
+    fn dispatch(self: &Arc<Self>, closing: bool) {
+        let mut limit = self.settings.max_concurrent_exports;
+        if closing {
+            limit = limit.max(SHUTDOWN_CONCURRENCY);
+        }
+        let mut backlog = self.lock();
+        while backlog.in_flight.len() < limit && backlog.frozen.is_none() {
+            let Some(batch) = backlog.pending.pop_front() else { break };
+            backlog.pending_bytes -= batch.bytes;
+            let id = backlog.next_id;
+            backlog.next_id += 1;
+            backlog.in_flight.insert(id, batch.spans);
+            tokio::spawn(export(self.clone(), id, batch));
+        }
+    }
+
+    /// Counts an export's outcome, unless the shutdown already settled it.
+    fn settle(&self, id: u64, delivery: Delivery) {
+        let mut backlog = self.lock();
+        let Some(spans) = backlog.in_flight.remove(&id) else { return };
+        let hub = &self.hub;
+        match delivery {
+            Delivery::Delivered => Counters::add(&hub.counters.exported, spans as usize),
+            Delivery::Partial { rejected, message } => {
+                let rejected = rejected.min(spans);
+                Counters::add(&hub.counters.exported, (spans - rejected) as usize);
+                hub.rejected(&message, rejected);
+            }
+            Delivery::Failed(error) => hub.export_failed(error.kind, &error.message, spans),
+        }
+        drop(backlog);
+        self.settled.notify_all();
+    }
+
+    /// Waits until every span that ended has settled, or until `deadline`. True when settled.
+    fn wait_settled(&self, deadline: std::time::Instant) -> bool {
+        let mut backlog = self.lock();
+        loop {
+            if self.hub.counters.totals().in_pipeline() == 0 {
+                return true;
+            }
+            let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else { return false };
+            backlog = self.settled.wait_timeout(backlog, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Flushes everything within `timeout` and settles what is left at the deadline. Idempotent: later calls
+    /// return the first one's totals.
+    pub(crate) fn shutdown(&self, timeout: Duration) -> SpanTotals {
+        let mut done = self.shutdown.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(totals) = *done {
+            return totals;
+        }
+        let started = std::time::Instant::now();
+        let deadline = if timeout.is_zero() { started + Duration::from_secs(365 * 24 * 3600) } else { started + timeout };
+        self.closed.store(true, Ordering::SeqCst);
+        let collector_failing = self.hub.health.is_failing();
+        self.closing.send_replace(Some(Closing { deadline: Instant::from_std(deadline), collector_failing }));
+        self.wake_worker();
+        self.wait_settled(deadline);
+        let totals = self.freeze();
+        *done = Some(totals);
+        totals
+    }
+
+    /// Settles everything still unsettled: exports without an answer count as failed, everything else (queued,
+    /// staged, pending) as dropped. Nothing is counted after this.
+    fn freeze(&self) -> SpanTotals {
+        let mut backlog = self.lock();
+        if let Some(totals) = backlog.frozen {
+            return totals;
+        }
+        let counters = &self.hub.counters;
+        let unanswered: u64 = backlog.in_flight.drain().map(|(_, spans)| spans).sum();
+        Counters::add(&counters.failed, unanswered as usize);
+        let mut totals = counters.totals();
+        let never_sent = totals.in_pipeline();
+        Counters::add(&counters.dropped, never_sent as usize);
+        totals.dropped += never_sent;
+        backlog.frozen = Some(totals);
+        backlog.pending.clear();
+        backlog.pending_bytes = 0;
+        drop(backlog);
+        while self.queue.pop().is_some() {}
+        self.hub.shutdown_losses(never_sent, unanswered);
+        totals
+    }
+}
+
+/// The export worker: drains the hand-off queue, cuts and encodes batches, starts exports.
+async fn run_worker(core: Arc<Core>) {
+    let settings = core.settings.clone();
+    let mut staging: Vec<SpanData> = Vec::with_capacity(settings.max_export_batch_size);
+    let mut closing = core.closing.subscribe();
+    let mut last_seal = Instant::now();
+    let mut reported_drops = 0u64;
+    loop {
+        let is_closing = closing.borrow_and_update().is_some();
+        let flush = core.flush_requested.swap(false, Ordering::AcqRel) || is_closing;
+        while let Some(span) = core.queue.pop() {
+            staging.push(span);
+            if staging.len() >= settings.max_export_batch_size {
+                core.seal(&mut staging);
+                last_seal = Instant::now();
+            }
+        }
+        if !staging.is_empty() && (flush || last_seal.elapsed() >= settings.schedule_delay) {
+            core.seal(&mut staging);
+            last_seal = Instant::now();
+        }
+        if staging.is_empty() {
+            // Nothing waits for the schedule: the next span's batch gets its full delay.
+            last_seal = Instant::now();
+        }
+        core.dispatch(is_closing);
+        reported_drops = report_queue_full(&core, reported_drops);
+
+        core.worker_idle.store(true, Ordering::SeqCst);
+        if core.queue.len() >= core.wake_at || ((flush || is_closing) && !core.queue.is_empty()) {
+            continue;
+        }
+        let until_seal = settings.schedule_delay.saturating_sub(last_seal.elapsed());
+        tokio::select! {
+            _ = core.wake.notified() => {}
+            _ = tokio::time::sleep(until_seal) => {}
+            _ = closing.changed() => {}
+        }
+    }
+}
+
+/// Reports spans the hot path dropped on a full queue since the last report (the hot path only counts them).
+fn report_queue_full(core: &Core, reported: u64) -> u64 {
+    let total = core.queue_full.load(Ordering::Acquire);
+    if total > reported {
+        let what = format!("span queue full (batch.max_queue_size = {})", core.settings.max_queue_size);
+        core.hub.dropped_queue_full(total - reported, &what);
+    }
+    total
+}
+
+/// One batch's export task.
+async fn export(core: Arc<Core>, id: u64, batch: Batch) {
+    let settings = &core.settings;
+    let limits = Limits {
+        attempt_timeout: settings.attempt_timeout,
+        deadline: (!settings.export_timeout.is_zero()).then(|| Instant::now() + settings.export_timeout),
+    };
+    let delivery = deliver(&core.sink, &core.hub, &batch.request, limits, core.closing.subscribe()).await;
+    core.settle(id, delivery);
+    core.wake_worker();
+}

@@ -1,0 +1,202 @@
+//! The failure channel, end to end: the `driven` example exports to an in-process receiver that misbehaves on
+//! command (or to the real collector, killed and restarted), and every test checks that the shutdown summary adds
+//! up and matches what the receiver actually got.
+
+mod common;
+
+use common::{app_dir, toml, App, Summary};
+use otel_testkit::{Behavior, Outcome, Receiver, Rotel, RotelVerbosity};
+use std::time::{Duration, Instant};
+
+const ALWAYS_SUMMARY: (&str, &str) = ("OTEL_TOML_SHUTDOWN_SUMMARY", "always");
+const LONG: Duration = Duration::from_secs(20);
+
+/// The receiver's endpoint for `protocol` (the HTTP base URL: the exporter appends v1/traces).
+fn endpoint(receiver: &Receiver, protocol: &str) -> String {
+    if protocol == "grpc" {
+        receiver.grpc_endpoint()
+    } else {
+        receiver.http_endpoint()
+    }
+}
+
+/// Exports as soon as a batch of 10 is full or 50 ms passed, so that exports happen while the app runs.
+const QUICK_BATCHES: &str = "[batch]\nmax_export_batch_size = 10\nschedule_delay = \"50ms\"\n";
+
+#[test]
+fn unavailable_with_a_retry_delay_is_retried_after_that_delay_then_delivered() {
+    for protocol in ["grpc", "http/protobuf"] {
+        let delay = Duration::from_millis(300);
+        let receiver =
+            Receiver::builder().behavior(Behavior::Unavailable { times: 2, retry_after: Some(delay) }).start_blocking();
+        // One export at a time, so that the attempt after a refusal is that batch's retry.
+        let extra = format!("{QUICK_BATCHES}max_concurrent_exports = 1\n");
+        let dir = app_dir("unavailable", &toml(protocol, &endpoint(&receiver, protocol), &extra));
+        let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
+        app.ask("tasks 10", "done 10");
+        receiver.wait_for_spans_blocking(30, LONG).unwrap();
+        app.wait_for(true, "recovered", LONG);
+        let done = app.finish();
+        assert!(done.status.success(), "{}", done.stderr);
+        assert_eq!(done.summary(), Summary { ended: 30, exported: 30, failed: 0, dropped: 0 }, "{protocol}");
+        assert_eq!(receiver.span_count(), 30, "{protocol}: each span delivered once");
+
+        let attempts = receiver.attempt_log();
+        let refused: Vec<_> = attempts.iter().filter(|a| a.outcome == Outcome::Unavailable).collect();
+        assert_eq!(refused.len(), 2, "{protocol}: {attempts:?}");
+        // The retry that followed each refusal came after the delay the receiver asked for.
+        for first in &refused {
+            let next = attempts.iter().find(|a| a.at > first.at).unwrap();
+            assert!(next.at - first.at >= delay, "{protocol}: retried after {:?}", next.at - first.at);
+        }
+        let expected = if protocol == "grpc" { "UNAVAILABLE" } else { "503" };
+        let alert = done.stderr.lines().find(|l| l.contains("is failing")).unwrap_or_default().to_string();
+        assert!(alert.contains(expected) && alert.contains(&endpoint(&receiver, protocol)), "{protocol}: {alert}");
+    }
+}
+
+#[test]
+fn invalid_argument_and_400_fail_the_batch_without_a_retry() {
+    for (protocol, cause) in [("grpc", "INVALID_ARGUMENT"), ("http/json", "400")] {
+        let receiver = Receiver::builder().behavior(Behavior::Reject).start_blocking();
+        let dir = app_dir("reject", &toml(protocol, &endpoint(&receiver, protocol), QUICK_BATCHES));
+        let mut app = App::spawn("driven", &dir, &[]);
+        app.ask("tasks 10", "done 10");
+        let done = app.finish();
+        assert_eq!(done.summary(), Summary { ended: 30, exported: 0, failed: 30, dropped: 0 }, "{protocol}");
+        // Three batches of 10, one attempt each.
+        let attempts = receiver.attempt_log();
+        assert_eq!(attempts.len(), 3, "{protocol}: {attempts:?}");
+        assert!(attempts.iter().all(|a| a.outcome == Outcome::Rejected && a.span_count == 10), "{attempts:?}");
+        assert_eq!(receiver.span_count(), 0);
+        assert!(done.stderr.contains(cause), "{protocol}: {}", done.stderr);
+        assert!(done.stderr.contains("callback thread=otel-on-failure kind="), "{}", done.stderr);
+    }
+}
+
+#[test]
+fn partial_success_counts_the_rejected_spans_as_failed() {
+    for protocol in ["grpc", "http/protobuf"] {
+        let receiver =
+            Receiver::builder().behavior(Behavior::PartialSuccess { rejected_per_request: 2 }).start_blocking();
+        let dir = app_dir("partial", &toml(protocol, &endpoint(&receiver, protocol), QUICK_BATCHES));
+        let mut app = App::spawn("driven", &dir, &[]);
+        app.ask("tasks 10", "done 10");
+        receiver.wait_for_attempts_blocking(3, LONG).unwrap();
+        let health = app.ask("health", "health ");
+        assert!(health.starts_with("health degraded "), "{protocol}: {health}");
+        let done = app.finish();
+        assert_eq!(done.summary(), Summary { ended: 30, exported: 24, failed: 6, dropped: 0 }, "{protocol}");
+        assert_eq!(receiver.attempts(), 3, "partial success is not retried");
+        assert!(done.stderr.contains("rejected 2 spans"), "{protocol}: {}", done.stderr);
+        assert!(done.stderr.contains("kind=rejected spans=2 retrying=false"), "{}", done.stderr);
+    }
+}
+
+#[test]
+fn a_hung_collector_cannot_hold_the_exit_past_shutdown_timeout() {
+    let receiver = Receiver::builder().behavior(Behavior::Stall).start_blocking();
+    let dir = app_dir("hung", &toml("grpc", &receiver.grpc_endpoint(), "[shutdown]\ntimeout = \"1s\"\n"));
+    let mut app = App::spawn("driven", &dir, &[]);
+    app.ask("tasks 10", "done 10");
+    let asked_to_exit = Instant::now();
+    let done = app.finish();
+    let exit_took = asked_to_exit.elapsed();
+    assert!(exit_took < Duration::from_millis(1800), "exit took {exit_took:?}");
+    let summary = done.summary();
+    assert_eq!((summary.ended, summary.exported), (30, 0), "{}", done.stderr);
+    // The batch was sent and never answered: failed, not silently gone.
+    assert_eq!(summary.failed, 30, "{}", done.stderr);
+    assert_eq!(receiver.span_count(), 0);
+    assert!(receiver.attempts() >= 1);
+}
+
+#[test]
+fn collector_absent_alerts_once_with_the_cause_and_exits_at_once() {
+    let port = otel_testkit::unused_port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let dir = app_dir("absent", &toml("grpc", &endpoint, QUICK_BATCHES));
+    let mut app = App::spawn("driven", &dir, &[]);
+    app.ask("tasks 10", "done 10");
+    let alert = app.wait_for(true, "is failing", LONG);
+    assert!(alert.contains(&endpoint) && alert.contains("refused"), "{alert}");
+    app.wait_for(true, "callback thread=otel-on-failure kind=refused", LONG);
+    let stream = app.ask("failures", "end");
+    let _ = stream;
+    let health = app.ask("health", "health ");
+    assert!(health.starts_with("health failing "), "{health}");
+    app.ask("tasks 10", "done 10");
+    let asked_to_exit = Instant::now();
+    let done = app.finish();
+    let exit_took = asked_to_exit.elapsed();
+    assert!(exit_took < Duration::from_secs(1), "exit took {exit_took:?}");
+    assert!(done.stdout.contains("stream refused spans=0 retrying=true"), "{}", done.stdout);
+    let summary = done.summary();
+    assert_eq!(summary.ended, 60);
+    assert_eq!(summary.exported, 0);
+    // One alert line for the streak, not one per batch.
+    assert_eq!(done.stderr.lines().filter(|l| l.contains("is failing")).count(), 1, "{}", done.stderr);
+}
+
+#[test]
+fn collector_stopped_mid_run_then_restarted_alerts_recovers_and_delivers_the_rest() {
+    let first = Receiver::builder().start_blocking();
+    let (grpc_port, http_port) = (first.grpc_addr().port(), first.http_addr().port());
+    let dir = app_dir("restart", &toml("grpc", &first.grpc_endpoint(), QUICK_BATCHES));
+    let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
+    app.ask("tasks 5", "done 5");
+    first.wait_for_spans_blocking(15, LONG).unwrap();
+    let before = first.span_count();
+    first.stop();
+
+    app.ask("tasks 5", "done 5");
+    let alert = app.wait_for(true, "is failing", LONG);
+    assert!(alert.contains(&format!("127.0.0.1:{grpc_port}")), "{alert}");
+    let second = Receiver::builder().ports(grpc_port, http_port).start_blocking();
+    app.wait_for(true, "recovered", Duration::from_secs(40));
+    second.wait_for_spans_blocking(15, LONG).unwrap();
+    app.ask("tasks 5", "done 5");
+    second.wait_for_spans_blocking(30, LONG).unwrap();
+    let done = app.finish();
+    assert_eq!(done.summary(), Summary { ended: 45, exported: 45, failed: 0, dropped: 0 }, "{}", done.stderr);
+    assert_eq!(before + second.span_count(), 45);
+}
+
+#[test]
+fn the_real_collector_killed_and_restarted() {
+    let first = Rotel::start_with(RotelVerbosity::Basic).unwrap();
+    let (grpc_port, http_port) = (first.grpc_port(), first.http_port());
+    let dir = app_dir("rotel-restart", &toml("grpc", &first.grpc_endpoint(), QUICK_BATCHES));
+    let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
+    app.ask("tasks 5", "done 5");
+    assert_eq!(first.wait_for_spans(15, LONG).unwrap(), 15);
+    first.stop();
+
+    app.ask("tasks 5", "done 5");
+    app.wait_for(true, "is failing", LONG);
+    let second = Rotel::start_on(RotelVerbosity::Basic, grpc_port, http_port).unwrap();
+    app.wait_for(true, "recovered", Duration::from_secs(40));
+    app.ask("tasks 5", "done 5");
+    assert_eq!(second.wait_for_spans(30, LONG).unwrap(), 30);
+    let done = app.finish();
+    assert_eq!(done.summary(), Summary { ended: 45, exported: 45, failed: 0, dropped: 0 }, "{}", done.stderr);
+    assert_eq!(second.received_span_count(), 30);
+}
+
+#[test]
+fn a_full_backlog_drops_and_counts_instead_of_growing() {
+    let receiver = Receiver::builder().behavior(Behavior::Stall).start_blocking();
+    let extra = "[batch]\nmax_export_batch_size = 5\nschedule_delay = \"20ms\"\nmax_concurrent_exports = 1\n\
+                 max_queue_bytes = 1\n[shutdown]\ntimeout = \"500ms\"\n";
+    let dir = app_dir("backlog", &toml("grpc", &receiver.grpc_endpoint(), extra));
+    let mut app = App::spawn("driven", &dir, &[]);
+    app.ask("tasks 10", "done 10");
+    app.wait_for(true, "dropping spans: export backlog full", LONG);
+    app.wait_for(true, "kind=queue_full", LONG);
+    let done = app.finish();
+    let summary = done.summary();
+    assert_eq!(summary.ended, 30);
+    assert_eq!(summary.exported, 0);
+    // One batch stalled in flight, at most one pending: everything else dropped, and counted.
+    assert!(summary.dropped >= 20, "{summary:?}");
+}
