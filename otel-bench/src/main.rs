@@ -1036,3 +1036,53 @@ fn main() {
     }
     let _ = std::fs::remove_dir_all(&work_dir);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_with_stderr(side: Side, stderr: &str) -> ChildRun {
+        let now = Instant::now();
+        ChildRun {
+            side,
+            json: Value::Null,
+            stderr: stderr.into(),
+            spawned: now,
+            work_done: Some(now),
+            marker_value: None,
+            exited: now + Duration::from_millis(40),
+            status: None,
+            killed: false,
+            arrived: None,
+        }
+    }
+
+    #[test]
+    fn medians_and_ratios() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(&[f64::NAN, 5.0]), 5.0);
+        assert!(median(&[]).is_nan());
+        // Per-run ratios, then their median: (2/1, 6/2, 4/4) → 2.
+        assert_eq!(median_ratio(&[2.0, 6.0, 4.0], &[1.0, 2.0, 4.0]), 2.0);
+    }
+
+    #[test]
+    fn parses_the_summary_and_the_peer_shutdown() {
+        let r = run_with_stderr(
+            Side::Otel,
+            "bench: work-done\notel: something\notel summary: ended=30000 exported=29000 failed=512 dropped=488\n",
+        );
+        assert_eq!(r.summary(), Some(Summary { ended: 30000, exported: 29000, failed: 512, dropped: 488 }));
+        assert_eq!(r.exit_ms().round(), 40.0);
+        let p = run_with_stderr(Side::Peer, "bench-peer: provider.shutdown() returned Ok(()) after 12.0 ms\n");
+        assert_eq!(p.peer_shutdown(), "Ok(())");
+        assert_eq!(p.summary(), None);
+    }
+
+    #[test]
+    fn alternates_the_order() {
+        assert_eq!(order(0), [Side::Peer, Side::Otel]);
+        assert_eq!(order(1), [Side::Otel, Side::Peer]);
+    }
+}
