@@ -58,7 +58,9 @@ impl ExporterConfig {
 
 /// `http://host:port` becomes `http://host:port/`; a URL with a path is unchanged.
 fn with_root_path(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     if rest[end..].starts_with('/') {
         return url.to_string();

@@ -127,7 +127,13 @@ fn is_numbered_source_line(line: &str) -> bool {
 }
 
 fn unknown_key(origin: &Origin, parent: &[String], field: &str, expected: &[&str]) -> String {
-    let join = |leaf: &str| if parent.is_empty() { leaf.to_string() } else { format!("{}.{leaf}", key_of(parent)) };
+    let join = |leaf: &str| {
+        if parent.is_empty() {
+            leaf.to_string()
+        } else {
+            format!("{}.{leaf}", key_of(parent))
+        }
+    };
     let hint = keys::closest(field, expected.iter().copied())
         .map(join)
         .or_else(|| keys::closest_full_key(field).map(str::to_string))

@@ -20,7 +20,9 @@ pub(crate) fn locate(options: &LoadOptions, env: &Env) -> Result<Option<PathBuf>
         let path = absolute(options, Path::new(path.trim()));
         return if path.exists() { Ok(Some(path)) } else { Err(missing(&path, "OTEL_TOML")) };
     }
-    let Some(dir) = options.cwd.clone().or_else(|| std::env::current_dir().ok()) else { return Ok(None) };
+    let Some(dir) = options.cwd.clone().or_else(|| std::env::current_dir().ok()) else {
+        return Ok(None);
+    };
     let default = dir.join("otel.toml");
     Ok(default.is_file().then_some(default))
 }

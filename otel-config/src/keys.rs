@@ -56,6 +56,9 @@ pub(crate) const KEYS: &[(&str, Kind)] = &[
     ("limits.link_count", Kind::UInt),
     ("limits.attribute_per_event", Kind::UInt),
     ("limits.attribute_per_link", Kind::UInt),
+    ("tracing.location", Kind::Bool),
+    ("tracing.threads", Kind::Bool),
+    ("tracing.timings", Kind::Bool),
 ];
 
 /// The prefix of our own variables.

@@ -42,7 +42,7 @@ pub use headers::Headers;
 pub use load::{check_file, load, LoadOptions, Loaded};
 pub use model::{
     BatchConfig, Config, ExporterConfig, FmtConfig, SamplerConfig, ServiceConfig, ShutdownConfig, SpanLimitsConfig,
-    UNKNOWN_SERVICE,
+    TracingConfig, UNKNOWN_SERVICE,
 };
 pub use resource_value::ResourceValue;
 pub use warning::Warning;

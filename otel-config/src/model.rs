@@ -48,6 +48,8 @@ pub struct Config {
     pub shutdown: ShutdownConfig,
     /// `[limits]`: span limits.
     pub limits: SpanLimitsConfig,
+    /// `[tracing]`: what the tracing-opentelemetry layer records per span.
+    pub tracing: TracingConfig,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             fmt: FmtConfig::default(),
             shutdown: ShutdownConfig::default(),
             limits: SpanLimitsConfig::default(),
+            tracing: TracingConfig::default(),
         }
     }
 }
@@ -165,7 +168,7 @@ pub struct BatchConfig {
     pub export_timeout: Duration,
     /// `batch.max_concurrent_exports`: export requests in flight at once. At least 1.
     pub max_concurrent_exports: usize,
-    /// `batch.max_queue_bytes`: the encoded size of the batches waiting for (or in) export. Spans move from the
+    /// `batch.max_queue_bytes`: the estimated memory of the batches waiting for export (default 64 MiB). Spans move from the
     /// `max_queue_size` hand-off queue into this backlog as soon as the export worker takes them, so a burst is
     /// bounded by bytes, not by a span count; when it is full, new batches are dropped (and counted). At least 1.
     pub max_queue_bytes: usize,
@@ -179,7 +182,7 @@ impl Default for BatchConfig {
             schedule_delay: Duration::from_secs(5),
             export_timeout: Duration::from_secs(30),
             max_concurrent_exports: 2,
-            max_queue_bytes: 16 * 1024 * 1024,
+            max_queue_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -289,5 +292,29 @@ impl Default for SpanLimitsConfig {
             attribute_per_event: 128,
             attribute_per_link: 128,
         }
+    }
+}
+
+/// `[tracing]`: what the tracing-opentelemetry layer adds to each span. Each costs time on the application's
+/// thread for every span, so only the cheap and useful one is on by default.
+///
+/// ```
+/// let tracing = otel_config::TracingConfig::default();
+/// assert!(tracing.location && !tracing.threads && !tracing.timings);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TracingConfig {
+    /// `tracing.location`: `code.filepath`, `code.namespace`, `code.lineno` (static strings: nearly free). On.
+    pub location: bool,
+    /// `tracing.threads`: `thread.id` and `thread.name` (a thread-local read and a string copy per span). Off.
+    pub threads: bool,
+    /// `tracing.timings`: `busy_ns` and `idle_ns` (two clock reads on every enter and exit of a span). Off.
+    pub timings: bool,
+}
+
+impl Default for TracingConfig {
+    fn default() -> Self {
+        TracingConfig { location: true, threads: false, timings: false }
     }
 }

@@ -26,7 +26,9 @@ pub(crate) enum Origin {
 
 impl Origin {
     pub(crate) fn of(metadata: Option<&Metadata>) -> Origin {
-        let Some(metadata) = metadata else { return Origin::Unknown };
+        let Some(metadata) = metadata else {
+            return Origin::Unknown;
+        };
         if let Some(path) = metadata.source.as_ref().and_then(|s| s.file_path()) {
             return Origin::File(path.to_path_buf());
         }

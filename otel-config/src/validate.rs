@@ -21,7 +21,9 @@ fn origin(figment: &Figment, key: &str) -> Origin {
 pub(crate) fn bad_standard_endpoints(config: &Config, figment: &Figment) -> Vec<(String, PendingWarning)> {
     let mut out = Vec::new();
     for (key, value) in endpoints(config) {
-        let (Some(url), Origin::StdEnv(variable)) = (value, origin(figment, key)) else { continue };
+        let (Some(url), Origin::StdEnv(variable)) = (value, origin(figment, key)) else {
+            continue;
+        };
         if let Err(why) = check_endpoint(url, config.exporter.protocol) {
             let reason = format!("not a valid endpoint for protocol {:?}: {why}", config.exporter.protocol.as_str());
             let warning = PendingWarning {

@@ -4,9 +4,10 @@
 //! - On the application's thread ([`OtelProcessor::on_end`]): one atomic add and a push onto a lock-free bounded
 //!   queue (`batch.max_queue_size` spans); a full queue drops the span and counts it. No I/O, no lock, no
 //!   allocation of ours.
-//! - The export worker (a task on the export runtime) moves spans out of that queue as soon as it is a quarter
-//!   full, cuts batches of `batch.max_export_batch_size`, encodes them and keeps them in a backlog bounded in
-//!   bytes (`batch.max_queue_bytes`), from which up to `batch.max_concurrent_exports` exports run at once.
+//! - The export worker (a task on the export runtime) moves spans out of that queue as soon as it is 1/16 full,
+//!   cuts batches of `batch.max_export_batch_size` and keeps them in a backlog bounded in (estimated) bytes
+//!   (`batch.max_queue_bytes`), from which up to `batch.max_concurrent_exports` export tasks run at once, each
+//!   converting its batch to OTLP and sending it. The worker only moves spans, so it keeps up with bursts.
 //! - Every span is counted once: `ended` = `exported` + `failed` + `dropped` + (still in the pipeline). At
 //!   shutdown whatever is unsettled at the deadline is settled, under the same lock that export completions take,
 //!   so the final figures add up exactly.
@@ -21,7 +22,6 @@ use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_sc
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
-use prost::Message;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -59,11 +59,22 @@ impl Settings {
     }
 }
 
-/// One encoded batch waiting for export.
+/// One batch waiting for export. It is converted to OTLP by its export task, so that conversion runs in
+/// parallel across the export runtime's threads, never on the worker that empties the hand-off queue.
 struct Batch {
-    request: ExportTraceServiceRequest,
-    spans: u64,
+    spans: Vec<SpanData>,
+    count: u64,
+    /// Estimated memory held ([`estimated_size`]).
     bytes: usize,
+}
+
+/// A cheap estimate of the memory a span holds (its struct, name, attributes, events and links), for the byte
+/// bound of the backlog. Errs on the generous side: attribute keys and values are counted at 64 bytes each.
+fn estimated_size(span: &SpanData) -> usize {
+    const PER_ATTRIBUTE: usize = 64;
+    let events: usize = span.events.iter().map(|e| 64 + e.name.len() + e.attributes.len() * PER_ATTRIBUTE).sum();
+    let links: usize = span.links.iter().map(|l| 64 + l.attributes.len() * PER_ATTRIBUTE).sum();
+    std::mem::size_of::<SpanData>() + span.name.len() + span.attributes.len() * PER_ATTRIBUTE + events + links
 }
 
 /// What the worker, the export tasks and the shutdown share, under one lock (never held across an await).
@@ -126,7 +137,7 @@ impl OtelProcessor {
         hub: Arc<FailureHub>,
         runtime: &tokio::runtime::Handle,
     ) -> OtelProcessor {
-        let wake_at = (settings.max_queue_size / 4).clamp(1, settings.max_export_batch_size);
+        let wake_at = (settings.max_queue_size / 16).clamp(1, settings.max_export_batch_size);
         let core = Arc::new(Core {
             queue: ArrayQueue::new(settings.max_queue_size),
             wake_at,
@@ -222,22 +233,20 @@ impl Core {
         self.wake_worker();
     }
 
-    /// Encodes `spans` into a batch and queues it for export, or drops it (counted) when the byte bound is reached.
-    fn seal(&self, spans: &mut Vec<SpanData>) {
+    /// Queues `spans` (of estimated size `bytes`) as a batch for export, or drops them (counted) when the byte
+    /// bound is reached.
+    fn seal(&self, spans: &mut Vec<SpanData>, bytes: &mut usize) {
         if spans.is_empty() {
             return;
         }
+        let spans = std::mem::replace(spans, Vec::with_capacity(self.settings.max_export_batch_size));
+        let size = std::mem::take(bytes);
         let count = spans.len() as u64;
-        let resource = self.resource.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let request = ExportTraceServiceRequest {
-            resource_spans: group_spans_by_resource_and_scope(std::mem::take(spans), &resource),
-        };
-        let bytes = request.encoded_len();
         let mut backlog = self.lock();
         if backlog.frozen.is_some() {
             return;
         }
-        if backlog.pending_bytes + bytes > self.settings.max_queue_bytes && !backlog.pending.is_empty() {
+        if backlog.pending_bytes + size > self.settings.max_queue_bytes && !backlog.pending.is_empty() {
             Counters::add(&self.hub.counters.dropped, count as usize);
             let what = format!(
                 "export backlog full ({} batches, {} bytes of batch.max_queue_bytes = {})",
@@ -247,11 +256,12 @@ impl Core {
             );
             self.hub.dropped_queue_full(count, &what);
             drop(backlog);
+            drop(spans);
             self.settled.notify_all();
             return;
         }
-        backlog.pending_bytes += bytes;
-        backlog.pending.push_back(Batch { request, spans: count, bytes });
+        backlog.pending_bytes += size;
+        backlog.pending.push_back(Batch { spans, count, bytes: size });
     }
 
     /// Starts exports for pending batches, up to the concurrency limit.
@@ -266,7 +276,7 @@ impl Core {
             backlog.pending_bytes -= batch.bytes;
             let id = backlog.next_id;
             backlog.next_id += 1;
-            backlog.in_flight.insert(id, batch.spans);
+            backlog.in_flight.insert(id, batch.count);
             tokio::spawn(export(self.clone(), id, batch));
         }
     }
@@ -348,6 +358,7 @@ impl Core {
 async fn run_worker(core: Arc<Core>) {
     let settings = core.settings.clone();
     let mut staging: Vec<SpanData> = Vec::with_capacity(settings.max_export_batch_size);
+    let mut staged_bytes = 0usize;
     let mut closing = core.closing.subscribe();
     let mut last_seal = Instant::now();
     let mut reported_drops = 0u64;
@@ -355,14 +366,16 @@ async fn run_worker(core: Arc<Core>) {
         let is_closing = closing.borrow_and_update().is_some();
         let flush = core.flush_requested.swap(false, Ordering::AcqRel) || is_closing;
         while let Some(span) = core.queue.pop() {
+            staged_bytes += estimated_size(&span);
             staging.push(span);
             if staging.len() >= settings.max_export_batch_size {
-                core.seal(&mut staging);
+                core.seal(&mut staging, &mut staged_bytes);
+                core.dispatch(is_closing);
                 last_seal = Instant::now();
             }
         }
         if !staging.is_empty() && (flush || last_seal.elapsed() >= settings.schedule_delay) {
-            core.seal(&mut staging);
+            core.seal(&mut staging, &mut staged_bytes);
             last_seal = Instant::now();
         }
         if staging.is_empty() {
@@ -402,7 +415,10 @@ async fn export(core: Arc<Core>, id: u64, batch: Batch) {
         attempt_timeout: settings.attempt_timeout,
         deadline: (!settings.export_timeout.is_zero()).then(|| Instant::now() + settings.export_timeout),
     };
-    let delivery = deliver(&core.sink, &core.hub, &batch.request, limits, core.closing.subscribe()).await;
+    let resource = core.resource.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let request =
+        ExportTraceServiceRequest { resource_spans: group_spans_by_resource_and_scope(batch.spans, &resource) };
+    let delivery = deliver(&core.sink, &core.hub, &request, limits, core.closing.subscribe()).await;
     core.settle(id, delivery);
     core.wake_worker();
 }

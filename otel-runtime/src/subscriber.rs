@@ -14,7 +14,11 @@ pub(crate) fn install(config: &Config, provider: &SdkTracerProvider) -> Result<(
         EnvFilter::new("info")
     });
     let otel_layer = (!config.disabled).then(|| {
-        tracing_opentelemetry::layer().with_tracer(provider.tracer("otel"))
+        tracing_opentelemetry::layer()
+            .with_location(config.tracing.location)
+            .with_threads(config.tracing.threads)
+            .with_tracked_inactivity(config.tracing.timings)
+            .with_tracer(provider.tracer("otel"))
     });
     let fmt_layer = match config.fmt.format {
         FmtFormat::Off => None,

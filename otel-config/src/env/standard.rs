@@ -175,7 +175,9 @@ impl Reader<'_> {
     /// `console`/`none`); `console` and `none` set the protocol. A list takes its first entry, with a warning.
     fn traces_exporter(&mut self, protocol: Protocol) {
         let variable = "OTEL_TRACES_EXPORTER";
-        let Some(raw) = self.env.get(variable) else { return };
+        let Some(raw) = self.env.get(variable) else {
+            return;
+        };
         let names: Vec<String> =
             raw.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
         let Some(first) = names.first() else { return };
@@ -221,7 +223,9 @@ impl Reader<'_> {
     /// `[resource]`.
     fn resource_attributes(&mut self) {
         let variable = "OTEL_RESOURCE_ATTRIBUTES";
-        let Some(raw) = self.env.get(variable) else { return };
+        let Some(raw) = self.env.get(variable) else {
+            return;
+        };
         let pairs = match parse_pairs(raw) {
             Ok(pairs) => pairs,
             Err(why) => {
@@ -272,7 +276,9 @@ impl Reader<'_> {
             return;
         };
         self.set(variable, "sampler.name", name.as_str());
-        let Some(arg) = self.env.get(arg_variable) else { return };
+        let Some(arg) = self.env.get(arg_variable) else {
+            return;
+        };
         if !name.is_ratio() {
             return;
         }
@@ -287,7 +293,9 @@ impl Reader<'_> {
     /// alone is the empty list.
     fn propagators(&mut self) {
         let variable = "OTEL_PROPAGATORS";
-        let Some(raw) = self.env.get(variable) else { return };
+        let Some(raw) = self.env.get(variable) else {
+            return;
+        };
         let mut list: Vec<Propagator> = Vec::new();
         let mut none = false;
         for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {

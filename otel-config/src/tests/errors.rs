@@ -23,7 +23,7 @@ fn file_errors() {
         ),
         (
             "endpoint = \"http://x\"",
-            "otel: invalid configuration in DIR/otel.toml: unknown key `endpoint`; did you mean `exporter.endpoint`? (valid keys at the top level: disabled, service, resource, exporter, batch, sampler, propagators, fmt, shutdown, limits)",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `endpoint`; did you mean `exporter.endpoint`? (valid keys at the top level: disabled, service, resource, exporter, batch, sampler, propagators, fmt, shutdown, limits, tracing)",
         ),
         (
             "[fmt]\ncolour = true",

@@ -50,6 +50,9 @@ fn every_key_can_be_set() {
         ("OTEL_TOML_LIMITS_LINK_COUNT", "3", |c| c.limits.link_count == 3),
         ("OTEL_TOML_LIMITS_ATTRIBUTE_PER_EVENT", "4", |c| c.limits.attribute_per_event == 4),
         ("OTEL_TOML_LIMITS_ATTRIBUTE_PER_LINK", "5", |c| c.limits.attribute_per_link == 5),
+        ("OTEL_TOML_TRACING_LOCATION", "false", |c| !c.tracing.location),
+        ("OTEL_TOML_TRACING_THREADS", "true", |c| c.tracing.threads),
+        ("OTEL_TOML_TRACING_TIMINGS", "true", |c| c.tracing.timings),
         // Empty is unset.
         ("OTEL_TOML_SERVICE_NAME", "", |c| c.service.name == "from-macro"),
     ];

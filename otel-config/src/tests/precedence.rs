@@ -36,7 +36,7 @@ fn defaults_are_the_spec_defaults() {
     assert_eq!(c.exporter.timeout, Duration::from_secs(10));
     assert_eq!(c.exporter.traces_url(), "http://localhost:4318/v1/traces");
     assert_eq!((c.batch.max_queue_size, c.batch.max_export_batch_size, c.batch.max_concurrent_exports), (2048, 512, 2));
-    assert_eq!(c.batch.max_queue_bytes, 16 * 1024 * 1024);
+    assert_eq!(c.batch.max_queue_bytes, 64 * 1024 * 1024);
     assert_eq!((c.batch.schedule_delay, c.batch.export_timeout), (Duration::from_secs(5), Duration::from_secs(30)));
     assert_eq!(c.sampler, SamplerConfig { name: SamplerName::ParentBasedAlwaysOn, arg: None });
     assert_eq!(c.propagators, [Propagator::TraceContext, Propagator::Baggage]);
