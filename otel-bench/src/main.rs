@@ -492,7 +492,7 @@ impl Report {
         self.raw.insert(key.to_string(), value);
     }
 
-    fn print(&self, options: &Options, started: Instant) {
+    fn print(&self, options: &Options, started: Instant, load_before: &str) {
         println!();
         println!(
             "## otel-bench results ({} run{} per figure{}, {:.0} s)",
@@ -501,6 +501,9 @@ impl Report {
             if options.quick { ", --quick" } else { "" },
             started.elapsed().as_secs_f64()
         );
+        println!();
+        println!("{}", machine());
+        println!("load average (1, 5, 15 min) before: {load_before}; after: {}", load_average());
         println!();
         println!("| figure | hand-written | otel | ratio (otel ÷ hand-written) | goal | met? |");
         println!("|---|---|---|---|---|---|");
@@ -965,6 +968,28 @@ fn scenario_memory(bench: &Bench, options: &Options, report: &mut Report) {
     report.raw("memory", json!({"peer": peer.json, "otel": otel.json}));
 }
 
+/// `/proc/loadavg`'s first three fields.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+/// CPUs, CPU model and RAM of this machine.
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name")?.split_once(':').map(|(_, m)| m.trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let ram_kb: f64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:")?.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0);
+    format!("machine: {cpus} CPUs, {model}, {:.1} GiB RAM", ram_kb / 1024.0 / 1024.0)
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 fn main() {
@@ -1007,6 +1032,13 @@ fn main() {
     } else {
         None
     };
+    let load_before = load_average();
+    if load_before.split_whitespace().next().and_then(|l| l.parse::<f64>().ok()).is_some_and(|l| l > 1.0) {
+        eprintln!(
+            "otel-bench: warning: load average {load_before} before the run: other work on this machine skews \
+             every figure (the ratios less than the absolute times)"
+        );
+    }
     let started = Instant::now();
     let mut report = Report { rows: vec![], notes: vec![], raw: serde_json::Map::new() };
     for scenario in SCENARIOS {
@@ -1027,7 +1059,7 @@ fn main() {
         }
         eprintln!("otel-bench: scenario {scenario} took {:.1} s", t.elapsed().as_secs_f64());
     }
-    report.print(&options, started);
+    report.print(&options, started, &load_before);
     if let Some(path) = &options.json {
         let doc = Value::Object(report.raw.clone());
         if let Err(e) = std::fs::write(path, serde_json::to_string_pretty(&doc).unwrap()) {
