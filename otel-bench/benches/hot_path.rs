@@ -6,13 +6,14 @@
 //!
 //! - `baseline`: the tracing registry (+ the same `info` EnvFilter both sides use) without any OpenTelemetry
 //!   layer: the floor that no pipeline can go under.
-//! - `peer`: the hand-written pipeline (tracing-opentelemetry layer + the SDK's `BatchSpanProcessor` with default
+//! - `hand_written`: the hand-written pipeline (tracing-opentelemetry layer + the SDK's `BatchSpanProcessor` with default
 //!   settings) in front of an exporter that succeeds at once (`noop`) or fails at once (`failing`): the app-thread
 //!   cost, with the export side reduced to nothing.
 //! - `layer_options`: the same with tracing-opentelemetry's per-span extras turned off one by one (code location,
 //!   thread name/id, busy/idle timing), which is what choosing their defaults is about.
 //! - `otel`: otel's own pipeline, installed globally by `otel::start` (exporting over gRPC to a port nothing listens
-//!   on, fmt off), exactly as `#[otel::main]` installs it.
+//!   on, fmt off), exactly as `#[otel::main]` installs it. It runs last (divan sorts by name): once started, its
+//!   export thread keeps running in the background of the process.
 //!
 //! Run: `cargo bench -p otel-bench --bench hot_path` (CI only builds it: `cargo build --workspace --all-targets`).
 //!
@@ -21,7 +22,7 @@
 //! already in the workspace (`cargo tree -d`); a per-iteration time with a throughput counter is all these
 //! benchmarks need.
 //!
-//! Caveat: the `peer` benches install their subscriber as the thread's default (`with_default`) while `otel`'s is
+//! Caveat: the `hand_written` and `layer_options` benches install their subscriber as the thread's default (`with_default`) while `otel`'s is
 //! the global one, all in one process. With several dispatchers alive, tracing's per-callsite interest cache says
 //! "sometimes" and every span asks the filter `enabled()`: a small, equal cost on every bench here, which a
 //! single-pipeline program (bench-peer, bench-otel) does not pay.
@@ -128,7 +129,7 @@ mod baseline {
     }
 }
 
-mod peer {
+mod hand_written {
     use super::*;
 
     /// The seed's recipe; the exporter succeeds at once.
@@ -175,7 +176,7 @@ mod otel {
     ///
     /// HOOK: once otel exposes `#[doc(hidden)] pub fn otel::__private::bench_layer(...)` (its layer + processor
     /// with a given exporter, without installing anything globally), build a `Dispatch` from it here with the same
-    /// `InstantExporter` as the peer benches and run it through `bench_requests`, like `peer::noop_exporter`; that
+    /// `InstantExporter` as the peer benches and run it through `bench_requests`, like `hand_written::noop_exporter`; that
     /// also removes the global/thread-default mix noted at the top.
     #[divan::bench]
     fn global_pipeline(bencher: Bencher) {
