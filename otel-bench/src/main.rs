@@ -908,8 +908,10 @@ fn scenario_first(bench: &Bench, rotel: &Rotel, options: &Options, report: &mut 
                 } else {
                     live[s].push(t);
                 }
-                // The killed program may leave its span in flight: let it land before the next run counts.
-                settle(rotel, rotel.received_span_count() + 1);
+                // A span that did not arrive in time may still land: let it, before the next run counts.
+                if r.arrived.is_none() {
+                    settle(rotel, rotel.received_span_count() + 1);
+                }
                 eprintln!("otel-bench: first/{mode} run {run} {}: {t:.1} ms", side.name());
             }
         }
