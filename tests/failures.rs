@@ -184,6 +184,22 @@ fn the_real_collector_killed_and_restarted() {
 }
 
 #[test]
+fn a_burst_far_larger_than_the_hand_off_queue_is_delivered_whole() {
+    // A 2-span hand-off queue against 300 spans ended as fast as the app can: the queue overflows again and
+    // again, and each time the app's thread moves a batch into the backlog instead of dropping.
+    let receiver = Receiver::builder().start_blocking();
+    let extra = "[batch]\nmax_queue_size = 2\nmax_export_batch_size = 2\nschedule_delay = \"20ms\"\n";
+    let dir = app_dir("spill", &toml("grpc", &receiver.grpc_endpoint(), extra));
+    let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
+    app.ask("tasks 100", "done 100");
+    let done = app.finish();
+    assert!(done.status.success(), "{}", done.stderr);
+    assert_eq!(done.summary(), Summary { ended: 300, exported: 300, failed: 0, dropped: 0 }, "{}", done.stderr);
+    assert_eq!(receiver.span_count(), 300);
+    assert!(!done.stderr.contains("dropping spans"), "{}", done.stderr);
+}
+
+#[test]
 fn a_full_backlog_drops_and_counts_instead_of_growing() {
     let receiver = Receiver::builder().behavior(Behavior::Stall).start_blocking();
     let extra = "[batch]\nmax_export_batch_size = 5\nschedule_delay = \"20ms\"\nmax_concurrent_exports = 1\n\

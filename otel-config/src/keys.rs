@@ -44,6 +44,7 @@ pub(crate) const KEYS: &[(&str, Kind)] = &[
     ("batch.export_timeout", Kind::Duration),
     ("batch.max_concurrent_exports", Kind::UInt),
     ("batch.max_queue_bytes", Kind::UInt),
+    ("batch.yield_to_app", Kind::Bool),
     ("sampler.name", Kind::Enum),
     ("sampler.arg", Kind::Float),
     ("propagators", Kind::List),

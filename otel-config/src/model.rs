@@ -152,11 +152,14 @@ impl Default for ExporterConfig {
 /// let batch = otel_config::BatchConfig::default();
 /// assert_eq!((batch.max_queue_size, batch.max_export_batch_size), (2048, 512));
 /// assert_eq!(batch.schedule_delay, std::time::Duration::from_secs(5));
+/// assert!(batch.yield_to_app);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BatchConfig {
-    /// `batch.max_queue_size`: spans held before new ones are dropped (and counted). At least 1.
+    /// `batch.max_queue_size`: spans the lock-free hand-off queue holds (`OTEL_BSP_MAX_QUEUE_SIZE`). When it is full
+    /// the application's thread moves a batch into the backlog itself, so spans are dropped (and counted) only when
+    /// `max_queue_bytes` is reached too. At least 1.
     pub max_queue_size: usize,
     /// `batch.max_export_batch_size`: spans per export request; between 1 and `max_queue_size`.
     pub max_export_batch_size: usize,
@@ -172,6 +175,11 @@ pub struct BatchConfig {
     /// `max_queue_size` hand-off queue into this backlog as soon as the export worker takes them, so a burst is
     /// bounded by bytes, not by a span count; when it is full, new batches are dropped (and counted). At least 1.
     pub max_queue_bytes: usize,
+    /// `batch.yield_to_app`: otel's export threads give way to the application's threads (default `true`). On
+    /// Linux they run under `SCHED_BATCH`: waking one (a batch to send, a reply to read) never preempts a running
+    /// application thread, which matters on machines with few cores; they still get their fair share of the CPU,
+    /// so exports keep up. `false` leaves them at the normal policy. Elsewhere it has no effect.
+    pub yield_to_app: bool,
 }
 
 impl Default for BatchConfig {
@@ -183,6 +191,7 @@ impl Default for BatchConfig {
             export_timeout: Duration::from_secs(30),
             max_concurrent_exports: 2,
             max_queue_bytes: 64 * 1024 * 1024,
+            yield_to_app: true,
         }
     }
 }

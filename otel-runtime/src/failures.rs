@@ -323,7 +323,7 @@ impl FailureHub {
         self.health.record_loss(&event);
         if self.queue_full_alert.allow() {
             eprintln!(
-                "otel: dropping spans: {what}; {} spans lost so far (raise batch.max_queue_size / batch.max_queue_bytes, \
+                "otel: dropping spans: {what}; {} spans lost so far (raise batch.max_queue_bytes, \
                  or lower the span rate)",
                 self.counters.totals().lost()
             );

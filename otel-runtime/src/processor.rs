@@ -2,8 +2,9 @@
 //! its queue by a span count only, and cannot say what became of each span.
 //!
 //! - On the application's thread ([`OtelProcessor::on_end`]): one atomic add and a push onto a lock-free bounded
-//!   queue (`batch.max_queue_size` spans); a full queue drops the span and counts it. No I/O, no lock, no
-//!   allocation of ours.
+//!   queue (`batch.max_queue_size` spans). No I/O, no lock, no allocation of ours. Should the queue be full (a
+//!   burst while the worker waits for a core: its threads yield to the application's, see `batch.yield_to_app`),
+//!   the application's thread moves a batch out of it into the backlog itself ([`Core::spill`]) rather than drop.
 //! - The export worker (a task on the export runtime) moves spans out of that queue as soon as it is 1/16 full,
 //!   cuts batches of `batch.max_export_batch_size` and keeps them in a backlog bounded in (estimated) bytes
 //!   (`batch.max_queue_bytes`), from which up to `batch.max_concurrent_exports` export tasks run at once, each
@@ -100,7 +101,8 @@ pub(crate) struct Core {
     /// Set when shutdown begins: spans that end from then on are dropped (and counted).
     closed: AtomicBool,
     flush_requested: AtomicBool,
-    /// Spans the hot path dropped because the queue was full (also in `dropped`); the worker reports them.
+    /// Spans the hot path dropped because the backlog was full when it spilled (also in `dropped`); the worker
+    /// reports them, so that the application's thread never formats or prints an alert.
     queue_full: AtomicU64,
     pub(crate) hub: Arc<FailureHub>,
     backlog: Mutex<Backlog>,
@@ -184,10 +186,7 @@ impl SpanProcessor for OtelProcessor {
                     core.wake.notify_one();
                 }
             }
-            Err(_span) => {
-                Counters::add(&counters.dropped, 1);
-                core.note_queue_full();
-            }
+            Err(span) => core.spill(span),
         }
     }
 
@@ -227,9 +226,36 @@ impl Core {
         self.wake.notify_one();
     }
 
-    /// The hot path found the queue full. Only counted here: the worker reports it.
-    fn note_queue_full(&self) {
-        self.queue_full.fetch_add(1, Ordering::Relaxed);
+    /// The hot path found the hand-off queue full: the worker has not run since it was woken (on 2 cores, with
+    /// its threads yielding to the application's, a burst can fill 2,048 slots in a few milliseconds). Rather
+    /// than drop, this thread does the worker's job once: it moves `span` and up to a batch of queued spans into
+    /// the backlog, which is bounded in bytes. Only when the backlog is full too are they dropped — counted here,
+    /// reported by the worker. Costs the application's thread a lock and a memcpy per span, only while it outruns
+    /// the worker.
+    fn spill(&self, span: SpanData) {
+        let mut spans = Vec::with_capacity(self.settings.max_export_batch_size);
+        let mut bytes = estimated_size(&span);
+        spans.push(span);
+        while spans.len() < self.settings.max_export_batch_size {
+            let Some(span) = self.queue.pop() else { break };
+            bytes += estimated_size(&span);
+            spans.push(span);
+        }
+        let count = spans.len() as u64;
+        let mut backlog = self.lock();
+        if backlog.frozen.is_some() {
+            return;
+        }
+        if backlog.pending_bytes + bytes > self.settings.max_queue_bytes && !backlog.pending.is_empty() {
+            drop(backlog);
+            Counters::add(&self.hub.counters.dropped, count as usize);
+            self.queue_full.fetch_add(count, Ordering::Relaxed);
+            drop(spans);
+            self.settled.notify_all();
+        } else {
+            backlog.pending_bytes += bytes;
+            backlog.pending.push_back(Batch { spans, count, bytes });
+        }
         self.wake_worker();
     }
 
@@ -398,11 +424,11 @@ async fn run_worker(core: Arc<Core>) {
     }
 }
 
-/// Reports spans the hot path dropped on a full queue since the last report (the hot path only counts them).
+/// Reports spans the hot path dropped on a full backlog since the last report (the hot path only counts them).
 fn report_queue_full(core: &Core, reported: u64) -> u64 {
     let total = core.queue_full.load(Ordering::Acquire);
     if total > reported {
-        let what = format!("span queue full (batch.max_queue_size = {})", core.settings.max_queue_size);
+        let what = format!("export backlog full (batch.max_queue_bytes = {})", core.settings.max_queue_bytes);
         core.hub.dropped_queue_full(total - reported, &what);
     }
     total
@@ -421,4 +447,83 @@ async fn export(core: Arc<Core>, id: u64, batch: Batch) {
     let delivery = deliver(&core.sink, &core.hub, &request, limits, core.closing.subscribe()).await;
     core.settle(id, delivery);
     core.wake_worker();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+    use opentelemetry_sdk::trace::SdkTracerProvider;
+
+    /// A provider whose processor's worker sits on `runtime`, which does not run until the test drives it: the
+    /// hand-off queue fills as if the worker never got a core.
+    fn stalled_pipeline(runtime: &tokio::runtime::Runtime, max_queue_bytes: usize) -> (SdkTracerProvider, Arc<Core>) {
+        let settings = Settings {
+            max_queue_size: 4,
+            max_export_batch_size: 2,
+            schedule_delay: Duration::from_millis(1),
+            export_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(5),
+            max_concurrent_exports: 1,
+            max_queue_bytes,
+        };
+        let resource = Resource::builder_empty().build();
+        let hub = FailureHub::new("stdout".into(), None);
+        let processor = OtelProcessor::start(settings, Sink::Console, &resource, hub, runtime.handle());
+        let core = processor.core.clone();
+        (SdkTracerProvider::builder().with_span_processor(processor).build(), core)
+    }
+
+    fn end_spans(provider: &SdkTracerProvider, n: usize) {
+        let tracer = provider.tracer("test");
+        for i in 0..n {
+            drop(tracer.start(format!("span {i}")));
+        }
+    }
+
+    /// Spans in the backlog and in the hand-off queue.
+    fn held(core: &Core) -> u64 {
+        core.lock().pending.iter().map(|batch| batch.count).sum::<u64>() + core.queue.len() as u64
+    }
+
+    fn shut_down(runtime: &tokio::runtime::Runtime, core: Arc<Core>) -> SpanTotals {
+        let shutdown = runtime.spawn_blocking(move || core.shutdown(Duration::from_secs(10)));
+        runtime.block_on(shutdown).expect("shutdown task")
+    }
+
+    #[test]
+    fn a_full_hand_off_queue_spills_into_the_backlog_instead_of_dropping() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (provider, core) = stalled_pipeline(&runtime, usize::MAX);
+        end_spans(&provider, 25);
+        let totals = core.hub.counters.totals();
+        assert_eq!((totals.ended, totals.dropped), (25, 0));
+        assert_eq!(held(&core), 25, "every span is in the queue (4 at most) or the backlog");
+        assert!(core.queue.len() <= 4);
+        // Once the worker runs, every spilled span is exported like any other.
+        let totals = shut_down(&runtime, core.clone());
+        assert_eq!(totals, SpanTotals { ended: 25, exported: 25, failed: 0, dropped: 0 });
+    }
+
+    #[test]
+    fn a_spill_into_a_full_backlog_drops_and_counts_and_the_worker_reports_it() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        // One byte: the first spilled batch is let in (the backlog is empty), every later one is dropped.
+        let (provider, core) = stalled_pipeline(&runtime, 1);
+        let mut events = core.hub.subscribe();
+        end_spans(&provider, 25);
+        let totals = core.hub.counters.totals();
+        assert_eq!(totals.ended, 25);
+        assert_eq!(held(&core) + totals.dropped, 25);
+        assert_eq!(core.queue_full.load(Ordering::Relaxed), totals.dropped);
+        assert!(totals.dropped >= 15, "{totals:?}");
+        // Nothing was reported on the application's thread; the worker reports it when it runs.
+        assert!(events.try_recv().is_none());
+        let after = shut_down(&runtime, core.clone());
+        assert_eq!(after.ended, 25);
+        assert_eq!(after.exported + after.dropped, 25, "{after:?}");
+        let event = events.try_recv().expect("a queue_full event");
+        assert_eq!(event.kind, crate::health::ErrorKind::QueueFull);
+        assert!(event.message.contains("batch.max_queue_bytes = 1"), "{}", event.message);
+    }
 }

@@ -34,6 +34,7 @@ fn every_key_can_be_set() {
         ("OTEL_TOML_BATCH_EXPORT_TIMEOUT", "1500", |c| c.batch.export_timeout == Duration::from_millis(1500)),
         ("OTEL_TOML_BATCH_MAX_CONCURRENT_EXPORTS", "4", |c| c.batch.max_concurrent_exports == 4),
         ("OTEL_TOML_BATCH_MAX_QUEUE_BYTES", "1048576", |c| c.batch.max_queue_bytes == 1 << 20),
+        ("OTEL_TOML_BATCH_YIELD_TO_APP", "false", |c| !c.batch.yield_to_app),
         ("OTEL_TOML_SAMPLER_NAME", "always_off", |c| c.sampler.name == SamplerName::AlwaysOff),
         ("OTEL_TOML_SAMPLER_ARG", "0.5", |c| c.sampler.arg == Some(0.5)),
         ("OTEL_TOML_PROPAGATORS", "tracecontext,b3", |c| c.propagators == [Propagator::TraceContext, Propagator::B3]),
