@@ -26,4 +26,6 @@ pub use otel_config as config;
 #[doc(hidden)]
 pub mod __private {
     pub use otel_runtime::entry::{block_on, run_sync, Flavor, MainOptions};
+    /// otel-bench's micro-benchmarks: otel's subscriber and processor around a discarding sink.
+    pub use otel_runtime::bench::{dispatch as bench_dispatch, BenchPipeline};
 }

@@ -11,9 +11,12 @@
 //!   cost, with the export side reduced to nothing.
 //! - `layer_options`: the same with tracing-opentelemetry's per-span extras turned off one by one (code location,
 //!   thread name/id, busy/idle timing), which is what choosing their defaults is about.
-//! - `otel`: otel's own pipeline, installed globally by `otel::start` (exporting over gRPC to a port nothing listens
-//!   on, fmt off), exactly as `#[otel::main]` installs it. It runs last (divan sorts by name): once started, its
-//!   export thread keeps running in the background of the process.
+//! - `otel`: otel's own subscriber and processor, built as `#[otel::main]` builds them, around a sink that drops
+//!   every batch at once (`discarding_sink`, like-for-like with `hand_written::noop_exporter`; and the same with
+//!   thread attributes and busy/idle timing on, as in the hand-written benches); and the whole pipeline installed
+//!   globally by `otel::start` (exporting over gRPC to a port nothing listens on, fmt off), exactly as
+//!   `#[otel::main]` installs it. That one runs last (divan sorts by name): once started, its export threads keep
+//!   running in the background of the process.
 //!
 //! Run: `cargo bench -p otel-bench --bench hot_path` (CI only builds it: `cargo build --workspace --all-targets`).
 //!
@@ -172,12 +175,33 @@ mod layer_options {
 mod otel {
     use super::*;
 
-    /// otel's pipeline as `#[otel::main]` installs it (global subscriber, exporter to a refused port).
-    ///
-    /// HOOK: once otel exposes `#[doc(hidden)] pub fn otel::__private::bench_layer(...)` (its layer + processor
-    /// with a given exporter, without installing anything globally), build a `Dispatch` from it here with the same
-    /// `InstantExporter` as the peer benches and run it through `bench_requests`, like `hand_written::noop_exporter`; that
-    /// also removes the global/thread-default mix noted at the top.
+    /// otel's subscriber and processor as `#[otel::main]` builds them (defaults, fmt off), around a sink that drops
+    /// every batch at once, unconverted: like-for-like with `hand_written::noop_exporter`.
+    #[divan::bench]
+    fn discarding_sink(bencher: Bencher) {
+        bench_otel(bencher, false);
+    }
+
+    /// The same with tracing-opentelemetry's defaults for thread attributes and busy/idle timing (on, as in the
+    /// hand-written benches): what otel's processor alone changes.
+    #[divan::bench]
+    fn discarding_sink_with_threads_and_timings(bencher: Bencher) {
+        bench_otel(bencher, true);
+    }
+
+    fn bench_otel(bencher: Bencher, threads_and_timings: bool) {
+        let mut config = ::otel::config::Config::default();
+        config.fmt.format = ::otel::config::FmtFormat::Off;
+        config.tracing.threads = threads_and_timings;
+        config.tracing.timings = threads_and_timings;
+        let (dispatch, pipeline) = ::otel::__private::bench_dispatch(&config).expect("otel's pipeline");
+        bench_requests(bencher, &dispatch);
+        drop(dispatch);
+        drop(pipeline);
+    }
+
+    /// otel's pipeline as `#[otel::main]` installs it (global subscriber, exporter to a refused port). Runs last
+    /// (divan sorts by name): it installs the global subscriber.
     #[divan::bench]
     fn global_pipeline(bencher: Bencher) {
         static STARTED: OnceLock<()> = OnceLock::new();

@@ -3,6 +3,8 @@
 //!
 //! Applications use it through the `otel` facade and `#[otel::main]`; [`start`] is the same thing by hand.
 
+#[doc(hidden)]
+pub mod bench;
 pub mod entry;
 mod export;
 mod failures;

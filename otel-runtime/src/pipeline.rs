@@ -80,6 +80,15 @@ fn give_way_to_app() {
 fn give_way_to_app() {}
 
 pub(crate) fn build(config: &Config, on_failure: Option<fn(&FailureEvent)>) -> Result<Pipeline, BuildError> {
+    build_with(config, on_failure, false)
+}
+
+/// [`build`]; with `discard`, batches go to [`Sink::Discard`] instead of the configured exporter.
+pub(crate) fn build_with(
+    config: &Config,
+    on_failure: Option<fn(&FailureEvent)>,
+    discard: bool,
+) -> Result<Pipeline, BuildError> {
     let exporting = !config.disabled && config.exporter.protocol != Protocol::None;
     let endpoint = match config.exporter.protocol {
         Protocol::Grpc | Protocol::HttpProtobuf | Protocol::HttpJson if exporting => config.exporter.traces_url(),
@@ -97,6 +106,7 @@ pub(crate) fn build(config: &Config, on_failure: Option<fn(&FailureEvent)>) -> R
         return Ok(Pipeline { provider: builder.build(), hub, core: None, export_runtime: runtime });
     }
     let sink = match config.exporter.protocol {
+        _ if discard => Sink::Discard,
         Protocol::Console => Sink::Console,
         _ => {
             let _enter = runtime.enter();

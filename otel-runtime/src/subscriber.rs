@@ -9,6 +9,13 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 /// Installs the global subscriber. Returns a warning when another one was installed first.
 pub(crate) fn install(config: &Config, provider: &SdkTracerProvider) -> Result<(), String> {
+    dispatch(config, provider)
+        .try_init()
+        .map_err(|e| format!("otel: a global tracing subscriber was already installed; spans will not be exported ({e})"))
+}
+
+/// The subscriber [`install`] installs: the filter, the OpenTelemetry layer, the fmt layer.
+pub(crate) fn dispatch(config: &Config, provider: &SdkTracerProvider) -> tracing::Dispatch {
     let filter = EnvFilter::try_new(&config.fmt.filter).unwrap_or_else(|e| {
         eprintln!("otel: ignoring fmt.filter {:?}: {e}; using \"info\"", config.fmt.filter);
         EnvFilter::new("info")
@@ -26,10 +33,5 @@ pub(crate) fn install(config: &Config, provider: &SdkTracerProvider) -> Result<(
         FmtFormat::Pretty => Some(tracing_subscriber::fmt::layer().pretty().boxed()),
         FmtFormat::Json => Some(tracing_subscriber::fmt::layer().json().boxed()),
     };
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(otel_layer)
-        .with(fmt_layer)
-        .try_init()
-        .map_err(|e| format!("otel: a global tracing subscriber was already installed; spans will not be exported ({e})"))
+    tracing::Dispatch::new(tracing_subscriber::registry().with(filter).with(otel_layer).with(fmt_layer))
 }
