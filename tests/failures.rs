@@ -146,6 +146,9 @@ fn collector_stopped_mid_run_then_restarted_alerts_recovers_and_delivers_the_res
     let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
     app.ask("tasks 5", "done 5");
     first.wait_for_spans_blocking(15, LONG).unwrap();
+    // Stopped only once the app has its answers: a batch the collector took but could not answer before it went
+    // away would be sent again (at-least-once) and counted twice here.
+    app.wait_exported(15, LONG);
     let before = first.span_count();
     first.stop();
 
@@ -170,6 +173,8 @@ fn the_real_collector_killed_and_restarted() {
     let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
     app.ask("tasks 5", "done 5");
     assert_eq!(first.wait_for_spans(15, LONG).unwrap(), 15);
+    // As above: rotel logs a batch before it answers; killed in between, the batch would be sent again.
+    app.wait_exported(15, LONG);
     first.stop();
 
     app.ask("tasks 5", "done 5");
@@ -180,7 +185,7 @@ fn the_real_collector_killed_and_restarted() {
     assert_eq!(second.wait_for_spans(30, LONG).unwrap(), 30);
     let done = app.finish();
     assert_eq!(done.summary(), Summary { ended: 45, exported: 45, failed: 0, dropped: 0 }, "{}", done.stderr);
-    assert_eq!(second.received_span_count(), 30);
+    assert_eq!(second.received_span_count(), 30, "app:\n{}\nrotel:\n{}", done.stderr, second.output());
 }
 
 #[test]

@@ -138,6 +138,21 @@ impl App {
         }
     }
 
+    /// Asks `health` until the pipeline counts `exported` spans as exported, i.e. until their exports were answered
+    /// (a collector logs a batch before it answers, so "the collector has them" is not "the app knows"). Panics at
+    /// `timeout`.
+    pub fn wait_exported(&mut self, exported: u64, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let needle = format!(" exported={exported} ");
+        loop {
+            let line = self.ask("health", "health ");
+            if line.contains(&needle) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the app never counted exported={exported}: {line}");
+        }
+    }
+
     /// Closes stdin (the app returns from `main`) and waits for the exit: status, time since spawn, stderr.
     pub fn finish(mut self) -> Finished {
         self.stdin.take();
