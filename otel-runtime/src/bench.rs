@@ -7,7 +7,7 @@ use otel_config::Config;
 
 /// otel's pipeline for a benchmark; dropping it shuts it down (flushing what is queued into the discarding sink).
 pub struct BenchPipeline {
-    pipeline: Option<Pipeline>,
+    pipeline: Pipeline,
 }
 
 impl std::fmt::Debug for BenchPipeline {
@@ -18,10 +18,8 @@ impl std::fmt::Debug for BenchPipeline {
 
 impl Drop for BenchPipeline {
     fn drop(&mut self) {
-        if let Some(pipeline) = self.pipeline.take() {
-            let _ = pipeline.provider.shutdown();
-            drop(pipeline);
-        }
+        // The export runtime (a field) is dropped after this, once the shutdown has flushed.
+        let _ = self.pipeline.provider.shutdown();
     }
 }
 
@@ -38,5 +36,5 @@ impl Drop for BenchPipeline {
 pub fn dispatch(config: &Config) -> Result<(tracing::Dispatch, BenchPipeline), BuildError> {
     let pipeline = pipeline::build_with(config, None, true)?;
     let dispatch = crate::subscriber::dispatch(config, &pipeline.provider);
-    Ok((dispatch, BenchPipeline { pipeline: Some(pipeline) }))
+    Ok((dispatch, BenchPipeline { pipeline }))
 }

@@ -90,6 +90,15 @@ struct Backlog {
     frozen: Option<SpanTotals>,
 }
 
+/// What [`Core::admit`] did with a batch.
+enum Admission {
+    Queued,
+    /// The shutdown had already settled everything: the batch was let go uncounted.
+    Frozen,
+    /// The backlog was full (`batches` of `bytes` in all): the batch was dropped and counted.
+    Full { batches: usize, bytes: usize },
+}
+
 /// The processor's state, shared with its worker.
 pub(crate) struct Core {
     queue: ArrayQueue<SpanData>,
@@ -242,21 +251,32 @@ impl Core {
             spans.push(span);
         }
         let count = spans.len() as u64;
-        let mut backlog = self.lock();
-        if backlog.frozen.is_some() {
-            return;
-        }
-        if backlog.pending_bytes + bytes > self.settings.max_queue_bytes && !backlog.pending.is_empty() {
-            drop(backlog);
-            Counters::add(&self.hub.counters.dropped, count as usize);
+        if let Admission::Full { .. } = self.admit(spans, bytes) {
             self.queue_full.fetch_add(count, Ordering::Relaxed);
-            drop(spans);
-            self.settled.notify_all();
-        } else {
-            backlog.pending_bytes += bytes;
-            backlog.pending.push_back(Batch { spans, count, bytes });
         }
         self.wake_worker();
+    }
+
+    /// Puts `spans` (of estimated size `bytes`) in the backlog. When the byte bound is reached they are dropped and
+    /// counted — under the backlog's lock, like every settlement, so that the shutdown's freeze cannot count them a
+    /// second time; reporting is the caller's. Nothing happens once the shutdown has settled everything.
+    fn admit(&self, spans: Vec<SpanData>, bytes: usize) -> Admission {
+        let count = spans.len() as u64;
+        let mut backlog = self.lock();
+        if backlog.frozen.is_some() {
+            return Admission::Frozen;
+        }
+        if backlog.pending_bytes + bytes > self.settings.max_queue_bytes && !backlog.pending.is_empty() {
+            Counters::add(&self.hub.counters.dropped, count as usize);
+            let full = Admission::Full { batches: backlog.pending.len(), bytes: backlog.pending_bytes };
+            drop(backlog);
+            drop(spans);
+            self.settled.notify_all();
+            return full;
+        }
+        backlog.pending_bytes += bytes;
+        backlog.pending.push_back(Batch { spans, count, bytes });
+        Admission::Queued
     }
 
     /// Queues `spans` (of estimated size `bytes`) as a batch for export, or drops them (counted) when the byte
@@ -266,28 +286,14 @@ impl Core {
             return;
         }
         let spans = std::mem::replace(spans, Vec::with_capacity(self.settings.max_export_batch_size));
-        let size = std::mem::take(bytes);
         let count = spans.len() as u64;
-        let mut backlog = self.lock();
-        if backlog.frozen.is_some() {
-            return;
-        }
-        if backlog.pending_bytes + size > self.settings.max_queue_bytes && !backlog.pending.is_empty() {
-            Counters::add(&self.hub.counters.dropped, count as usize);
+        if let Admission::Full { batches, bytes: held } = self.admit(spans, std::mem::take(bytes)) {
             let what = format!(
-                "export backlog full ({} batches, {} bytes of batch.max_queue_bytes = {})",
-                backlog.pending.len(),
-                backlog.pending_bytes,
+                "export backlog full ({batches} batches, {held} bytes of batch.max_queue_bytes = {})",
                 self.settings.max_queue_bytes
             );
             self.hub.dropped_queue_full(count, &what);
-            drop(backlog);
-            drop(spans);
-            self.settled.notify_all();
-            return;
         }
-        backlog.pending_bytes += size;
-        backlog.pending.push_back(Batch { spans, count, bytes: size });
     }
 
     /// Starts exports for pending batches, up to the concurrency limit.
@@ -436,22 +442,21 @@ fn report_queue_full(core: &Core, reported: u64) -> u64 {
 
 /// One batch's export task.
 async fn export(core: Arc<Core>, id: u64, batch: Batch) {
-    let settings = &core.settings;
-    let limits = Limits {
-        attempt_timeout: settings.attempt_timeout,
-        deadline: (!settings.export_timeout.is_zero()).then(|| Instant::now() + settings.export_timeout),
-    };
-    if matches!(*core.sink, Sink::Discard) {
+    let delivery = if matches!(*core.sink, Sink::Discard) {
         // The micro-benchmarks' sink: like the SDK's no-op exporter, it does not even convert.
         drop(std::hint::black_box(batch));
-        core.settle(id, Delivery::Delivered);
-        core.wake_worker();
-        return;
-    }
-    let resource = core.resource.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let request =
-        ExportTraceServiceRequest { resource_spans: group_spans_by_resource_and_scope(batch.spans, &resource) };
-    let delivery = deliver(&core.sink, &core.hub, &request, limits, core.closing.subscribe()).await;
+        Delivery::Delivered
+    } else {
+        let settings = &core.settings;
+        let limits = Limits {
+            attempt_timeout: settings.attempt_timeout,
+            deadline: (!settings.export_timeout.is_zero()).then(|| Instant::now() + settings.export_timeout),
+        };
+        let resource = core.resource.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let request =
+            ExportTraceServiceRequest { resource_spans: group_spans_by_resource_and_scope(batch.spans, &resource) };
+        deliver(&core.sink, &core.hub, &request, limits, core.closing.subscribe()).await
+    };
     core.settle(id, delivery);
     core.wake_worker();
 }
