@@ -793,19 +793,11 @@ fn encoded(protocol: Protocol, status: StatusCode, message: &ExportTraceServiceR
     response(protocol, status, body)
 }
 
-/// `google.rpc.Status`, the body of OTLP/HTTP error responses (details left out).
-#[derive(Clone, PartialEq, prost::Message)]
-struct RpcStatus {
-    #[prost(int32, tag = "1")]
-    code: i32,
-    #[prost(string, tag = "2")]
-    message: String,
-}
-
 fn status_body(protocol: Protocol, status: StatusCode, code: tonic::Code, message: &str) -> HttpResponse {
     let body = match protocol {
         Protocol::HttpJson => serde_json::json!({ "code": code as i32, "message": message }).to_string().into_bytes(),
-        _ => RpcStatus { code: code as i32, message: message.to_string() }.encode_to_vec(),
+        // `google.rpc.Status`, the body of OTLP/HTTP error responses.
+        _ => tonic_types::Status { code: code as i32, message: message.to_string(), details: vec![] }.encode_to_vec(),
     };
     response(protocol, status, body)
 }

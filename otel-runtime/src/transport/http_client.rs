@@ -242,15 +242,6 @@ fn decode_partial(body: &[u8], json: bool) -> Option<(i64, String)> {
     }
 }
 
-/// `google.rpc.Status`, the body of OTLP/HTTP error responses (only its message is used).
-#[derive(Clone, PartialEq, prost::Message)]
-struct RpcStatus {
-    #[prost(int32, tag = "1")]
-    code: i32,
-    #[prost(string, tag = "2")]
-    message: String,
-}
-
 fn decode_status_message(body: &[u8], json: bool) -> Option<String> {
     if body.is_empty() {
         return None;
@@ -259,6 +250,7 @@ fn decode_status_message(body: &[u8], json: bool) -> Option<String> {
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         value.get("message")?.as_str().map(str::to_string)
     } else {
-        RpcStatus::decode(body).ok().map(|status| status.message)
+        // `google.rpc.Status`, the body of OTLP/HTTP error responses (only its message is used).
+        tonic_types::Status::decode(body).ok().map(|status| status.message)
     }
 }
