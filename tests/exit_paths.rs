@@ -128,3 +128,68 @@ fn panic_on_the_multi_thread_flavor_flushes_too() {
     assert!(done.stderr.contains("driven to panic"), "{}", done.stderr);
     assert_all_arrived(&receiver, "panic");
 }
+
+/// The `exit_paths` example in `mode`, with `extra` otel.toml lines, as a driven child process.
+fn spawn_exit_paths(mode: &str, receiver: &Receiver, extra: &str) -> App {
+    let dir = app_dir(mode, &toml("grpc", &receiver.grpc_endpoint(), extra));
+    App::spawn("exit_paths", &dir, &[("EXIT_MODE", mode)])
+}
+
+fn spans_named(receiver: &Receiver, mode: &str) -> usize {
+    receiver.spans().iter().filter(|s| s.attributes.get("mode").map(String::as_str) == Some(mode)).count()
+}
+
+#[test]
+fn an_app_that_handles_sigterm_itself_drains_keeps_its_exit_status_and_its_drain_is_exported() {
+    for signal in ["TERM", "INT"] {
+        let receiver = Receiver::start_blocking();
+        let app = spawn_exit_paths("drain", &receiver, "");
+        app.wait_for(false, "ready", Duration::from_secs(20));
+        app.signal(signal);
+        let done = app.wait();
+        // The app's own status (1, for the `Err` it returns after draining), not 143/130: otel left the signal to it.
+        assert_eq!(done.status.code(), Some(1), "SIG{signal}: {}", done.stderr);
+        assert!(done.stdout.contains("drained"), "SIG{signal}: {}", done.stdout);
+        assert!(done.stderr.contains("the application handles it"), "SIG{signal}: {}", done.stderr);
+        // The span made during the drain, after the signal, reached the collector.
+        receiver.wait_for_spans_blocking(1, Duration::from_secs(10)).unwrap();
+        assert_eq!(spans_named(&receiver, "drain"), 1, "SIG{signal}");
+    }
+}
+
+#[test]
+fn a_second_signal_ends_a_drain_at_once() {
+    let receiver = Receiver::start_blocking();
+    let app = spawn_exit_paths("drain_stuck", &receiver, "");
+    app.wait_for(false, "ready", Duration::from_secs(20));
+    app.signal("TERM");
+    app.wait_for(false, "draining", Duration::from_secs(20));
+    let second = std::time::Instant::now();
+    app.signal("INT");
+    let done = app.wait();
+    assert_eq!(done.status.code(), Some(130), "{}", done.stderr);
+    assert!(done.stderr.contains("second signal"), "{}", done.stderr);
+    assert!(second.elapsed() < Duration::from_secs(2), "{:?}", second.elapsed());
+}
+
+/// A blocking task still running when `main` returns: the exit is bounded by `shutdown.timeout` all the same
+/// (it was not: dropping the runtime waited for the task, a minute, before the flush), and the span is flushed.
+#[test]
+fn exit_with_a_blocking_task_still_running_is_bounded_by_the_shutdown_timeout() {
+    for mode in ["blocking", "stdin"] {
+        let receiver = Receiver::start_blocking();
+        let app = spawn_exit_paths(mode, &receiver, "[shutdown]\ntimeout = \"1s\"\n");
+        if mode == "stdin" {
+            // stdin stays open: the app's read never returns by itself.
+            app.wait_for(false, "ready", Duration::from_secs(20));
+        }
+        let finishing = std::time::Instant::now();
+        let done = app.wait();
+        assert_eq!(done.status.code(), Some(0), "{mode}: {}", done.stderr);
+        // 1 s of shutdown.timeout plus the process's start-up and teardown on a loaded machine; the unbounded exit
+        // took the blocking task's full minute (or for ever, for stdin).
+        assert!(finishing.elapsed() < Duration::from_secs(5), "{mode}: {:?}", finishing.elapsed());
+        receiver.wait_for_spans_blocking(1, Duration::from_secs(10)).unwrap();
+        assert_eq!(spans_named(&receiver, mode), 1, "{mode}");
+    }
+}

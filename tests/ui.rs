@@ -22,24 +22,31 @@ fn ui() {
 }
 
 /// Copies `tests/ui/config/*.toml` into the crate trybuild generates (it is created there if need be; trybuild
-/// only adds its own files to the directory).
+/// only adds its own files to the directory), and `valid.toml` as the crate's own `otel.toml`, beside its
+/// `Cargo.toml`, where most applications keep it: every case without `config = …` is then expanded with the
+/// compile-time check of that file (and its tracking `include_bytes!`) in place.
 fn copy_config_files() {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/config");
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|dir| if dir.is_absolute() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(dir) })
         .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").to_path_buf());
-    let destination = target_dir.join("tests/trybuild/otel/tests/ui/config");
+    let crate_dir = target_dir.join("tests/trybuild/otel");
+    let destination = crate_dir.join("tests/ui/config");
     std::fs::create_dir_all(&destination).expect("create the trybuild crate's tests/ui/config");
     for entry in std::fs::read_dir(&source).expect("tests/ui/config") {
         let path = entry.expect("a directory entry").path();
         if path.extension().is_some_and(|e| e == "toml") {
-            let to = destination.join(path.file_name().expect("a file name"));
-            // Only when changed: rewriting the file would make Cargo rebuild the cases that include it.
-            let text = std::fs::read(&path).expect("read a config file");
-            if std::fs::read(&to).ok().as_deref() != Some(&text[..]) {
-                std::fs::write(&to, text).expect("copy a config file");
-            }
+            copy_if_changed(&path, &destination.join(path.file_name().expect("a file name")));
         }
+    }
+    copy_if_changed(&source.join("valid.toml"), &crate_dir.join("otel.toml"));
+}
+
+/// Only when changed: rewriting the file would make Cargo rebuild the cases that include it.
+fn copy_if_changed(from: &Path, to: &Path) {
+    let text = std::fs::read(from).expect("read a config file");
+    if std::fs::read(to).ok().as_deref() != Some(&text[..]) {
+        std::fs::write(to, text).expect("copy a config file");
     }
 }

@@ -77,8 +77,9 @@ pub(crate) fn wrap(func: ItemFn, args: &Args) -> TokenStream {
     quote! {
         #(#outer_attrs)*
         #vis #fn_token #ident() #output {
-            #(#inner_attrs)*
+            // The tracking const comes first: the attributes that follow belong to the user's function.
             #track
+            #(#inner_attrs)*
             #sig #block
             #call
         }

@@ -78,19 +78,51 @@ pub fn block_on<F: Future>(options: MainOptions, main_future: F) -> F::Output {
         builder.worker_threads(threads);
     }
     let runtime = match builder.enable_all().build() {
-        Ok(runtime) => runtime,
+        Ok(runtime) => AppRuntime { runtime: Some(runtime), guard: &guard },
         Err(err) => {
             eprintln!("otel: cannot build the Tokio runtime: {err}");
             drop(guard);
             std::process::exit(1);
         }
     };
-    // The guard is dropped (and the pipeline flushed) after the future and the runtime are gone, also when
-    // the future panics and this frame unwinds.
+    // The runtime is shut down (within a bound, see `AppRuntime`) and then the pipeline flushed after the future
+    // is done, also when the future panics and this frame unwinds: locals drop in reverse order.
     let output = runtime.block_on(main_future);
     drop(runtime);
     guard.shutdown();
     output
+}
+
+/// The application's Tokio runtime, shut down within a bound however `main` ends.
+///
+/// Why: dropping a runtime waits, without limit, for every blocking task still running — a `spawn_blocking`
+/// computation, a pending `tokio::io::stdin()` read — and the flush comes after it, so the exit was unbounded.
+/// The runtime now gets at most half of `shutdown.timeout` (measured from the moment `main` is done) to shut
+/// down; blocking tasks still running then are abandoned to the end of the process, and the flush gets the rest
+/// of the deadline. The spans that tasks close as they are dropped are ended before the flush, so they are
+/// exported too.
+struct AppRuntime<'a> {
+    runtime: Option<tokio::runtime::Runtime>,
+    guard: &'a crate::OtelGuard,
+}
+
+impl AppRuntime<'_> {
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.as_ref().expect("the runtime runs until dropped").block_on(future)
+    }
+}
+
+impl Drop for AppRuntime<'_> {
+    fn drop(&mut self) {
+        let Some(runtime) = self.runtime.take() else { return };
+        let timeout = self.guard.begin_exit();
+        if timeout.is_zero() {
+            // `shutdown.timeout = 0`: no limit, the runtime's own behaviour.
+            drop(runtime);
+        } else {
+            runtime.shutdown_timeout(timeout / 2);
+        }
+    }
 }
 
 /// Starts the pipeline, runs a synchronous `main` and flushes.

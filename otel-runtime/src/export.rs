@@ -2,6 +2,7 @@
 //! the server's Retry-After / RetryInfo honoured), within the export timeout, cut short at shutdown.
 
 use crate::failures::FailureHub;
+use crate::health::ErrorKind;
 use crate::transport::{AttemptOutcome, SendError, Transport};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use std::time::Duration;
@@ -12,6 +13,15 @@ const INITIAL_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// The limit of the one last attempt at shutdown when exports were already failing.
 const LAST_ATTEMPT: Duration = Duration::from_secs(1);
+/// The longest wait a collector may ask for (`Retry-After`, `RetryInfo`): a peer's answer must never park an
+/// export for hours, nor overflow the clock arithmetic (a delay of `u64::MAX` seconds panicked `Instant + Duration`).
+pub(crate) const MAX_SERVER_DELAY: Duration = Duration::from_secs(300);
+
+/// `now + duration`, or `None` when that lies beyond what the clock can represent: a configured duration so large
+/// that it means "no limit" in practice must not panic the arithmetic.
+pub(crate) fn after(duration: Duration) -> Option<Instant> {
+    Instant::now().checked_add(duration)
+}
 
 /// Where batches go.
 #[derive(Debug)]
@@ -106,15 +116,14 @@ pub(crate) async fn deliver(
             }
             AttemptOutcome::Failed(error) => error,
         };
-        // Shutting down while the collector was already failing: that was the one short last attempt; the
-        // deadline is not spent retrying against a collector that is down.
-        if !error.retryable || closing.borrow().is_some_and(|c| c.collector_failing) {
+        if !error.retryable || gives_up_at_shutdown(*closing.borrow(), &error) {
             return Delivery::Failed(error);
         }
-        let wait = error.retry_after.unwrap_or_else(|| jittered(backoff, &mut seed));
+        let wait = retry_wait(error.retry_after, jittered(backoff, &mut seed));
         backoff = (backoff * 2).min(MAX_BACKOFF);
         let deadline = earliest(limits.deadline, closing.borrow().map(|c| c.deadline));
-        if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
+        // A wait past the deadline (or past what the clock can represent) would only end in the same failure.
+        if deadline.is_some_and(|deadline| after(wait).is_none_or(|resume| resume >= deadline)) {
             return Delivery::Failed(error);
         }
         hub.attempt_failed(error.kind.clone(), &error.message);
@@ -123,6 +132,26 @@ pub(crate) async fn deliver(
             // Shutdown began: skip the rest of the backoff and make the last attempt now.
             _ = closing.changed() => {}
         }
+    }
+}
+
+/// Whether a failed attempt is the last one because the shutdown has begun: when exports were already failing as
+/// it began (that was the one short last attempt: the deadline is not spent retrying against a collector that is
+/// down), or when this attempt found nobody listening — a refused connection or a name that does not resolve is a
+/// known failure, not a reason to spend the deadline on backoff (a short-lived program with no collector would
+/// otherwise wait seconds at exit).
+fn gives_up_at_shutdown(closing: Option<Closing>, error: &SendError) -> bool {
+    let Some(closing) = closing else { return false };
+    closing.collector_failing || matches!(error.kind, ErrorKind::Refused | ErrorKind::Dns)
+}
+
+/// How long to wait before the next attempt: what the collector asked for, but never less than our own backoff
+/// step (a `Retry-After: 0`, a date in the past or a zero `RetryInfo` would otherwise make hundreds of requests a
+/// second at a collector that just said it is overloaded), and never more than [`MAX_SERVER_DELAY`].
+fn retry_wait(server_delay: Option<Duration>, backoff: Duration) -> Duration {
+    match server_delay {
+        Some(delay) => delay.min(MAX_SERVER_DELAY).max(backoff),
+        None => backoff,
     }
 }
 
@@ -135,7 +164,7 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
 
 fn timed_out(timeout: Duration) -> SendError {
     SendError {
-        kind: crate::health::ErrorKind::Timeout,
+        kind: ErrorKind::Timeout,
         message: format!("no answer within the deadline ({timeout:?} per attempt)"),
         retryable: true,
         retry_after: None,

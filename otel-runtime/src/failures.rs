@@ -133,17 +133,23 @@ impl FailureStream {
     /// }
     /// ```
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<FailureEvent> {
-        let deadline = Instant::now() + timeout;
+        // A timeout beyond what the clock can represent (`Duration::MAX`) waits without limit.
+        let deadline = Instant::now().checked_add(timeout);
         let mut state = self.queue.lock();
         loop {
             if let Some(event) = state.events.pop_front() {
                 return Some(event);
             }
-            let left = deadline.checked_duration_since(Instant::now())?;
             if state.closed {
                 return None;
             }
-            state = self.queue.ready.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0;
+            state = match deadline {
+                Some(deadline) => {
+                    let left = deadline.checked_duration_since(Instant::now())?;
+                    self.queue.ready.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                }
+                None => self.queue.ready.wait(state).unwrap_or_else(|e| e.into_inner()),
+            };
         }
     }
 }
@@ -183,7 +189,9 @@ pub(crate) struct FailureHub {
     pub(crate) counters: Counters,
     pub(crate) health: HealthCell,
     pub(crate) endpoint: String,
-    subscribers: Mutex<Vec<Weak<Queue>>>,
+    /// The streams' queues; `None` once the hub is closed, so that a stream taken after the shutdown is closed
+    /// from the start instead of waiting for ever.
+    subscribers: Mutex<Option<Vec<Weak<Queue>>>>,
     callback: Option<Arc<Queue>>,
     /// Disconnects when the callback thread has run its last callback.
     callback_done: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
@@ -200,7 +208,7 @@ impl FailureHub {
             counters: Counters::default(),
             health: HealthCell::default(),
             endpoint,
-            subscribers: Mutex::new(Vec::new()),
+            subscribers: Mutex::new(Some(Vec::new())),
             callback: callback.clone(),
             callback_done: Mutex::new(None),
             failing_alert: RateLimit::default(),
@@ -229,15 +237,20 @@ impl FailureHub {
     /// A new stream of the events from now on.
     pub(crate) fn subscribe(&self) -> FailureStream {
         let queue = Arc::new(Queue::default());
-        let mut subscribers = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
-        subscribers.retain(|s| s.strong_count() > 0);
-        subscribers.push(Arc::downgrade(&queue));
+        match self.subscribers.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            Some(subscribers) => {
+                subscribers.retain(|s| s.strong_count() > 0);
+                subscribers.push(Arc::downgrade(&queue));
+            }
+            None => queue.close(),
+        }
         FailureStream { queue }
     }
 
     fn publish(&self, event: &FailureEvent) {
         let subscribers: Vec<Arc<Queue>> = {
             let mut list = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(list) = list.as_mut() else { return };
             list.retain(|s| s.strong_count() > 0);
             list.iter().filter_map(Weak::upgrade).collect()
         };
@@ -346,8 +359,8 @@ impl FailureHub {
     /// Ends every stream and lets the callback thread finish the events it has, waiting for it at most `wait`.
     pub(crate) fn close(&self, wait: Duration) {
         let subscribers: Vec<Arc<Queue>> = {
-            let list = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
-            list.iter().filter_map(Weak::upgrade).collect()
+            let list = self.subscribers.lock().unwrap_or_else(|e| e.into_inner()).take();
+            list.unwrap_or_default().iter().filter_map(Weak::upgrade).collect()
         };
         for queue in subscribers.iter().chain(self.callback.as_ref()) {
             queue.close();
@@ -357,5 +370,34 @@ impl FailureHub {
             // Returns when the thread ends (the sender is dropped) or at the deadline, whichever comes first.
             let _ = done.recv_timeout(wait);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_taken_after_the_shutdown_ends_at_once() {
+        let hub = FailureHub::new("http://collector:4317".into(), None);
+        hub.close(Duration::from_millis(10));
+        let mut late = hub.subscribe();
+        assert!(late.recv_timeout(Duration::MAX).is_none(), "a closed hub's new stream must end, not wait");
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        assert!(runtime.block_on(hub.subscribe().recv()).is_none());
+        // Events after the close go nowhere (and do not panic).
+        hub.dropped_queue_full(1, "test");
+    }
+
+    #[test]
+    fn recv_timeout_accepts_any_duration() {
+        let hub = FailureHub::new("http://collector:4317".into(), None);
+        let mut stream = hub.subscribe();
+        hub.dropped_queue_full(3, "test");
+        let event = stream.recv_timeout(Duration::MAX).expect("the queued event");
+        assert_eq!(event.spans, 3);
+        assert!(stream.recv_timeout(Duration::from_millis(1)).is_none());
+        hub.close(Duration::from_millis(10));
+        assert!(stream.recv_timeout(Duration::MAX).is_none(), "closed and drained: ends");
     }
 }

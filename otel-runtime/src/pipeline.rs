@@ -69,11 +69,15 @@ fn export_runtime(yield_to_app: bool) -> Result<tokio::runtime::Runtime, BuildEr
 /// cores). The kernel never preempts on the wake-up of a `SCHED_BATCH` thread; it still gets its fair share of the
 /// CPU (same nice value), so exports keep up. Needs no privilege. Should the kernel refuse, the thread keeps the
 /// normal policy: a scheduling hint, nothing is lost.
+///
+/// The raw system call, not libc's wrapper: musl's `sched_setscheduler` does nothing but return `ENOSYS` (musl
+/// holds that POSIX scheduling applies to processes, Linux's call to threads), so on a static musl build the
+/// setting silently did nothing.
 #[cfg(target_os = "linux")]
 fn give_way_to_app() {
     let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: `param` is a valid `sched_param` for the duration of the call; pid 0 means the calling thread.
-    unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) };
+    // SAFETY: `param` is a valid `sched_param` for the duration of the call; tid 0 means the calling thread.
+    unsafe { libc::syscall(libc::SYS_sched_setscheduler, 0, libc::SCHED_BATCH, &param as *const libc::sched_param) };
 }
 
 #[cfg(not(target_os = "linux"))]

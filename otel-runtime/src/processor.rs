@@ -24,7 +24,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -69,34 +69,61 @@ struct Batch {
     bytes: usize,
 }
 
-/// A cheap estimate of the memory a span holds (its struct, name, attributes, events and links), for the byte
-/// bound of the backlog. Errs on the generous side: attribute keys and values are counted at 64 bytes each.
+/// The memory a span holds, estimated from its real contents: the struct, its name, every attribute's key and
+/// value (strings by their length, arrays by their elements), its events and links with their attributes, and its
+/// status message. Slightly high rather than low (a static string is counted though it is not allocated: its OTLP
+/// form is). Runs on the application's thread for the byte bound, so it only reads lengths.
 fn estimated_size(span: &SpanData) -> usize {
-    const PER_ATTRIBUTE: usize = 64;
-    let events: usize = span.events.iter().map(|e| 64 + e.name.len() + e.attributes.len() * PER_ATTRIBUTE).sum();
-    let links: usize = span.links.iter().map(|l| 64 + l.attributes.len() * PER_ATTRIBUTE).sum();
-    std::mem::size_of::<SpanData>() + span.name.len() + span.attributes.len() * PER_ATTRIBUTE + events + links
+    use std::mem::size_of;
+    let events: usize = span
+        .events
+        .iter()
+        .map(|e| size_of::<opentelemetry::trace::Event>() + e.name.len() + attributes_size(&e.attributes))
+        .sum();
+    let links: usize =
+        span.links.iter().map(|l| size_of::<opentelemetry::trace::Link>() + attributes_size(&l.attributes)).sum();
+    let status = match &span.status {
+        opentelemetry::trace::Status::Error { description } => description.len(),
+        _ => 0,
+    };
+    size_of::<SpanData>() + span.name.len() + attributes_size(&span.attributes) + events + links + status
 }
+
+fn attributes_size(attributes: &[opentelemetry::KeyValue]) -> usize {
+    use opentelemetry::{Array, Value};
+    use std::mem::size_of;
+    attributes
+        .iter()
+        .map(|kv| {
+            let value = match &kv.value {
+                Value::String(s) => s.as_str().len(),
+                Value::Array(Array::String(values)) => {
+                    values.iter().map(|s| size_of::<opentelemetry::StringValue>() + s.as_str().len()).sum()
+                }
+                Value::Array(Array::Bool(values)) => values.len(),
+                Value::Array(Array::I64(values)) => values.len() * 8,
+                Value::Array(Array::F64(values)) => values.len() * 8,
+                _ => 0,
+            };
+            size_of::<opentelemetry::KeyValue>() + kv.key.as_str().len() + value
+        })
+        .sum()
+}
+
+/// An export in flight holds more than its spans' estimate: their OTLP form, the copy an attempt sends (tonic
+/// takes the request by value) and the encoded body. It is counted at this many times its estimate.
+const IN_FLIGHT_COPIES: usize = 3;
 
 /// What the worker, the export tasks and the shutdown share, under one lock (never held across an await).
 #[derive(Default)]
 struct Backlog {
     pending: VecDeque<Batch>,
     pending_bytes: usize,
-    /// Export id → its span count, while its export runs.
-    in_flight: HashMap<u64, u64>,
+    /// Export id → its span count and estimated size, while its export runs.
+    in_flight: HashMap<u64, (u64, usize)>,
     next_id: u64,
     /// Set at the shutdown deadline: from then on nothing is counted any more (everything was settled).
     frozen: Option<SpanTotals>,
-}
-
-/// What [`Core::admit`] did with a batch.
-enum Admission {
-    Queued,
-    /// The shutdown had already settled everything: the batch was let go uncounted.
-    Frozen,
-    /// The backlog was full (`batches` of `bytes` in all): the batch was dropped and counted.
-    Full { batches: usize, bytes: usize },
 }
 
 /// The processor's state, shared with its worker.
@@ -110,8 +137,13 @@ pub(crate) struct Core {
     /// Set when shutdown begins: spans that end from then on are dropped (and counted).
     closed: AtomicBool,
     flush_requested: AtomicBool,
-    /// Spans the hot path dropped because the backlog was full when it spilled (also in `dropped`); the worker
-    /// reports them, so that the application's thread never formats or prints an alert.
+    /// Estimated bytes of every span held, from the hand-off queue to the exports in flight (those counted
+    /// [`IN_FLIGHT_COPIES`] times): the quantity `batch.max_queue_bytes` bounds. Added on the application's thread
+    /// before a span is queued, released when its export settles.
+    held_bytes: AtomicUsize,
+    /// Spans the hot path let go because `held_bytes` was at the bound, not yet counted: the worker counts them
+    /// as dropped (under the backlog's lock, like every settlement, so that a shutdown's freeze never counts them a
+    /// second time) and reports them, so that the application's thread never formats or prints an alert.
     queue_full: AtomicU64,
     pub(crate) hub: Arc<FailureHub>,
     backlog: Mutex<Backlog>,
@@ -156,6 +188,7 @@ impl OtelProcessor {
             wake: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
             flush_requested: AtomicBool::new(false),
+            held_bytes: AtomicUsize::new(0),
             queue_full: AtomicU64::new(0),
             hub,
             backlog: Mutex::new(Backlog::default()),
@@ -186,6 +219,17 @@ impl SpanProcessor for OtelProcessor {
             core.settled.notify_all();
             return;
         }
+        // The byte bound, checked before the span is queued anywhere: the hand-off queue is bounded in spans only,
+        // and a few spans with 100 KB attributes would otherwise hold far more than `batch.max_queue_bytes`. Nothing
+        // held at all admits any span, so that one span larger than the bound still goes through.
+        let bytes = estimated_size(&span);
+        let held = core.held_bytes.fetch_add(bytes, Ordering::Relaxed);
+        if held != 0 && held.saturating_add(bytes) > core.settings.max_queue_bytes {
+            core.held_bytes.fetch_sub(bytes, Ordering::Relaxed);
+            core.queue_full.fetch_add(1, Ordering::Relaxed);
+            core.wake_worker();
+            return;
+        }
         match core.queue.push(span) {
             Ok(()) => {
                 if core.queue.len() >= core.wake_at
@@ -204,7 +248,7 @@ impl SpanProcessor for OtelProcessor {
         core.flush_requested.store(true, Ordering::Release);
         core.wake_worker();
         let limit = if core.settings.export_timeout.is_zero() { Duration::from_secs(30) } else { core.settings.export_timeout };
-        if core.wait_settled(std::time::Instant::now() + limit) {
+        if core.wait_settled(std::time::Instant::now().checked_add(limit)) {
             Ok(())
         } else {
             Err(OTelSdkError::Timeout(limit))
@@ -238,9 +282,8 @@ impl Core {
     /// The hot path found the hand-off queue full: the worker has not run since it was woken (on 2 cores, with
     /// its threads yielding to the application's, a burst can fill 2,048 slots in a few milliseconds). Rather
     /// than drop, this thread does the worker's job once: it moves `span` and up to a batch of queued spans into
-    /// the backlog, which is bounded in bytes. Only when the backlog is full too are they dropped — counted here,
-    /// reported by the worker. Costs the application's thread a lock and a memcpy per span, only while it outruns
-    /// the worker.
+    /// the backlog. Their bytes were admitted already (the bound is checked before a span is queued). Costs the
+    /// application's thread a lock and a memcpy per span, only while it outruns the worker.
     fn spill(&self, span: SpanData) {
         let mut spans = Vec::with_capacity(self.settings.max_export_batch_size);
         let mut bytes = estimated_size(&span);
@@ -250,50 +293,29 @@ impl Core {
             bytes += estimated_size(&span);
             spans.push(span);
         }
-        let count = spans.len() as u64;
-        if let Admission::Full { .. } = self.admit(spans, bytes) {
-            self.queue_full.fetch_add(count, Ordering::Relaxed);
-        }
+        self.admit(spans, bytes);
         self.wake_worker();
     }
 
-    /// Puts `spans` (of estimated size `bytes`) in the backlog. When the byte bound is reached they are dropped and
-    /// counted — under the backlog's lock, like every settlement, so that the shutdown's freeze cannot count them a
-    /// second time; reporting is the caller's. Nothing happens once the shutdown has settled everything.
-    fn admit(&self, spans: Vec<SpanData>, bytes: usize) -> Admission {
+    /// Puts `spans` (of estimated size `bytes`, already counted in `held_bytes`) in the backlog. Nothing happens
+    /// once the shutdown has settled everything (the spans are let go: the freeze counted them).
+    fn admit(&self, spans: Vec<SpanData>, bytes: usize) {
         let count = spans.len() as u64;
         let mut backlog = self.lock();
         if backlog.frozen.is_some() {
-            return Admission::Frozen;
-        }
-        if backlog.pending_bytes + bytes > self.settings.max_queue_bytes && !backlog.pending.is_empty() {
-            Counters::add(&self.hub.counters.dropped, count as usize);
-            let full = Admission::Full { batches: backlog.pending.len(), bytes: backlog.pending_bytes };
-            drop(backlog);
-            drop(spans);
-            self.settled.notify_all();
-            return full;
+            return;
         }
         backlog.pending_bytes += bytes;
         backlog.pending.push_back(Batch { spans, count, bytes });
-        Admission::Queued
     }
 
-    /// Queues `spans` (of estimated size `bytes`) as a batch for export, or drops them (counted) when the byte
-    /// bound is reached.
+    /// Queues `spans` (of estimated size `bytes`) as a batch for export.
     fn seal(&self, spans: &mut Vec<SpanData>, bytes: &mut usize) {
         if spans.is_empty() {
             return;
         }
         let spans = std::mem::replace(spans, Vec::with_capacity(self.settings.max_export_batch_size));
-        let count = spans.len() as u64;
-        if let Admission::Full { batches, bytes: held } = self.admit(spans, std::mem::take(bytes)) {
-            let what = format!(
-                "export backlog full ({batches} batches, {held} bytes of batch.max_queue_bytes = {})",
-                self.settings.max_queue_bytes
-            );
-            self.hub.dropped_queue_full(count, &what);
-        }
+        self.admit(spans, std::mem::take(bytes));
     }
 
     /// Starts exports for pending batches, up to the concurrency limit.
@@ -304,11 +326,19 @@ impl Core {
         }
         let mut backlog = self.lock();
         while backlog.in_flight.len() < limit && backlog.frozen.is_none() {
+            let Some(batch) = backlog.pending.front() else { break };
+            // An export's extra copies must fit in the bound too, unless nothing is in flight (progress first).
+            let extra = batch.bytes.saturating_mul(IN_FLIGHT_COPIES - 1);
+            let held = self.held_bytes.load(Ordering::Relaxed);
+            if !backlog.in_flight.is_empty() && held.saturating_add(extra) > self.settings.max_queue_bytes {
+                break;
+            }
             let Some(batch) = backlog.pending.pop_front() else { break };
+            self.held_bytes.fetch_add(extra, Ordering::Relaxed);
             backlog.pending_bytes -= batch.bytes;
             let id = backlog.next_id;
             backlog.next_id += 1;
-            backlog.in_flight.insert(id, batch.count);
+            backlog.in_flight.insert(id, (batch.count, batch.bytes));
             tokio::spawn(export(self.clone(), id, batch));
         }
     }
@@ -316,7 +346,8 @@ impl Core {
     /// Counts an export's outcome, unless the shutdown already settled it.
     fn settle(&self, id: u64, delivery: Delivery) {
         let mut backlog = self.lock();
-        let Some(spans) = backlog.in_flight.remove(&id) else { return };
+        let Some((spans, bytes)) = backlog.in_flight.remove(&id) else { return };
+        self.held_bytes.fetch_sub(bytes.saturating_mul(IN_FLIGHT_COPIES), Ordering::Relaxed);
         let hub = &self.hub;
         match delivery {
             Delivery::Delivered => Counters::add(&hub.counters.exported, spans as usize),
@@ -331,15 +362,21 @@ impl Core {
         self.settled.notify_all();
     }
 
-    /// Waits until every span that ended has settled, or until `deadline`. True when settled.
-    fn wait_settled(&self, deadline: std::time::Instant) -> bool {
+    /// Waits until every span that ended has settled, or until `deadline` (`None`: beyond any clock, no limit).
+    /// True when settled.
+    fn wait_settled(&self, deadline: Option<std::time::Instant>) -> bool {
         let mut backlog = self.lock();
         loop {
             if self.hub.counters.totals().in_pipeline() == 0 {
                 return true;
             }
-            let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else { return false };
-            backlog = self.settled.wait_timeout(backlog, left).unwrap_or_else(|e| e.into_inner()).0;
+            backlog = match deadline {
+                Some(deadline) => {
+                    let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else { return false };
+                    self.settled.wait_timeout(backlog, left).unwrap_or_else(|e| e.into_inner()).0
+                }
+                None => self.settled.wait(backlog).unwrap_or_else(|e| e.into_inner()),
+            };
         }
     }
 
@@ -350,11 +387,15 @@ impl Core {
         if let Some(totals) = *done {
             return totals;
         }
+        // No limit (`shutdown.timeout = 0`) is a year, as is a limit beyond what the clock can represent.
+        const NO_LIMIT: Duration = Duration::from_secs(365 * 24 * 3600);
         let started = std::time::Instant::now();
-        let deadline = if timeout.is_zero() { started + Duration::from_secs(365 * 24 * 3600) } else { started + timeout };
+        let limit = if timeout.is_zero() { NO_LIMIT } else { timeout.min(NO_LIMIT) };
+        let deadline = started.checked_add(limit);
         self.closed.store(true, Ordering::SeqCst);
         let collector_failing = self.hub.health.is_failing();
-        self.closing.send_replace(Some(Closing { deadline: Instant::from_std(deadline), collector_failing }));
+        let closing_deadline = Instant::now().checked_add(limit).unwrap_or_else(Instant::now);
+        self.closing.send_replace(Some(Closing { deadline: closing_deadline, collector_failing }));
         self.wake_worker();
         self.wait_settled(deadline);
         let totals = self.freeze();
@@ -370,7 +411,7 @@ impl Core {
             return totals;
         }
         let counters = &self.hub.counters;
-        let unanswered: u64 = backlog.in_flight.drain().map(|(_, spans)| spans).sum();
+        let unanswered: u64 = backlog.in_flight.drain().map(|(_, (spans, _))| spans).sum();
         Counters::add(&counters.failed, unanswered as usize);
         let mut totals = counters.totals();
         let never_sent = totals.in_pipeline();
@@ -393,7 +434,6 @@ async fn run_worker(core: Arc<Core>) {
     let mut staged_bytes = 0usize;
     let mut closing = core.closing.subscribe();
     let mut last_seal = Instant::now();
-    let mut reported_drops = 0u64;
     loop {
         let is_closing = closing.borrow_and_update().is_some();
         let flush = core.flush_requested.swap(false, Ordering::AcqRel) || is_closing;
@@ -415,7 +455,7 @@ async fn run_worker(core: Arc<Core>) {
             last_seal = Instant::now();
         }
         core.dispatch(is_closing);
-        reported_drops = report_queue_full(&core, reported_drops);
+        core.count_queue_full();
 
         core.worker_idle.store(true, Ordering::SeqCst);
         if core.queue.len() >= core.wake_at || ((flush || is_closing) && !core.queue.is_empty()) {
@@ -430,18 +470,33 @@ async fn run_worker(core: Arc<Core>) {
     }
 }
 
-/// Reports spans the hot path dropped on a full backlog since the last report (the hot path only counts them).
-fn report_queue_full(core: &Core, reported: u64) -> u64 {
-    let total = core.queue_full.load(Ordering::Acquire);
-    if total > reported {
-        let what = format!("export backlog full (batch.max_queue_bytes = {})", core.settings.max_queue_bytes);
-        core.hub.dropped_queue_full(total - reported, &what);
+impl Core {
+    /// Counts (as dropped) and reports the spans the hot path let go at the byte bound since the last call.
+    fn count_queue_full(&self) {
+        let backlog = self.lock();
+        let spans = self.queue_full.swap(0, Ordering::AcqRel);
+        if spans == 0 || backlog.frozen.is_some() {
+            // Once frozen, the shutdown counted them already, as never sent.
+            return;
+        }
+        Counters::add(&self.hub.counters.dropped, spans as usize);
+        let held = self.held_bytes.load(Ordering::Relaxed);
+        drop(backlog);
+        self.settled.notify_all();
+        let what = format!(
+            "export backlog full ({held} bytes held of batch.max_queue_bytes = {})",
+            self.settings.max_queue_bytes
+        );
+        self.hub.dropped_queue_full(spans, &what);
     }
-    total
 }
 
 /// One batch's export task.
 async fn export(core: Arc<Core>, id: u64, batch: Batch) {
+    // Settles the export however the task ends: were the task to panic (a bug, or a library's), its in-flight slot
+    // and bytes would otherwise be held for ever, and after `max_concurrent_exports` such tasks nothing would be
+    // exported again and every exit would wait for the full timeout.
+    let mut guard = SettleOnDrop { core: &core, id, armed: true };
     let delivery = if matches!(*core.sink, Sink::Discard) {
         // The micro-benchmarks' sink: like the SDK's no-op exporter, it does not even convert.
         drop(std::hint::black_box(batch));
@@ -450,15 +505,38 @@ async fn export(core: Arc<Core>, id: u64, batch: Batch) {
         let settings = &core.settings;
         let limits = Limits {
             attempt_timeout: settings.attempt_timeout,
-            deadline: (!settings.export_timeout.is_zero()).then(|| Instant::now() + settings.export_timeout),
+            deadline: if settings.export_timeout.is_zero() { None } else { crate::export::after(settings.export_timeout) },
         };
         let resource = core.resource.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let request =
             ExportTraceServiceRequest { resource_spans: group_spans_by_resource_and_scope(batch.spans, &resource) };
         deliver(&core.sink, &core.hub, &request, limits, core.closing.subscribe()).await
     };
+    guard.armed = false;
     core.settle(id, delivery);
     core.wake_worker();
+}
+
+/// Settles an export task that ended without settling (it panicked): its spans count as failed.
+struct SettleOnDrop<'a> {
+    core: &'a Arc<Core>,
+    id: u64,
+    armed: bool,
+}
+
+impl Drop for SettleOnDrop<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let error = crate::transport::SendError::new(
+            crate::health::ErrorKind::Transport,
+            "the export task panicked (a bug: please report it)",
+            false,
+        );
+        self.core.settle(self.id, Delivery::Failed(error));
+        self.core.wake_worker();
+    }
 }
 
 #[cfg(test)]
@@ -518,24 +596,66 @@ mod tests {
     }
 
     #[test]
-    fn a_spill_into_a_full_backlog_drops_and_counts_and_the_worker_reports_it() {
+    fn spans_over_the_byte_bound_are_let_go_on_the_app_thread_then_counted_and_reported_by_the_worker() {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        // One byte: the first spilled batch is let in (the backlog is empty), every later one is dropped.
+        // One byte: the first span is let in (nothing is held), every later one is over the bound.
         let (provider, core) = stalled_pipeline(&runtime, 1);
         let mut events = core.hub.subscribe();
         end_spans(&provider, 25);
         let totals = core.hub.counters.totals();
         assert_eq!(totals.ended, 25);
-        assert_eq!(held(&core) + totals.dropped, 25);
-        assert_eq!(core.queue_full.load(Ordering::Relaxed), totals.dropped);
-        assert!(totals.dropped >= 15, "{totals:?}");
-        // Nothing was reported on the application's thread; the worker reports it when it runs.
+        assert_eq!(held(&core), 1);
+        // Counted by the worker, under the backlog's lock; nothing reported on the application's thread.
+        assert_eq!(core.queue_full.load(Ordering::Relaxed), 24);
+        assert_eq!(totals.dropped, 0);
         assert!(events.try_recv().is_none());
         let after = shut_down(&runtime, core.clone());
-        assert_eq!(after.ended, 25);
-        assert_eq!(after.exported + after.dropped, 25, "{after:?}");
+        assert_eq!(after, SpanTotals { ended: 25, exported: 1, failed: 0, dropped: 24 });
         let event = events.try_recv().expect("a queue_full event");
         assert_eq!(event.kind, crate::health::ErrorKind::QueueFull);
+        assert_eq!(event.spans, 24);
         assert!(event.message.contains("batch.max_queue_bytes = 1"), "{}", event.message);
+        assert_eq!(core.held_bytes.load(Ordering::Relaxed), 0, "every byte admitted is released when exported");
+    }
+
+    fn span_data(attributes: Vec<opentelemetry::KeyValue>, events: Vec<opentelemetry::trace::Event>) -> SpanData {
+        use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status};
+        let mut span_events = opentelemetry_sdk::trace::SpanEvents::default();
+        span_events.events = events;
+        SpanData {
+            span_context: SpanContext::empty_context(),
+            parent_span_id: SpanId::INVALID,
+            parent_span_is_remote: false,
+            span_kind: SpanKind::Internal,
+            name: "span".into(),
+            start_time: std::time::SystemTime::UNIX_EPOCH,
+            end_time: std::time::SystemTime::UNIX_EPOCH,
+            attributes,
+            dropped_attributes_count: 0,
+            events: span_events,
+            links: Default::default(),
+            status: Status::Unset,
+            instrumentation_scope: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_size_estimate_follows_the_real_size_of_attributes_and_events() {
+        use opentelemetry::KeyValue;
+        let bare = estimated_size(&span_data(vec![], vec![]));
+        let big = "x".repeat(100_000);
+        let with_attribute = estimated_size(&span_data(vec![KeyValue::new("payload", big.clone())], vec![]));
+        assert!(with_attribute >= bare + 100_000, "{bare} {with_attribute}");
+        assert!(with_attribute < bare + 100_200, "{bare} {with_attribute}");
+        let event = opentelemetry::trace::Event::new(
+            "log",
+            std::time::SystemTime::UNIX_EPOCH,
+            vec![KeyValue::new("message", big)],
+            0,
+        );
+        let with_event = estimated_size(&span_data(vec![], vec![event]));
+        assert!(with_event >= bare + 100_000, "{bare} {with_event}");
+        let array = KeyValue::new("list", opentelemetry::Value::Array(vec![opentelemetry::StringValue::from("y".repeat(5_000)); 4].into()));
+        assert!(estimated_size(&span_data(vec![array], vec![])) >= bare + 20_000);
     }
 }

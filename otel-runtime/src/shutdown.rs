@@ -5,7 +5,7 @@ use crate::failures::FailureHub;
 use crate::health::SpanTotals;
 use crate::pipeline::Pipeline;
 use otel_config::SummaryMode;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The installed pipeline, reachable from every exit path.
@@ -14,6 +14,9 @@ pub(crate) struct Installed {
     state: Mutex<State>,
     timeout: Duration,
     summary: SummaryMode,
+    /// When the way out began (`main` done, before the application's runtime is shut down): `shutdown.timeout`
+    /// bounds everything from here, not each step.
+    exit_started: OnceLock<Instant>,
 }
 
 struct State {
@@ -28,10 +31,28 @@ impl Installed {
             state: Mutex::new(State { pipeline: Some(pipeline), totals: None }),
             timeout,
             summary,
+            exit_started: OnceLock::new(),
         })
     }
 
-    /// The export runtime's handle, while the pipeline runs.
+    /// Marks the start of the way out (the first call counts) and returns `shutdown.timeout`.
+    pub(crate) fn begin_exit(&self) -> Duration {
+        self.exit_started.get_or_init(Instant::now);
+        self.timeout
+    }
+
+    /// What is left of `shutdown.timeout` since the way out began (zero = no limit, as configured).
+    fn flush_limit(&self) -> Duration {
+        if self.timeout.is_zero() {
+            return Duration::ZERO;
+        }
+        let spent = self.exit_started.get_or_init(Instant::now).elapsed();
+        // At least a millisecond: a zero would mean "no limit".
+        self.timeout.saturating_sub(spent).max(Duration::from_millis(1))
+    }
+
+    /// The export runtime's handle, while the pipeline runs (the Ctrl-C listener of non-Unix systems runs there).
+    #[cfg(not(unix))]
     pub(crate) fn runtime_handle(&self) -> Option<tokio::runtime::Handle> {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.pipeline.as_ref().map(|p| p.export_runtime.handle().clone())
@@ -50,16 +71,17 @@ impl Installed {
             return totals;
         }
         let Some(pipeline) = state.pipeline.take() else { return SpanTotals::default() };
+        let limit = self.flush_limit();
         let started = Instant::now();
         let totals = match &pipeline.core {
-            Some(core) => core.shutdown(self.timeout),
+            Some(core) => core.shutdown(limit),
             None => pipeline.hub.counters.totals(),
         };
         // Our processor is shut down already; this only marks the provider so that its Drop does nothing more.
         let _ = pipeline.provider.shutdown_with_timeout(Duration::from_millis(1));
-        let left = self.timeout.saturating_sub(started.elapsed());
+        let left = limit.saturating_sub(started.elapsed());
         // The on_failure callback gets the last events (shutdown losses included), within the deadline.
-        pipeline.hub.close(if self.timeout.is_zero() { Duration::from_secs(1) } else { left });
+        pipeline.hub.close(if limit.is_zero() { Duration::from_secs(1) } else { left });
         pipeline.export_runtime.shutdown_background();
         let print = match self.summary {
             SummaryMode::Always => true,
@@ -99,6 +121,12 @@ impl OtelGuard {
     /// add up: `ended = exported + failed + dropped`.
     pub fn shutdown(self) -> SpanTotals {
         self.installed.finish()
+    }
+
+    /// Marks the start of the way out: from here `shutdown.timeout` bounds everything left (the application's
+    /// runtime shutdown, then the flush). Returns `shutdown.timeout`.
+    pub(crate) fn begin_exit(&self) -> Duration {
+        self.installed.begin_exit()
     }
 }
 
