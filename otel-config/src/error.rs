@@ -127,6 +127,8 @@ fn is_numbered_source_line(line: &str) -> bool {
 }
 
 fn unknown_key(origin: &Origin, parent: &[String], field: &str, expected: &[&str]) -> String {
+    // The unknown key is outside input (a quoted TOML key may hold control characters): shown escaped.
+    let field = &field.escape_debug().to_string();
     let join = |leaf: &str| {
         if parent.is_empty() {
             leaf.to_string()
