@@ -83,6 +83,9 @@ fn endpoint_credentials_are_never_printed() {
         error_of(Some("[exporter]\ntraces_endpoint = \"ftp://user:pa55word@h\""), &[]),
         error_of(Some("[exporter]\nprotocol = \"grpc\"\nendpoint = \"user:pa55word@h:1/x\""), &[]),
         error_of(None, &[("OTEL_TOML_EXPORTER_TRACES_ENDPOINT", "http://user:pa55word@")]),
+        // A URL under the wrong key.
+        error_of(Some("[exporter]\nprotocol = \"http://user:pa55word@h\""), &[]),
+        error_of(Some("[exporter]\ninsecure = \"http://user:pa55word@h\""), &[]),
     ];
     for message in errors {
         assert!(!message.contains(PASSWORD) && message.contains("***@"), "{message}");
