@@ -63,25 +63,21 @@ pub(crate) fn merge_header_case(config: &mut Config, figment: &Figment) -> Resul
     };
     let mut errors = Vec::new();
     for spellings in groups.into_values().filter(|g| g.len() > 1) {
-        let ranked: Vec<(u8, Origin, String)> =
-            spellings.into_iter().map(|n| (rank(&origin_of(&n)), origin_of(&n), n)).collect();
-        let top = ranked.iter().map(|(r, _, _)| *r).max().unwrap_or(0);
-        let winners: Vec<&(u8, Origin, String)> = ranked.iter().filter(|(r, _, _)| *r == top).collect();
-        if let [(_, origin, _), ..] = winners.as_slice() {
-            if winners.len() > 1 {
-                let names: Vec<String> = winners.iter().map(|(_, _, n)| format!("{n:?}")).collect();
-                let what = format!(
-                    "{} name the same header (HTTP header names are case-insensitive); keep one",
-                    names.join(" and ")
-                );
-                errors.push(invalid(origin, "exporter.headers", &what));
-                continue;
-            }
+        let ranked: Vec<(Origin, String)> = spellings.into_iter().map(|n| (origin_of(&n), n)).collect();
+        let top = ranked.iter().map(|(origin, _)| rank(origin)).max().unwrap_or(0);
+        let (winners, losers): (Vec<_>, Vec<_>) = ranked.into_iter().partition(|(origin, _)| rank(origin) == top);
+        if winners.len() > 1 {
+            // Only otel.toml can hold two spellings in one layer: the variables' lists are reduced as read.
+            let names: Vec<String> = winners.iter().map(|(_, n)| format!("{n:?}")).collect();
+            let what = format!(
+                "{} name the same header (HTTP header names are case-insensitive); keep one",
+                names.join(" and ")
+            );
+            errors.push(invalid(&winners[0].0, "exporter.headers", &what));
+            continue;
         }
-        for (rank, _, name) in &ranked {
-            if *rank < top {
-                headers.remove(name);
-            }
+        for (_, name) in losers {
+            headers.remove(&name);
         }
     }
     if errors.is_empty() {
