@@ -1,10 +1,10 @@
 //! `otel-check ping`: one test span to the configured collector, and what to do when it fails.
 
-use otel_config::Config;
+use otel_config::{redacted, Config};
 use otel_runtime::ping::{PingError, PingReport};
 use otel_runtime::ErrorKind;
 
-/// The line printed for a ping the collector accepted.
+/// The line printed for a ping the collector accepted (the endpoint shown without its credentials).
 ///
 /// ```
 /// let report = otel_runtime::ping::PingReport {
@@ -22,14 +22,15 @@ use otel_runtime::ErrorKind;
 pub fn success(report: &PingReport) -> String {
     format!(
         "ok: {} ({}) accepted the test span in {:.1} ms; trace id {}",
-        report.endpoint,
+        redacted(&report.endpoint),
         report.protocol,
         report.round_trip.as_secs_f64() * 1000.0,
         report.trace_id
     )
 }
 
-/// The lines printed for a failed ping: the cause, then a hint for its kind.
+/// The lines printed for a failed ping: the cause, then a hint for its kind. The endpoint's credentials are
+/// hidden wherever they appear, the transport's own message included ([`scrub`]).
 ///
 /// ```
 /// let error = otel_runtime::ping::PingError {
@@ -48,7 +49,57 @@ pub fn success(report: &PingReport) -> String {
 pub fn failure(error: &PingError) -> String {
     let kind = error.kind.to_string();
     let kind = if error.message.contains(&kind) { String::new() } else { format!(" ({kind})") };
-    format!("failed: {error}{kind}\nhint: {}", hint(&error.kind))
+    scrub(&format!("failed: {error}{kind}\nhint: {}", hint(&error.kind)), &error.endpoint)
+}
+
+/// `text` with the credentials of `url` hidden wherever they appear: each occurrence of the URL is shown
+/// [`redacted`], then its userinfo and its password — as written and percent-decoded — become `***`. A
+/// transport's error message may quote the URL (or the decoded password) in its own way: nothing of it is
+/// printed.
+///
+/// ```
+/// let url = "http://user:pa%24s@c:4318/v1/traces";
+/// let text = "ping http://user:pa%24s@c:4318/v1/traces failed: bad auth for user:pa$s";
+/// assert_eq!(otel_check::ping::scrub(text, url), "ping http://***@c:4318/v1/traces failed: bad auth for ***");
+/// ```
+pub fn scrub(text: &str, url: &str) -> String {
+    let shown = redacted(url);
+    if shown == url {
+        return text.to_string();
+    }
+    let mut out = text.replace(url, &shown);
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let userinfo = url.get(start..url.rfind('@').unwrap_or(start)).unwrap_or_default();
+    let password = userinfo.split_once(':').map_or("", |(_, p)| p);
+    let mut secrets =
+        [userinfo.to_string(), percent_decoded(userinfo), password.to_string(), percent_decoded(password)];
+    // Longest first, so that the whole userinfo goes before the password inside it.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(secret.as_str(), "***");
+    }
+    out
+}
+
+/// `%XX` escapes decoded (lossily: this only finds text to hide).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What usually causes a failure of this kind.
@@ -94,8 +145,10 @@ pub fn run(config: &Config) -> (Result<String, String>, i32) {
         );
         return (Err(message), crate::exit::CONFIG);
     }
+    // Whatever the runtime reports, the configured URL's credentials are hidden.
+    let url = config.exporter.traces_url();
     match otel_runtime::ping::ping(config) {
-        Ok(report) => (Ok(success(&report)), crate::exit::OK),
-        Err(error) => (Err(failure(&error)), crate::exit::for_ping(&error.kind)),
+        Ok(report) => (Ok(scrub(&success(&report), &url)), crate::exit::OK),
+        Err(error) => (Err(scrub(&failure(&error), &url)), crate::exit::for_ping(&error.kind)),
     }
 }

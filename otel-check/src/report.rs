@@ -40,8 +40,8 @@ pub fn warnings(loaded: &Loaded) -> Vec<String> {
 /// `json["service"]["name"]`), plus `file` (the otel.toml read, or null), `resource` (every attribute sent)
 /// and `warnings`.
 ///
-/// - `exporter.endpoint` is the exact URL spans are sent to (null for `console` and `none`);
-///   `exporter.traces_endpoint` is folded into it.
+/// - `exporter.endpoint` is the exact URL spans are sent to (null for `console` and `none`), its credentials
+///   (`user:pass@`) shown as `***@`; `exporter.traces_endpoint` is folded into it.
 /// - Durations are integer milliseconds; header values are `"***"`.
 /// - `sampler.arg` is the ratio in use for the ratio samplers, null for the others.
 ///
@@ -55,7 +55,8 @@ pub fn json(loaded: &Loaded) -> Value {
     let config = &loaded.config;
     let mut value = serde_json::to_value(config).unwrap_or_else(|_| json!({}));
     if let Some(exporter) = value.get_mut("exporter").and_then(Value::as_object_mut) {
-        let url = config.exporter.protocol.is_otlp().then(|| config.exporter.traces_url());
+        // Credentials in the URL are sent as Basic authorization, never shown.
+        let url = config.exporter.protocol.is_otlp().then(|| config.exporter.traces_url_redacted());
         exporter.insert("endpoint".into(), json!(url));
         exporter.remove("traces_endpoint");
     }
@@ -102,7 +103,8 @@ pub fn text(loaded: &Loaded) -> String {
     for (key, value) in resource.as_ref().and_then(Value::as_object).into_iter().flatten() {
         out.push_str(&format!("  {key} = {value}\n"));
     }
-    let warnings: Vec<&str> = warnings.as_ref().and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let warnings: Vec<&str> =
+        warnings.as_ref().and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
     if warnings.is_empty() {
         out.push_str("warnings: none\n");
     } else {

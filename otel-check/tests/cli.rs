@@ -116,8 +116,24 @@ fn json_uses_the_toml_key_paths_with_effective_values() {
         ),
         (None, vec![("OTEL_TRACES_SAMPLER", "traceidratio")], "/sampler/arg", 1.0.into()),
         (None, vec![], "/sampler/arg", Value::Null),
-        (None, vec![("OTEL_PROPAGATORS", "b3,tracecontext,b3")], "/propagators", serde_json::json!(["b3", "tracecontext"])),
+        (
+            None,
+            vec![("OTEL_PROPAGATORS", "b3,tracecontext,b3")],
+            "/propagators",
+            serde_json::json!(["b3", "tracecontext"]),
+        ),
         (None, vec![("OTEL_SDK_DISABLED", "true")], "/disabled", true.into()),
+        // exporter.on_invalid: fail open by default.
+        (None, vec![], "/exporter/on_invalid", "warn".into()),
+        (Some("[exporter]\non_invalid = \"exit\""), vec![], "/exporter/on_invalid", "exit".into()),
+        (None, vec![("OTEL_TOML_EXPORTER_ON_INVALID", "exit")], "/exporter/on_invalid", "exit".into()),
+        // Endpoint credentials: shown as ***.
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "http://user:s3cret-token@c:4318")],
+            "/exporter/endpoint",
+            "http://***@c:4318/v1/traces".into(),
+        ),
         // Headers: names kept, values redacted.
         (
             None,
@@ -134,7 +150,8 @@ fn json_uses_the_toml_key_paths_with_effective_values() {
 
 #[test]
 fn resource_is_every_attribute_sent() {
-    let toml = "[service]\nname = \"svc\"\nversion = \"2.0\"\nenvironment = \"prod\"\n[resource]\nshard = 3\nteam = \"core\"";
+    let toml =
+        "[service]\nname = \"svc\"\nversion = \"2.0\"\nenvironment = \"prod\"\n[resource]\nshard = 3\nteam = \"core\"";
     let json = config_json(Some(toml), &[("OTEL_RESOURCE_ATTRIBUTES", "region=eu")]);
     let resource = json["resource"].as_object().unwrap();
     let keys: Vec<&str> = resource.keys().map(String::as_str).collect();
@@ -169,7 +186,10 @@ fn warnings_are_listed_and_secrets_never_printed() {
     let json = config_json(Some(toml), &env);
     let warnings: Vec<&str> = json["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
     assert_eq!(warnings.len(), 3, "{warnings:#?}");
-    assert_eq!(warnings[0], r#"otel: ignoring OTEL_EXPORTER_OTLP_TRACES_HEADERS="***": not a comma-separated list of key=value pairs with percent-encoded values (item 1 has an invalid percent-encoding in its value); ignored"#);
+    assert_eq!(
+        warnings[0],
+        r#"otel: ignoring OTEL_EXPORTER_OTLP_TRACES_HEADERS="***": not a comma-separated list of key=value pairs with percent-encoded values (item 1 has an invalid percent-encoding in its value); ignored"#
+    );
     assert_eq!(warnings[1], r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="abc": not a non-negative integer; using 2048"#);
     assert!(warnings[2].starts_with("otel: propagator `jaeger` is not available"), "{}", warnings[2]);
     assert_eq!(json["exporter"]["headers"], serde_json::json!({"authorization": "***", "x-file": "***"}));
@@ -198,7 +218,13 @@ fn errors_and_usage_have_their_exit_status() {
         ),
         (Some("[batch]\nmax_queue_sise = 1"), vec![], vec!["config"], 1, "did you mean `batch.max_queue_size`?"),
         (None, vec![("OTEL_TOML_FMT_FORMATT", "json")], vec!["ping"], 1, "did you mean OTEL_TOML_FMT_FORMAT?"),
-        (None, vec![], vec!["config", "--config", "missing.toml"], 1, "missing.toml` named by `config = …` does not exist"),
+        (
+            None,
+            vec![],
+            vec!["config", "--config", "missing.toml"],
+            1,
+            "missing.toml` named by `config = …` does not exist",
+        ),
         (None, vec![], vec![], 2, "no command"),
         (None, vec![], vec!["status"], 2, "unknown command `status`"),
         (None, vec![], vec!["config", "--yaml"], 2, "unknown option `--yaml`"),
@@ -254,14 +280,14 @@ fn ping_failures_have_their_exit_status() {
     // (env, exit status, stderr excerpt)
     let rows: Vec<(Vec<(&str, &str)>, i32, &str)> = vec![
         (vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &refused)], 3, "connection refused"),
-        (vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &refused)], 3, "connection refused"),
+        (
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &refused)],
+            3,
+            "connection refused",
+        ),
         (vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &http)], 7, "HTTP status 400"),
         (vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &grpc)], 8, "INVALID_ARGUMENT"),
-        (
-            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &stalled_http), ("OTEL_EXPORTER_OTLP_TIMEOUT", "300")],
-            6,
-            "timeout",
-        ),
+        (vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &stalled_http), ("OTEL_EXPORTER_OTLP_TIMEOUT", "300")], 6, "timeout"),
     ];
     for (i, (env, code, excerpt)) in rows.into_iter().enumerate() {
         let output = run(None, &env, &["ping"]);
@@ -271,4 +297,61 @@ fn ping_failures_have_their_exit_status() {
         assert!(err.contains(excerpt) && err.contains("\nhint: "), "row {i}: {err:?} lacks {excerpt:?}");
     }
     assert_eq!(receiver.span_count(), 0);
+}
+
+#[test]
+fn endpoint_credentials_are_never_printed() {
+    let refused = format!("http://user:{SECRET}@127.0.0.1:{}", otel_testkit::unused_port());
+    let receiver = Receiver::start_blocking();
+    let with_credentials = |endpoint: String| endpoint.replacen("://", &format!("://user:{SECRET}@"), 1);
+    let (http, grpc) = (with_credentials(receiver.http_endpoint()), with_credentials(receiver.grpc_endpoint()));
+    let file = format!("[exporter]\nendpoint = \"http://user:{SECRET}@file:4318\"");
+    let bad_file = format!("[exporter]\ntraces_endpoint = \"ftp://user:{SECRET}@file\"");
+    let bad_variable = format!("user:{SECRET}@no-scheme:4318");
+    // (otel.toml, env, args, exit status when it is known, excerpt of stdout + stderr)
+    let rows: Vec<(Option<&str>, Vec<(&str, &str)>, Vec<&str>, Option<i32>, &str)> = vec![
+        (Some(&file), vec![], vec!["config"], Some(0), "exporter.endpoint = \"http://***@file:4318/v1/traces\""),
+        (Some(&file), vec![], vec!["config", "--json"], Some(0), "\"endpoint\": \"http://***@file:4318/v1/traces\""),
+        (
+            Some(&file),
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &bad_variable)],
+            vec!["config"],
+            Some(0),
+            "ignoring OTEL_EXPORTER_OTLP_ENDPOINT=\"***@no-scheme:4318\"",
+        ),
+        (Some(&bad_file), vec![], vec!["config"], Some(1), "invalid endpoint \"ftp://***@file\""),
+        (Some(&bad_file), vec![], vec!["ping"], Some(1), "invalid endpoint \"ftp://***@file\""),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &refused)],
+            vec!["ping"],
+            Some(3),
+            "failed: ping http://***@127.0.0.1:",
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &refused)],
+            vec!["ping"],
+            Some(3),
+            "failed: ping http://***@127.0.0.1:",
+        ),
+        // Whether or not the transport accepts credentials in the URL, none are printed.
+        (None, vec![("OTEL_EXPORTER_OTLP_ENDPOINT", &http)], vec!["ping"], None, "://***@127.0.0.1:"),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &grpc)],
+            vec!["ping"],
+            None,
+            "://***@127.0.0.1:",
+        ),
+    ];
+    for (i, (toml, env, args, code, excerpt)) in rows.into_iter().enumerate() {
+        let output = run(toml, &env, &args);
+        let printed = format!("{}{}", stdout(&output), stderr(&output));
+        if let Some(code) = code {
+            assert_eq!(output.status.code(), Some(code), "row {i}: {printed}");
+        }
+        assert!(!printed.contains(SECRET), "row {i}: {printed}");
+        assert!(printed.contains(excerpt), "row {i}: {printed:?} lacks {excerpt:?}");
+    }
 }

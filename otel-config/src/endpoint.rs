@@ -45,6 +45,20 @@ impl ExporterConfig {
         }
     }
 
+    /// [`traces_url`](Self::traces_url) with any credentials replaced by `***` ([`redacted`]): the form every
+    /// message, log line and report must use.
+    ///
+    /// ```
+    /// let exporter = otel_config::ExporterConfig {
+    ///     endpoint: Some("http://user:s3cret@c:4318".into()),
+    ///     ..Default::default()
+    /// };
+    /// assert_eq!(exporter.traces_url_redacted(), "http://***@c:4318/v1/traces");
+    /// ```
+    pub fn traces_url_redacted(&self) -> String {
+        redacted(&self.traces_url())
+    }
+
     fn with_grpc_scheme(&self, url: &str) -> String {
         if url.contains("://") {
             url.to_string()
@@ -54,6 +68,32 @@ impl ExporterConfig {
             format!("https://{url}")
         }
     }
+}
+
+/// The URL with its credentials (the userinfo before `@`) replaced by `***`, for every message that shows an
+/// endpoint: `http://user:pass@host:4318/v1/traces` → `http://***@host:4318/v1/traces`.
+///
+/// Credentials in an endpoint URL are sent as Basic authorization and never printed. The rule errs on the safe
+/// side for text that is not a well-formed URL (a password with an unencoded `/`, `?` or `#`): everything between
+/// the scheme's `://` (or the start, for gRPC's `host:port`) and the **last** `@` is hidden, so an `@` in a path
+/// or query hides more than needed, never less. Text without `@` is returned unchanged.
+///
+/// ```
+/// use otel_config::redacted;
+/// assert_eq!(redacted("http://user:pass@host:4318/v1/traces"), "http://***@host:4318/v1/traces");
+/// assert_eq!(redacted("user:pass@collector:4317"), "***@collector:4317");
+/// assert_eq!(redacted("https://u:p/a#ss@h"), "https://***@h");
+/// assert_eq!(redacted("http://localhost:4318"), "http://localhost:4318");
+/// ```
+pub fn redacted(url: &str) -> String {
+    let Some(at) = url.rfind('@') else {
+        return url.to_string();
+    };
+    let start = match url.find("://") {
+        Some(scheme_end) if scheme_end < at => scheme_end + 3,
+        _ => 0,
+    };
+    format!("{}***{}", &url[..start], &url[at..])
 }
 
 /// `http://host:port` becomes `http://host:port/`; a URL with a path is unchanged.

@@ -227,3 +227,22 @@ string_enum! {
         Never => "never",
     }
 }
+
+string_enum! {
+    /// `exporter.on_invalid`: what happens when the exporter cannot be built at start from a configuration that
+    /// passed validation — an unreadable or invalid certificate or client key file (`exporter.certificate`,
+    /// `OTEL_EXPORTER_OTLP_CERTIFICATE`, …), a header the HTTP client refuses.
+    ///
+    /// ```
+    /// use otel_config::OnInvalid;
+    /// assert_eq!(OnInvalid::default(), OnInvalid::Warn);
+    /// assert_eq!(OnInvalid::parse("EXIT"), Some(OnInvalid::Exit));
+    /// ```
+    OnInvalid default Warn {
+        /// Fail open (the default): the app starts, one warning names the problem, and every span is counted as
+        /// failed (alerts, health and the exit summary report it).
+        Warn => "warn",
+        /// The app stops at start with exit status 1.
+        Exit => "exit",
+    }
+}

@@ -1,6 +1,7 @@
 //! Configuration errors: one line per problem, naming the source (file or variable), the key, and what is
 //! valid. Header values never appear.
 
+use crate::endpoint::redacted;
 use crate::keys;
 use crate::source::Origin;
 use figment::error::{Actual, Kind};
@@ -94,7 +95,8 @@ fn describe(error: &figment::Error) -> String {
         }
         Kind::UnknownVariant(found, expected) => {
             let valid: Vec<String> = expected.iter().map(|v| format!("{v:?}")).collect();
-            format!("unknown value {found:?}; expected one of {}", valid.join(", "))
+            // A URL put under the wrong key keeps its credentials hidden.
+            format!("unknown value {:?}; expected one of {}", redacted(found), valid.join(", "))
         }
         Kind::InvalidType(actual, expected) => {
             format!("expected {}, found {}", friendly_expected(expected), friendly_actual(actual, secret))
@@ -127,6 +129,8 @@ fn is_numbered_source_line(line: &str) -> bool {
 }
 
 fn unknown_key(origin: &Origin, parent: &[String], field: &str, expected: &[&str]) -> String {
+    // The unknown key is outside input (a quoted TOML key may hold control characters): shown escaped.
+    let field = &field.escape_debug().to_string();
     let join = |leaf: &str| {
         if parent.is_empty() {
             leaf.to_string()
@@ -164,7 +168,7 @@ fn friendly_expected(expected: &str) -> String {
 
 fn friendly_actual(actual: &Actual, secret: bool) -> String {
     match actual {
-        Actual::Str(s) if !secret => format!("string {s:?}"),
+        Actual::Str(s) if !secret => format!("string {:?}", redacted(s)),
         Actual::Str(_) => "a string (value not shown)".to_string(),
         Actual::Unsigned(n) if !secret => format!("integer {n}"),
         Actual::Signed(n) if !secret => format!("integer {n}"),

@@ -27,12 +27,28 @@ pub(crate) fn locate(options: &LoadOptions, env: &Env) -> Result<Option<PathBuf>
     Ok(default.is_file().then_some(default))
 }
 
-/// Reads the file; an I/O error (e.g. a directory, no permission) names the path.
+/// The largest otel.toml read: 1 MiB, a thousand times any real one. `OTEL_TOML` may name anything, and
+/// reading must not grow without bound.
+pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads the file; an I/O error (e.g. a directory, no permission), a file that is not a regular file (a FIFO
+/// would block, `/dev/zero` never ends) or one larger than [`MAX_FILE_BYTES`] is an error naming the path.
 pub(crate) fn read(path: &Path) -> Result<FileProvider, ConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(FileProvider { path: path.to_path_buf(), text }),
-        Err(e) => Err(ConfigError::new(format!("otel: cannot read the configuration file `{}`: {e}", path.display()))),
+    use std::io::Read;
+    let fail = |what: String| {
+        ConfigError::new(format!("otel: cannot read the configuration file `{}`: {what}", path.display()))
+    };
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let metadata = file.metadata().map_err(|e| fail(e.to_string()))?;
+    if !metadata.is_file() {
+        return Err(fail("not a regular file".into()));
     }
+    let mut text = String::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).map_err(|e| fail(e.to_string()))?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(format!("larger than {MAX_FILE_BYTES} bytes")));
+    }
+    Ok(FileProvider { path: path.to_path_buf(), text })
 }
 
 fn absolute(options: &LoadOptions, path: &Path) -> PathBuf {

@@ -10,6 +10,9 @@ pub(crate) const REDACTED: &str = "***";
 ///
 /// Values are secrets: `Debug` and `Serialize` replace them with `"***"`; [`Headers::iter`] gives the real ones.
 ///
+/// Names are case-insensitive, as in HTTP: [`Headers::insert`] (and so `collect`) replaces a header whose name
+/// differs only in case, and [`Headers::get`] ignores case. After loading, no two names differ only in case.
+///
 /// ```
 /// let headers: otel_config::Headers = [("authorization", "Bearer s3cret")].into_iter().collect();
 /// assert_eq!(format!("{headers:?}"), r#"{"authorization": "***"}"#);
@@ -30,26 +33,33 @@ impl Headers {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
-    /// The real value of one header.
+    /// The real value of one header, the name compared case-insensitively.
     ///
     /// ```
     /// let headers: otel_config::Headers = [("x-api-key", "k")].into_iter().collect();
     /// assert_eq!(headers.get("x-api-key"), Some("k"));
+    /// assert_eq!(headers.get("X-API-Key"), Some("k"));
     /// assert_eq!(headers.get("other"), None);
     /// ```
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.0
+            .get(name)
+            .or_else(|| self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+            .map(String::as_str)
     }
 
-    /// Adds or replaces a header.
+    /// Adds a header, replacing any whose name differs only in case (the new spelling is kept).
     ///
     /// ```
     /// let mut headers = otel_config::Headers::default();
-    /// headers.insert("x-team", "core");
-    /// assert_eq!(headers.len(), 1);
+    /// headers.insert("Authorization", "old");
+    /// headers.insert("authorization", "new");
+    /// assert_eq!(headers.iter().collect::<Vec<_>>(), [("authorization", "new")]);
     /// ```
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.0.insert(name.into(), value.into());
+        let name = name.into();
+        self.0.retain(|k, _| !k.eq_ignore_ascii_case(&name));
+        self.0.insert(name, value.into());
     }
 
     /// The number of headers.
@@ -71,10 +81,26 @@ impl Headers {
     }
 }
 
+/// Later items win over earlier ones whose names differ only in case.
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Headers {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Headers(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        let mut headers = Headers::default();
+        for (k, v) in iter {
+            headers.insert(k, v);
+        }
+        headers
     }
+}
+
+/// `k=v` pairs in order with names that differ only in case reduced to the last one (its spelling and value):
+/// HTTP header names are case-insensitive, and a later item in a list wins.
+/// Keyed by the lowercased name, so a long list costs O(n log n), not O(n²).
+pub(crate) fn last_wins(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut by_name: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (name, value) in pairs {
+        by_name.insert(name.to_ascii_lowercase(), (name, value));
+    }
+    by_name.into_values().collect()
 }
 
 impl From<BTreeMap<String, String>> for Headers {

@@ -38,6 +38,7 @@ pub(crate) const KEYS: &[(&str, Kind)] = &[
     ("exporter.certificate", Kind::Str),
     ("exporter.client_certificate", Kind::Str),
     ("exporter.client_key", Kind::Str),
+    ("exporter.on_invalid", Kind::Enum),
     ("batch.max_queue_size", Kind::UInt),
     ("batch.max_export_batch_size", Kind::UInt),
     ("batch.schedule_delay", Kind::Duration),
@@ -77,7 +78,13 @@ pub(crate) fn key_for(variable: &str) -> Option<(&'static str, Kind)> {
 
 /// The candidate closest to `word` by edit distance, when close enough to be a likely typo (or when `word`
 /// is a truncation of it, e.g. `BATCH_MAX_QUEUE` → `BATCH_MAX_QUEUE_SIZE`).
+///
+/// A word longer than any key (64 characters) gets no suggestion: the edit distance costs the product of the
+/// lengths, and the word is outside input.
 pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if word.len() > 64 {
+        return None;
+    }
     let word = word.to_ascii_lowercase();
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates

@@ -6,7 +6,10 @@
 //!   [`Warning`] (the variable is ignored), never an error.
 //! - `OTEL_TOML_<KEY>` sets any otel.toml key (`OTEL_TOML_FMT_FORMAT=json`); it wins over the standard
 //!   variable for the same key, and a bad value is a [`ConfigError`].
-//! - Header values never appear in `Debug` output, messages or warnings.
+//! - Header values and credentials in endpoint URLs never appear in `Debug` output, messages or warnings
+//!   ([`redacted`]).
+//! - Numbers and durations are bounded ([`MAX_QUEUE_SIZE`], [`MAX_CONCURRENT_EXPORTS`], [`MAX_DURATION`]); no
+//!   input makes loading panic or allocate without bound.
 //!
 //! ```
 //! let loaded = otel_config::load(&otel_config::LoadOptions {
@@ -35,14 +38,15 @@ mod source;
 mod validate;
 mod warning;
 
-pub use duration::parse_duration;
-pub use enums::{Compression, FmtFormat, Propagator, Protocol, SamplerName, SummaryMode};
+pub use duration::{parse_duration, MAX_DURATION};
+pub use endpoint::redacted;
+pub use enums::{Compression, FmtFormat, OnInvalid, Propagator, Protocol, SamplerName, SummaryMode};
 pub use error::ConfigError;
 pub use headers::Headers;
-pub use load::{check_file, load, LoadOptions, Loaded};
+pub use load::{check_file, load, load_with_text, LoadOptions, Loaded};
 pub use model::{
     BatchConfig, Config, ExporterConfig, FmtConfig, SamplerConfig, ServiceConfig, ShutdownConfig, SpanLimitsConfig,
-    TracingConfig, UNKNOWN_SERVICE,
+    TracingConfig, MAX_CONCURRENT_EXPORTS, MAX_QUEUE_SIZE, UNKNOWN_SERVICE,
 };
 pub use resource_value::ResourceValue;
 pub use warning::Warning;

@@ -118,6 +118,32 @@ pub fn check_file(path: impl AsRef<Path>, text: &str) -> Result<Config, ConfigEr
     Ok(config)
 }
 
+/// Loads like [`load`] from an otel.toml given as text, touching neither the filesystem nor (when
+/// `options.env` is `Some`) the process environment: `options.file`, `options.cwd` and `OTEL_TOML` are not
+/// used. `file` is the otel.toml's path (for messages only) and text, or `None` for no file.
+///
+/// This is the pure entry point for fuzzing and tests: every outside input (the file's text, every variable)
+/// goes in as a value, and the result is a configuration or an error, never a panic.
+///
+/// ```
+/// use std::path::Path;
+/// let options = otel_config::LoadOptions {
+///     env: Some([("OTEL_EXPORTER_OTLP_ENDPOINT".to_string(), "http://env:4318".to_string())].into()),
+///     ..Default::default()
+/// };
+/// let text = "[exporter]\ntraces_endpoint = \"http://file:4318/t\"";
+/// let loaded = otel_config::load_with_text(&options, Some((Path::new("otel.toml"), text))).unwrap();
+/// // The environment is the higher layer: its generic endpoint wins over the file's per-signal one.
+/// assert_eq!(loaded.config.exporter.traces_url(), "http://env:4318/v1/traces");
+/// assert_eq!(loaded.file.as_deref(), Some(Path::new("otel.toml")));
+/// ```
+pub fn load_with_text(options: &LoadOptions, file: Option<(&Path, &str)>) -> Result<Loaded, ConfigError> {
+    let env = Env::new(options.env.as_ref());
+    let provider = file.map(|(path, text)| FileProvider { path: path.to_path_buf(), text: text.to_string() });
+    let (config, warnings) = resolve(options, &env, provider.as_ref())?;
+    Ok(Loaded { config, warnings, file: file.map(|(path, _)| path.to_path_buf()) })
+}
+
 /// The layers merged and validated: the configuration and the (unfinished) warnings.
 fn resolve(
     options: &LoadOptions,
@@ -161,6 +187,8 @@ fn resolve(
         }
     };
 
+    validate::resolve_endpoint_layers(&mut config, &figment);
+    validate::merge_header_case(&mut config, &figment).map_err(ConfigError::new)?;
     validate::normalize_propagators(&mut config, &figment).map_err(ConfigError::new)?;
     warnings.extend(validate::clamp_batch(&mut config, &figment));
     validate::check(&config, &figment)?;

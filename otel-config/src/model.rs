@@ -1,10 +1,11 @@
 //! The configuration model: every otel.toml key with its built-in default.
 
 use crate::duration;
-use crate::enums::{Compression, FmtFormat, Propagator, Protocol, SamplerName, SummaryMode};
+use crate::endpoint::redacted;
+use crate::enums::{Compression, FmtFormat, OnInvalid, Propagator, Protocol, SamplerName, SummaryMode};
 use crate::headers::Headers;
 use crate::resource_value::ResourceValue;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,6 +16,30 @@ use std::time::Duration;
 /// assert_eq!(otel_config::UNKNOWN_SERVICE, otel_config::Config::default().service.name);
 /// ```
 pub const UNKNOWN_SERVICE: &str = "unknown_service";
+
+/// The largest `batch.max_queue_size` (and so `batch.max_export_batch_size`): 262,144 spans.
+///
+/// The processor preallocates its lock-free hand-off queue, one slot per span, each slot a `SpanData` (a few
+/// hundred bytes before any attribute): this bound costs at most about 100 MB at start, 128 times the default
+/// (2048). A larger queue buys nothing: when it is full the application's thread moves a batch into the backlog,
+/// which `batch.max_queue_bytes` bounds. Above it: an error in otel.toml and `OTEL_TOML_*`; a standard
+/// `OTEL_BSP_*` variable above it is clamped to it with a warning.
+///
+/// ```
+/// assert_eq!(otel_config::MAX_QUEUE_SIZE, 262_144);
+/// assert!(otel_config::check_file("otel.toml", "[batch]\nmax_queue_size = 262145").is_err());
+/// ```
+pub const MAX_QUEUE_SIZE: usize = 262_144;
+
+/// The largest `batch.max_concurrent_exports`: 64 requests in flight. Each holds a batch (up to
+/// `max_export_batch_size` spans) and a connection's worth of buffers; a collector is not made faster by more,
+/// and a runaway value would only turn a slow collector into a memory spike. Above it: an error.
+///
+/// ```
+/// assert_eq!(otel_config::MAX_CONCURRENT_EXPORTS, 64);
+/// assert!(otel_config::check_file("otel.toml", "[batch]\nmax_concurrent_exports = 65").is_err());
+/// ```
+pub const MAX_CONCURRENT_EXPORTS: usize = 64;
 
 /// The whole configuration, as otel.toml spells it. `Config::default()` is the built-in defaults.
 ///
@@ -103,14 +128,33 @@ impl Default for ServiceConfig {
 /// assert_eq!(exporter.timeout, std::time::Duration::from_secs(10));
 /// assert_eq!(exporter.traces_url(), "http://localhost:4318/v1/traces");
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Credentials in an endpoint URL (`http://user:pass@host:4318`) are sent as Basic authorization and never
+/// printed: `Debug` and `Serialize` show endpoints through [`redacted`](crate::redacted) and header values as
+/// `"***"`.
+///
+/// ```
+/// let exporter = otel_config::ExporterConfig {
+///     endpoint: Some("http://user:s3cret@c:4318".into()),
+///     ..Default::default()
+/// };
+/// assert!(format!("{exporter:?}").contains(r#"endpoint: Some("http://***@c:4318")"#));
+/// assert!(!format!("{exporter:?}").contains("s3cret"));
+/// ```
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExporterConfig {
     /// `exporter.protocol`.
     pub protocol: Protocol,
     /// `exporter.endpoint`: a base URL (HTTP appends `v1/traces`), like `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    ///
+    /// After loading, `endpoint` and `traces_endpoint` come from the same layer: the highest one that sets
+    /// either (a layer setting only `endpoint` clears a `traces_endpoint` from a lower layer).
+    #[serde(serialize_with = "serialize_redacted")]
     pub endpoint: Option<String>,
-    /// `exporter.traces_endpoint`: the exact URL, like `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; wins over `endpoint`.
+    /// `exporter.traces_endpoint`: the exact URL, like `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; wins over `endpoint`
+    /// set in the same layer.
+    #[serde(serialize_with = "serialize_redacted")]
     pub traces_endpoint: Option<String>,
     /// `exporter.timeout`: the limit for one export request; zero means no limit.
     #[serde(with = "duration")]
@@ -127,6 +171,36 @@ pub struct ExporterConfig {
     pub client_certificate: Option<PathBuf>,
     /// `exporter.client_key`: the PEM client private key for mTLS.
     pub client_key: Option<PathBuf>,
+    /// `exporter.on_invalid`: when the exporter cannot be built at start (an unreadable certificate, a header
+    /// the HTTP client refuses), `warn` starts the app with every span counted as failed; `exit` stops it.
+    pub on_invalid: OnInvalid,
+}
+
+/// Endpoints are shown with their credentials replaced (for `otel-check config --json` and any other report).
+fn serialize_redacted<S: Serializer>(value: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(url) => serializer.serialize_some(&redacted(url)),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Field by field, with endpoints redacted (headers redact themselves).
+impl std::fmt::Debug for ExporterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExporterConfig")
+            .field("protocol", &self.protocol)
+            .field("endpoint", &self.endpoint.as_deref().map(redacted))
+            .field("traces_endpoint", &self.traces_endpoint.as_deref().map(redacted))
+            .field("timeout", &self.timeout)
+            .field("headers", &self.headers)
+            .field("compression", &self.compression)
+            .field("insecure", &self.insecure)
+            .field("certificate", &self.certificate)
+            .field("client_certificate", &self.client_certificate)
+            .field("client_key", &self.client_key)
+            .field("on_invalid", &self.on_invalid)
+            .finish()
+    }
 }
 
 impl Default for ExporterConfig {
@@ -142,6 +216,7 @@ impl Default for ExporterConfig {
             certificate: None,
             client_certificate: None,
             client_key: None,
+            on_invalid: OnInvalid::default(),
         }
     }
 }
@@ -159,17 +234,18 @@ impl Default for ExporterConfig {
 pub struct BatchConfig {
     /// `batch.max_queue_size`: spans the lock-free hand-off queue holds (`OTEL_BSP_MAX_QUEUE_SIZE`). When it is full
     /// the application's thread moves a batch into the backlog itself, so spans are dropped (and counted) only when
-    /// `max_queue_bytes` is reached too. At least 1.
+    /// `max_queue_bytes` is reached too. From 1 to [`MAX_QUEUE_SIZE`].
     pub max_queue_size: usize,
     /// `batch.max_export_batch_size`: spans per export request; between 1 and `max_queue_size`.
     pub max_export_batch_size: usize,
-    /// `batch.schedule_delay`: the longest a span waits before its batch is sent.
+    /// `batch.schedule_delay`: the longest a span waits before its batch is sent. Every duration is at most
+    /// [`MAX_DURATION`](crate::MAX_DURATION) after loading.
     #[serde(with = "duration")]
     pub schedule_delay: Duration,
     /// `batch.export_timeout`: the limit for one export; zero means no limit.
     #[serde(with = "duration")]
     pub export_timeout: Duration,
-    /// `batch.max_concurrent_exports`: export requests in flight at once. At least 1.
+    /// `batch.max_concurrent_exports`: export requests in flight at once. From 1 to [`MAX_CONCURRENT_EXPORTS`].
     pub max_concurrent_exports: usize,
     /// `batch.max_queue_bytes`: the estimated memory of the batches waiting for export (default 64 MiB). Spans move from the
     /// `max_queue_size` hand-off queue into this backlog as soon as the export worker takes them, so a burst is

@@ -69,7 +69,7 @@ pub(crate) fn effective(config: &Config, key: &str) -> String {
         "disabled" => config.disabled.to_string(),
         "service.name" => config.service.name.clone(),
         "exporter.protocol" => e.protocol.as_str().to_string(),
-        "exporter.endpoint" | "exporter.traces_endpoint" => e.traces_url(),
+        "exporter.endpoint" | "exporter.traces_endpoint" => e.traces_url_redacted(),
         "exporter.timeout" => millis(e.timeout).to_string(),
         "exporter.compression" => e.compression.as_str().to_string(),
         "exporter.insecure" => e.insecure.to_string(),

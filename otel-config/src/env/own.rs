@@ -3,6 +3,7 @@
 
 use super::{Env, EnvEntry};
 use crate::error::ConfigError;
+use crate::headers::last_wins;
 use crate::keys::{self, Kind, KEYS, OWN_PREFIX};
 use crate::pairs::parse_pairs;
 use figment::value::{Dict, Value};
@@ -19,7 +20,7 @@ pub(crate) fn read(env: &Env) -> Result<Vec<EnvEntry>, ConfigError> {
         if raw.trim().is_empty() {
             continue;
         }
-        match convert(kind, raw.trim()) {
+        match convert(key, kind, raw.trim()) {
             Ok(value) => entries.push(EnvEntry { variable: variable.to_string(), key, value }),
             Err(what) => errors
                 .push(format!("otel: invalid configuration in environment variable {variable}: key `{key}`: {what}")),
@@ -41,12 +42,13 @@ fn unknown_variable(variable: &str) -> String {
             "; OTEL_TOML_<KEY> sets the otel.toml key <key> (e.g. OTEL_TOML_EXPORTER_ENDPOINT sets exporter.endpoint)"
                 .to_string()
         });
-    format!("otel: unknown environment variable {variable}{hint}")
+    // The name is escaped: it is outside input, and may hold control characters meant for a terminal.
+    format!("otel: unknown environment variable {}{hint}", variable.escape_debug())
 }
 
 /// The TOML-like value of the text, by the key's shape. Text that does not fit the shape stays a string, so
 /// that extraction reports the type error with the variable's name.
-fn convert(kind: Kind, raw: &str) -> Result<Value, String> {
+fn convert(key: &str, kind: Kind, raw: &str) -> Result<Value, String> {
     Ok(match kind {
         Kind::Bool => match raw {
             "true" => Value::from(true),
@@ -64,9 +66,10 @@ fn convert(kind: Kind, raw: &str) -> Result<Value, String> {
         },
         Kind::Str | Kind::Enum => Value::from(raw),
         Kind::List if raw.starts_with('[') => {
-            let table: toml::Table =
-                toml::from_str(&format!("v = {raw}")).map_err(|_| format!("not a TOML array: {raw}"))?;
-            Value::serialize(&table["v"]).map_err(|e| e.to_string())?
+            let table: toml::Table = toml::from_str(&format!("v = {raw}"))
+                .map_err(|_| format!("not a TOML array: {}", raw.escape_debug()))?;
+            let value = table.get("v").ok_or_else(|| format!("not a TOML array: {}", raw.escape_debug()))?;
+            Value::serialize(value).map_err(|e| e.to_string())?
         }
         Kind::List => {
             Value::from(raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Value::from).collect::<Vec<_>>())
@@ -75,6 +78,8 @@ fn convert(kind: Kind, raw: &str) -> Result<Value, String> {
             // The detail never quotes the text: header values are secrets.
             let pairs = parse_pairs(raw)
                 .map_err(|why| format!("expected comma-separated key=value pairs, percent-encoded ({why})"))?;
+            // Header names are case-insensitive: `Authorization=a,authorization=b` is one header, the later item.
+            let pairs = if key == "exporter.headers" { last_wins(pairs) } else { pairs };
             Value::from(pairs.into_iter().map(|(k, v)| (k, Value::from(v))).collect::<Dict>())
         }
     })

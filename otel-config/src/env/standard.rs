@@ -4,8 +4,11 @@
 //! generic `OTEL_EXPORTER_OTLP_*` ones.
 
 use super::{Env, EnvEntry};
+use crate::duration::MAX_DURATION_MS;
+use crate::endpoint::redacted;
 use crate::enums::{Compression, Propagator, Protocol, SamplerName};
-use crate::headers::REDACTED;
+use crate::headers::{last_wins, REDACTED};
+use crate::model::MAX_QUEUE_SIZE;
 use crate::pairs::parse_pairs;
 use crate::warning::{PendingWarning, Then};
 use figment::value::{Dict, Value};
@@ -38,8 +41,8 @@ pub(crate) fn read(env: &Env, lower_protocol: Protocol) -> Standard {
 
     r.millis("OTEL_BSP_SCHEDULE_DELAY", "batch.schedule_delay");
     r.millis("OTEL_BSP_EXPORT_TIMEOUT", "batch.export_timeout");
-    r.count("OTEL_BSP_MAX_QUEUE_SIZE", "batch.max_queue_size", 1, usize::MAX as u64);
-    r.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "batch.max_export_batch_size", 1, usize::MAX as u64);
+    r.count("OTEL_BSP_MAX_QUEUE_SIZE", "batch.max_queue_size", 1, MAX_QUEUE_SIZE as u64);
+    r.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "batch.max_export_batch_size", 1, MAX_QUEUE_SIZE as u64);
 
     r.sampler();
     r.propagators();
@@ -74,8 +77,15 @@ impl Reader<'_> {
         self.entries.push(EnvEntry { variable: variable.to_string(), key, value: value.into() });
     }
 
+    /// The value is shown redacted: header values not at all, endpoints without their credentials.
     fn warn(&mut self, variable: &str, value: &str, reason: impl Into<String>, then: Then) {
-        let value = if variable.ends_with("_HEADERS") { REDACTED.to_string() } else { value.to_string() };
+        let value = if variable.ends_with("_HEADERS") {
+            REDACTED.to_string()
+        } else if variable.ends_with("_ENDPOINT") {
+            redacted(value)
+        } else {
+            value.to_string()
+        };
         self.warnings.push(PendingWarning { variable: variable.to_string(), value, reason: reason.into(), then });
     }
 
@@ -106,33 +116,44 @@ impl Reader<'_> {
         Some(value)
     }
 
-    /// An integer in `min..=max`.
+    /// An integer in `min..=max`. Above `max` (however many digits) the variable is clamped to `max` with a
+    /// warning: the deployment asked for "a lot", and the bound is the most it can have.
     fn count(&mut self, variable: &str, key: &'static str, min: u64, max: u64) -> Option<u64> {
         let raw = self.env.get(variable)?;
-        let reason = match raw.trim().parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => {
+        let reason = match parse_unsigned(raw) {
+            Some(n) if n < min => format!("must be at least {min}"),
+            Some(n) if n > max => {
+                self.warn(variable, raw, format!("larger than the maximum {max}"), Then::Text(format!("using {max}")));
+                self.set(variable, key, max);
+                return Some(max);
+            }
+            Some(n) => {
                 self.set(variable, key, n);
                 return Some(n);
             }
-            Ok(n) if n < min => format!("must be at least {min}"),
-            Ok(_) => format!("out of range (at most {max})"),
-            Err(_) => "not a non-negative integer".to_string(),
+            None => "not a non-negative integer".to_string(),
         };
         self.warn(variable, raw, reason, Then::UsingKey(key));
         None
     }
 
-    /// Integer milliseconds; negative values warn and the default is used.
+    /// Integer milliseconds, at most [`MAX_DURATION_MS`] (longer is clamped to it, with a warning); negative
+    /// values warn and the lower layers' value is used.
     fn millis(&mut self, variable: &str, key: &'static str) -> Option<u64> {
         let raw = self.env.get(variable)?;
-        let text = raw.trim();
-        let reason = match text.parse::<u64>() {
-            Ok(ms) => {
+        let reason = match parse_unsigned(raw) {
+            Some(ms) if ms > MAX_DURATION_MS => {
+                let reason = format!("longer than the maximum of 365 days ({MAX_DURATION_MS} ms)");
+                self.warn(variable, raw, reason, Then::Text(format!("using {MAX_DURATION_MS}")));
+                self.set(variable, key, MAX_DURATION_MS);
+                return Some(MAX_DURATION_MS);
+            }
+            Some(ms) => {
                 self.set(variable, key, ms);
                 return Some(ms);
             }
-            Err(_) if text.parse::<i128>().is_ok() => "a negative duration",
-            Err(_) => "not an integer number of milliseconds",
+            None if raw.trim().strip_prefix('-').is_some_and(all_digits) => "a negative duration",
+            None => "not an integer number of milliseconds",
         };
         self.warn(variable, raw, reason, Then::UsingKey(key));
         None
@@ -208,7 +229,8 @@ impl Reader<'_> {
             Ok(pairs) => match pairs.iter().find_map(|(k, v)| header_problem(k, v)) {
                 Some(problem) => problem,
                 None => {
-                    let dict: Dict = pairs.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
+                    // `Authorization=a,authorization=b` is one header: the later item wins.
+                    let dict: Dict = last_wins(pairs).into_iter().map(|(k, v)| (k, Value::from(v))).collect();
                     self.set(variable, "exporter.headers", dict);
                     return Some(());
                 }
@@ -321,6 +343,20 @@ impl Reader<'_> {
         let names: Vec<Value> = list.iter().map(|p| Value::from(p.as_str())).collect();
         self.set(variable, "propagators", names);
     }
+}
+
+/// A non-negative integer; a run of digits too long for a `u64` is `u64::MAX` (above any bound), not malformed.
+fn parse_unsigned(raw: &str) -> Option<u64> {
+    let text = raw.trim();
+    if all_digits(text) {
+        Some(text.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        text.parse::<u64>().ok()
+    }
+}
+
+fn all_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Why a header cannot be sent, naming the header but never showing its value.

@@ -25,6 +25,32 @@ fn parse_duration_table() {
 }
 
 #[test]
+fn durations_are_bounded_and_the_parser_never_overflows() {
+    assert_eq!(parse_duration("8760h"), Ok(MAX_DURATION));
+    assert_eq!(parse_duration("31536000000"), Ok(MAX_DURATION));
+    assert_eq!(parse_duration("525600m"), Ok(MAX_DURATION));
+    let long_fraction = format!("{}.5h", "9".repeat(400));
+    let too_long = [
+        "8760.001h",
+        "31536000001",
+        "8761h",
+        "99999999999h",
+        "99999999999999999999h",
+        "18446744073709551615",
+        "18446744073709551615h",
+        "18446744073709551616ms",
+        long_fraction.as_str(),
+    ];
+    for text in too_long {
+        let message = parse_duration(text).unwrap_err();
+        assert!(message.contains("longer than the maximum of 365 days"), "{text:?}: {message}");
+    }
+    // Whatever the duration, adding it to now cannot overflow (`Instant + Duration` panics on overflow).
+    let _ = std::time::Instant::now() + MAX_DURATION;
+    let _ = std::time::SystemTime::now() + MAX_DURATION;
+}
+
+#[test]
 fn durations_in_the_file() {
     let toml = "[shutdown]\ntimeout = \"250ms\"\n[batch]\nschedule_delay = 100\nexport_timeout = \"1m\"\n[exporter]\ntimeout = \"1.5s\"";
     let c = load_with(Some(toml), &[]).unwrap().config;

@@ -19,7 +19,7 @@ fn file_errors() {
         // Unknown keys, with a suggestion when close.
         (
             "[exporter]\nendpointt = \"http://x\"",
-            "otel: invalid configuration in DIR/otel.toml: unknown key `exporter.endpointt`; did you mean `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, timeout, headers, compression, insecure, certificate, client_certificate, client_key)",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `exporter.endpointt`; did you mean `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, timeout, headers, compression, insecure, certificate, client_certificate, client_key, on_invalid)",
         ),
         (
             "endpoint = \"http://x\"",
@@ -93,6 +93,68 @@ fn file_errors() {
         (
             "[service]\nname = \"\"",
             "otel: invalid configuration in DIR/otel.toml: key `service.name`: must not be empty",
+        ),
+        // exporter.on_invalid: the valid values, and a did-you-mean for the key.
+        (
+            "[exporter]\non_invalid = \"panic\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.on_invalid`: unknown value \"panic\"; expected one of \"warn\", \"exit\"",
+        ),
+        (
+            "[exporter]\non_invalidd = \"exit\"",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `exporter.on_invalidd`; did you mean `exporter.on_invalid`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, timeout, headers, compression, insecure, certificate, client_certificate, client_key, on_invalid)",
+        ),
+        // Bounds: each slot of the queue is allocated at start; the error names the key and the bound.
+        (
+            "[batch]\nmax_queue_size = 18446744073709551615",
+            "otel: cannot parse DIR/otel.toml: TOML parse error at line 2, column 18; number too large to fit in target type",
+        ),
+        (
+            "[batch]\nmax_queue_size = 262145",
+            "otel: invalid configuration in DIR/otel.toml: key `batch.max_queue_size`: 262145 is larger than the maximum 262144 (each slot of the queue is allocated at start)",
+        ),
+        (
+            "[batch]\nmax_concurrent_exports = 1000",
+            "otel: invalid configuration in DIR/otel.toml: key `batch.max_concurrent_exports`: 1000 is larger than the maximum 64",
+        ),
+        (
+            "[limits]\nevent_count = 4294967296",
+            "otel: invalid configuration in DIR/otel.toml: key `limits.event_count`: expected a non-negative integer up to 4294967295, found integer 4294967296",
+        ),
+        // Durations: capped at 365 days, whatever the spelling; the parser never overflows.
+        (
+            "[exporter]\ntimeout = \"99999999999h\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.timeout`: invalid duration \"99999999999h\"; longer than the maximum of 365 days (\"8760h\", 31536000000 ms)",
+        ),
+        (
+            "[batch]\nschedule_delay = \"99999999999999999999h\"",
+            "otel: invalid configuration in DIR/otel.toml: key `batch.schedule_delay`: invalid duration \"99999999999999999999h\"; longer than the maximum of 365 days (\"8760h\", 31536000000 ms)",
+        ),
+        (
+            "[shutdown]\ntimeout = 9223372036854775807",
+            "otel: invalid configuration in DIR/otel.toml: key `shutdown.timeout`: invalid duration 9223372036854775807; longer than the maximum of 365 days (\"8760h\", 31536000000 ms)",
+        ),
+        (
+            "[batch]\nexport_timeout = \"1e400s\"",
+            "otel: invalid configuration in DIR/otel.toml: key `batch.export_timeout`: invalid duration \"1e400s\"; expected e.g. \"250ms\", \"5s\", \"1.5s\", \"1m\", \"1h\" or integer milliseconds",
+        ),
+        (
+            "[sampler]\nname = \"always_on\"\narg = nan",
+            "otel: invalid configuration in DIR/otel.toml: key `sampler.arg`: NaN is not a ratio; expected a number from 0 to 1",
+        ),
+        // Header names are case-insensitive; otel.toml tables have no order, so two spellings are an error.
+        (
+            "[exporter.headers]\nAuthorization = \"a\"\nauthorization = \"b\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.headers`: \"Authorization\" and \"authorization\" name the same header (HTTP header names are case-insensitive); keep one",
+        ),
+        // Credentials in an endpoint are never printed.
+        (
+            "[exporter]\nendpoint = \"ftp://user:s3cret@c:21\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.endpoint`: invalid endpoint \"ftp://***@c:21\" for protocol \"http/protobuf\": unsupported scheme \"ftp\"; expected an absolute http:// or https:// URL such as \"http://localhost:4318\"",
+        ),
+        // Outside names are escaped in messages.
+        (
+            "[fmt]\n\"\\u001b[31m\" = 1",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `fmt.\\u{1b}[31m` (valid keys in [fmt]: format, filter)",
         ),
         (
             "propagators = [\"none\", \"b3\"]",

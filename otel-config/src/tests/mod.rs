@@ -6,6 +6,7 @@ use crate::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+mod attacker;
 mod durations;
 mod endpoints;
 mod errors;

@@ -28,6 +28,7 @@ fn every_key_can_be_set() {
         ("OTEL_TOML_EXPORTER_CERTIFICATE", "/ca.pem", |c| c.exporter.certificate == Some("/ca.pem".into())),
         ("OTEL_TOML_EXPORTER_CLIENT_CERTIFICATE", "/c.pem", |c| c.exporter.client_certificate == Some("/c.pem".into())),
         ("OTEL_TOML_EXPORTER_CLIENT_KEY", "/k.pem", |c| c.exporter.client_key == Some("/k.pem".into())),
+        ("OTEL_TOML_EXPORTER_ON_INVALID", "exit", |c| c.exporter.on_invalid == OnInvalid::Exit),
         ("OTEL_TOML_BATCH_MAX_QUEUE_SIZE", "4096", |c| c.batch.max_queue_size == 4096),
         ("OTEL_TOML_BATCH_MAX_EXPORT_BATCH_SIZE", "64", |c| c.batch.max_export_batch_size == 64),
         ("OTEL_TOML_BATCH_SCHEDULE_DELAY", "250ms", |c| c.batch.schedule_delay == Duration::from_millis(250)),
@@ -109,6 +110,38 @@ fn bad_values_and_unknown_variables_are_errors() {
         (
             &[("OTEL_TOML_EXPORTER_HEADERS", "authorization=s3cret%0A")],
             "otel: invalid configuration in environment variable OTEL_TOML_EXPORTER_HEADERS: key `exporter.headers`: the value of \"authorization\" is not a valid HTTP header value",
+        ),
+        (
+            &[("OTEL_TOML_EXPORTER_ON_INVALID", "Exit")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_EXPORTER_ON_INVALID: key `exporter.on_invalid`: unknown value "Exit"; expected one of "warn", "exit""#,
+        ),
+        (
+            &[("OTEL_TOML_EXPORTER_ON_INVALIDD", "exit")],
+            "otel: unknown environment variable OTEL_TOML_EXPORTER_ON_INVALIDD; did you mean OTEL_TOML_EXPORTER_ON_INVALID?",
+        ),
+        (
+            &[("OTEL_TOML_BATCH_MAX_QUEUE_SIZE", "1000000")],
+            "otel: invalid configuration in environment variable OTEL_TOML_BATCH_MAX_QUEUE_SIZE: key `batch.max_queue_size`: 1000000 is larger than the maximum 262144 (each slot of the queue is allocated at start)",
+        ),
+        (
+            &[("OTEL_TOML_BATCH_MAX_CONCURRENT_EXPORTS", "65")],
+            "otel: invalid configuration in environment variable OTEL_TOML_BATCH_MAX_CONCURRENT_EXPORTS: key `batch.max_concurrent_exports`: 65 is larger than the maximum 64",
+        ),
+        (
+            &[("OTEL_TOML_SHUTDOWN_TIMEOUT", "18446744073709551615")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_SHUTDOWN_TIMEOUT: key `shutdown.timeout`: invalid duration 18446744073709551615; longer than the maximum of 365 days ("8760h", 31536000000 ms)"#,
+        ),
+        (
+            &[("OTEL_TOML_EXPORTER_TIMEOUT", "99999999999999999999h")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_EXPORTER_TIMEOUT: key `exporter.timeout`: invalid duration "99999999999999999999h"; longer than the maximum of 365 days ("8760h", 31536000000 ms)"#,
+        ),
+        (
+            &[("OTEL_TOML_EXPORTER_ENDPOINT", "ftp://user:s3cret@c")],
+            r#"otel: invalid configuration in environment variable OTEL_TOML_EXPORTER_ENDPOINT: key `exporter.endpoint`: invalid endpoint "ftp://***@c" for protocol "http/protobuf": unsupported scheme "ftp"; expected an absolute http:// or https:// URL such as "http://localhost:4318""#,
+        ),
+        (
+            &[("OTEL_TOML_\u{1b}[2J", "1")],
+            "otel: unknown environment variable OTEL_TOML_\\u{1b}[2J; OTEL_TOML_<KEY> sets the otel.toml key <key> (e.g. OTEL_TOML_EXPORTER_ENDPOINT sets exporter.endpoint)",
         ),
         (&[("OTEL_TOML_FMT_FORMATT", "json")], "otel: unknown environment variable OTEL_TOML_FMT_FORMATT; did you mean OTEL_TOML_FMT_FORMAT?"),
         (

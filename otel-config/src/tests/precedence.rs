@@ -135,3 +135,462 @@ fn file_selection() {
     assert_eq!(loaded.file, Some(absolute));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The value of a dotted key in the configuration as JSON (durations in ms, header values `"***"`).
+fn json_at(config: &Config, key: &str) -> serde_json::Value {
+    let pointer = format!("/{}", key.replace('.', "/"));
+    serde_json::to_value(config).unwrap().pointer(&pointer).cloned().unwrap_or_else(|| panic!("no {key}"))
+}
+
+#[test]
+fn every_key_through_every_layer() {
+    use serde_json::json;
+    // (key, otel.toml, standard variables, OTEL_TOML_<KEY> value,
+    //  expected after: [defaults, + macro arguments, + otel.toml, + standard OTEL_*, + OTEL_TOML_*])
+    // A key without a standard variable keeps the otel.toml value in the fourth column.
+    let rows: Vec<(&str, &str, Vec<(&str, &str)>, &str, [serde_json::Value; 5])> = vec![
+        (
+            "disabled",
+            "disabled = true",
+            vec![("OTEL_SDK_DISABLED", "false")],
+            "true",
+            [json!(false), json!(false), json!(true), json!(false), json!(true)],
+        ),
+        (
+            "service.name",
+            "[service]\nname = \"file\"",
+            vec![("OTEL_SERVICE_NAME", "std")],
+            "own",
+            [json!("unknown_service"), json!("from-macro"), json!("file"), json!("std"), json!("own")],
+        ),
+        (
+            "service.version",
+            "[service]\nversion = \"9\"",
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "service.version=10")],
+            "11",
+            [json!(null), json!("1.2.3"), json!("9"), json!("10"), json!("11")],
+        ),
+        (
+            "service.environment",
+            "[service]\nenvironment = \"file\"",
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=std")],
+            "own",
+            [json!(null), json!(null), json!("file"), json!("std"), json!("own")],
+        ),
+        (
+            "resource",
+            "[resource]\na = \"file\"\nb = \"file\"",
+            vec![("OTEL_RESOURCE_ATTRIBUTES", "b=std,c=std")],
+            "c=own",
+            [
+                json!({}),
+                json!({}),
+                json!({"a": "file", "b": "file"}),
+                json!({"a": "file", "b": "std", "c": "std"}),
+                json!({"a": "file", "b": "std", "c": "own"}),
+            ],
+        ),
+        (
+            "exporter.protocol",
+            "[exporter]\nprotocol = \"grpc\"",
+            vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")],
+            "console",
+            [json!("http/protobuf"), json!("http/protobuf"), json!("grpc"), json!("http/json"), json!("console")],
+        ),
+        (
+            "exporter.endpoint",
+            "[exporter]\nendpoint = \"http://file:4318\"",
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "http://std:4318")],
+            "http://own:4318",
+            [json!(null), json!(null), json!("http://file:4318"), json!("http://std:4318"), json!("http://own:4318")],
+        ),
+        (
+            "exporter.traces_endpoint",
+            "[exporter]\ntraces_endpoint = \"http://file:4318/t\"",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://std:4318/t")],
+            "http://own:4318/t",
+            [
+                json!(null),
+                json!(null),
+                json!("http://file:4318/t"),
+                json!("http://std:4318/t"),
+                json!("http://own:4318/t"),
+            ],
+        ),
+        (
+            "exporter.timeout",
+            "[exporter]\ntimeout = \"1s\"",
+            vec![("OTEL_EXPORTER_OTLP_TIMEOUT", "2000")],
+            "3s",
+            [json!(10_000), json!(10_000), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "exporter.headers",
+            "[exporter.headers]\nx-file = \"1\"\nX-Shared = \"file\"",
+            vec![("OTEL_EXPORTER_OTLP_HEADERS", "x-shared=std,x-std=2")],
+            "X-SHARED=own",
+            [
+                json!({}),
+                json!({}),
+                json!({"X-Shared": "***", "x-file": "***"}),
+                json!({"x-file": "***", "x-shared": "***", "x-std": "***"}),
+                json!({"X-SHARED": "***", "x-file": "***", "x-std": "***"}),
+            ],
+        ),
+        (
+            "exporter.compression",
+            "[exporter]\ncompression = \"gzip\"",
+            vec![("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd")],
+            "none",
+            [json!("none"), json!("none"), json!("gzip"), json!("zstd"), json!("none")],
+        ),
+        (
+            "exporter.insecure",
+            "[exporter]\ninsecure = true",
+            vec![("OTEL_EXPORTER_OTLP_INSECURE", "false")],
+            "true",
+            [json!(false), json!(false), json!(true), json!(false), json!(true)],
+        ),
+        (
+            "exporter.certificate",
+            "[exporter]\ncertificate = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_CERTIFICATE", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "exporter.client_certificate",
+            "[exporter]\nclient_certificate = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "exporter.client_key",
+            "[exporter]\nclient_key = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_CLIENT_KEY", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "exporter.on_invalid",
+            "[exporter]\non_invalid = \"exit\"",
+            vec![],
+            "warn",
+            [json!("warn"), json!("warn"), json!("exit"), json!("exit"), json!("warn")],
+        ),
+        (
+            "batch.max_queue_size",
+            "[batch]\nmax_queue_size = 100",
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "200")],
+            "300",
+            [json!(2048), json!(2048), json!(100), json!(200), json!(300)],
+        ),
+        (
+            "batch.max_export_batch_size",
+            "[batch]\nmax_export_batch_size = 10",
+            vec![("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "20")],
+            "30",
+            [json!(512), json!(512), json!(10), json!(20), json!(30)],
+        ),
+        (
+            "batch.schedule_delay",
+            "[batch]\nschedule_delay = \"1s\"",
+            vec![("OTEL_BSP_SCHEDULE_DELAY", "2000")],
+            "3s",
+            [json!(5_000), json!(5_000), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "batch.export_timeout",
+            "[batch]\nexport_timeout = \"1s\"",
+            vec![("OTEL_BSP_EXPORT_TIMEOUT", "2000")],
+            "3s",
+            [json!(30_000), json!(30_000), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "batch.max_concurrent_exports",
+            "[batch]\nmax_concurrent_exports = 4",
+            vec![],
+            "8",
+            [json!(2), json!(2), json!(4), json!(4), json!(8)],
+        ),
+        (
+            "batch.max_queue_bytes",
+            "[batch]\nmax_queue_bytes = 1000",
+            vec![],
+            "2000",
+            [json!(67_108_864), json!(67_108_864), json!(1000), json!(1000), json!(2000)],
+        ),
+        (
+            "batch.yield_to_app",
+            "[batch]\nyield_to_app = false",
+            vec![],
+            "true",
+            [json!(true), json!(true), json!(false), json!(false), json!(true)],
+        ),
+        (
+            "sampler.name",
+            "[sampler]\nname = \"always_off\"",
+            vec![("OTEL_TRACES_SAMPLER", "always_on")],
+            "traceidratio",
+            [
+                json!("parentbased_always_on"),
+                json!("parentbased_always_on"),
+                json!("always_off"),
+                json!("always_on"),
+                json!("traceidratio"),
+            ],
+        ),
+        (
+            "sampler.arg",
+            "[sampler]\nname = \"traceidratio\"\narg = 0.1",
+            vec![("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "0.2")],
+            "0.3",
+            [json!(null), json!(null), json!(0.1), json!(0.2), json!(0.3)],
+        ),
+        (
+            "propagators",
+            "propagators = [\"b3\"]",
+            vec![("OTEL_PROPAGATORS", "xray")],
+            "b3multi",
+            [
+                json!(["tracecontext", "baggage"]),
+                json!(["tracecontext", "baggage"]),
+                json!(["b3"]),
+                json!(["xray"]),
+                json!(["b3multi"]),
+            ],
+        ),
+        (
+            "fmt.format",
+            "[fmt]\nformat = \"json\"",
+            vec![],
+            "pretty",
+            [json!("compact"), json!("compact"), json!("json"), json!("json"), json!("pretty")],
+        ),
+        (
+            "fmt.filter",
+            "[fmt]\nfilter = \"warn\"",
+            vec![("RUST_LOG", "debug")],
+            "trace",
+            [json!("info"), json!("info"), json!("warn"), json!("debug"), json!("trace")],
+        ),
+        (
+            "shutdown.timeout",
+            "[shutdown]\ntimeout = \"1s\"",
+            vec![],
+            "2s",
+            [json!(3_000), json!(3_000), json!(1_000), json!(1_000), json!(2_000)],
+        ),
+        (
+            "shutdown.summary",
+            "[shutdown]\nsummary = \"always\"",
+            vec![],
+            "never",
+            [json!("on_loss"), json!("on_loss"), json!("always"), json!("always"), json!("never")],
+        ),
+        (
+            "limits.attribute_count",
+            "[limits]\nattribute_count = 1",
+            vec![("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "2")],
+            "3",
+            [json!(128), json!(128), json!(1), json!(2), json!(3)],
+        ),
+        (
+            "limits.event_count",
+            "[limits]\nevent_count = 1",
+            vec![("OTEL_SPAN_EVENT_COUNT_LIMIT", "2")],
+            "3",
+            [json!(128), json!(128), json!(1), json!(2), json!(3)],
+        ),
+        (
+            "limits.link_count",
+            "[limits]\nlink_count = 1",
+            vec![("OTEL_SPAN_LINK_COUNT_LIMIT", "2")],
+            "3",
+            [json!(128), json!(128), json!(1), json!(2), json!(3)],
+        ),
+        (
+            "limits.attribute_per_event",
+            "[limits]\nattribute_per_event = 1",
+            vec![("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "2")],
+            "3",
+            [json!(128), json!(128), json!(1), json!(2), json!(3)],
+        ),
+        (
+            "limits.attribute_per_link",
+            "[limits]\nattribute_per_link = 1",
+            vec![("OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "2")],
+            "3",
+            [json!(128), json!(128), json!(1), json!(2), json!(3)],
+        ),
+        (
+            "tracing.location",
+            "[tracing]\nlocation = false",
+            vec![],
+            "true",
+            [json!(true), json!(true), json!(false), json!(false), json!(true)],
+        ),
+        (
+            "tracing.threads",
+            "[tracing]\nthreads = true",
+            vec![],
+            "false",
+            [json!(false), json!(false), json!(true), json!(true), json!(false)],
+        ),
+        (
+            "tracing.timings",
+            "[tracing]\ntimings = true",
+            vec![],
+            "false",
+            [json!(false), json!(false), json!(true), json!(true), json!(false)],
+        ),
+    ];
+    let mut covered = Vec::new();
+    for (key, toml, standard, own, expected) in &rows {
+        let own_variable = crate::keys::variable_for(key);
+        let mut both = standard.clone();
+        both.push((own_variable.as_str(), own));
+        let bare = LoadOptions { env: Some(HashMap::new()), cwd: Some(dir_with(None)), ..Default::default() };
+        let layers = [
+            load(&bare),
+            load_with(None, &[]),
+            load_with(Some(toml), &[]),
+            load_with(Some(toml), standard),
+            load_with(Some(toml), &both),
+        ];
+        for (layer, (loaded, expected)) in layers.into_iter().zip(expected).enumerate() {
+            let loaded = loaded.unwrap_or_else(|e| panic!("{key}, layer {layer}: {e}"));
+            assert_eq!(&json_at(&loaded.config, key), expected, "{key}, layer {layer}");
+            assert!(loaded.warnings.is_empty(), "{key}, layer {layer}: {:?}", loaded.warnings);
+        }
+        covered.push(*key);
+    }
+    for (key, _) in crate::keys::KEYS {
+        assert!(covered.contains(key), "no row for {key}");
+    }
+}
+
+#[test]
+fn generic_and_per_signal_endpoints_layer_first() {
+    // The layer decides first (defaults < macro < otel.toml < OTEL_* < OTEL_TOML_*); within one layer the
+    // per-signal key wins over the generic one. (otel.toml, env, expected traces_url)
+    let rows: &[(Option<&str>, &[(&str, &str)], &str)] = &[
+        // otel.toml has the per-signal URL, the deployment sets the generic variable: the environment wins.
+        (
+            Some("[exporter]\ntraces_endpoint = \"http://file:4318/t\""),
+            &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://env:4318")],
+            "http://env:4318/v1/traces",
+        ),
+        (
+            Some("[exporter]\nendpoint = \"http://file:4318\""),
+            &[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://env:4318/t")],
+            "http://env:4318/t",
+        ),
+        // Within one layer the per-signal key wins.
+        (
+            Some("[exporter]\nendpoint = \"http://file:4318\"\ntraces_endpoint = \"http://file:4318/t\""),
+            &[],
+            "http://file:4318/t",
+        ),
+        (
+            None,
+            &[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://g:4318"),
+                ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://t:4318/t"),
+            ],
+            "http://t:4318/t",
+        ),
+        (
+            None,
+            &[
+                ("OTEL_TOML_EXPORTER_ENDPOINT", "http://g:4318"),
+                ("OTEL_TOML_EXPORTER_TRACES_ENDPOINT", "http://t:4318/t"),
+            ],
+            "http://t:4318/t",
+        ),
+        // OTEL_TOML_* is above the standard variables, generic or not.
+        (
+            None,
+            &[
+                ("OTEL_TOML_EXPORTER_ENDPOINT", "http://own:4318"),
+                ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://std:4318/t"),
+            ],
+            "http://own:4318/v1/traces",
+        ),
+        (
+            Some("[exporter]\ntraces_endpoint = \"http://file:4318/t\""),
+            &[("OTEL_TOML_EXPORTER_ENDPOINT", "http://own:4318")],
+            "http://own:4318/v1/traces",
+        ),
+        (
+            None,
+            &[
+                ("OTEL_TOML_EXPORTER_TRACES_ENDPOINT", "http://own:4318/t"),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://std:4318"),
+            ],
+            "http://own:4318/t",
+        ),
+        // A lower per-signal endpoint stays when the higher layer sets neither.
+        (
+            Some("[exporter]\ntraces_endpoint = \"http://file:4318/t\""),
+            &[("OTEL_SERVICE_NAME", "x")],
+            "http://file:4318/t",
+        ),
+        // An ignored (invalid) standard endpoint does not count as set.
+        (
+            Some("[exporter]\ntraces_endpoint = \"http://file:4318/t\""),
+            &[("OTEL_EXPORTER_OTLP_ENDPOINT", "no-scheme:4318")],
+            "http://file:4318/t",
+        ),
+        // gRPC follows the same rule.
+        (
+            Some("[exporter]\nprotocol = \"grpc\"\ntraces_endpoint = \"http://file:4317\""),
+            &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://env:4317")],
+            "http://env:4317",
+        ),
+    ];
+    for (i, (toml, env, expected)) in rows.iter().enumerate() {
+        let loaded = load_with(*toml, env).unwrap_or_else(|e| panic!("row {i}: {e}"));
+        assert_eq!(loaded.config.exporter.traces_url(), *expected, "row {i}");
+    }
+}
+
+#[test]
+fn header_names_merge_case_insensitively() {
+    // (otel.toml, env, headers with their real values)
+    let rows: &[(Option<&str>, &[(&str, &str)], &[(&str, &str)])] = &[
+        // Across layers: the higher layer's spelling and value.
+        (
+            Some("[exporter.headers]\nAuthorization = \"file\"\nx-team = \"core\""),
+            &[("OTEL_EXPORTER_OTLP_HEADERS", "authorization=env")],
+            &[("authorization", "env"), ("x-team", "core")],
+        ),
+        (
+            Some("[exporter.headers]\nauthorization = \"file\""),
+            &[("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "AUTHORIZATION=env")],
+            &[("AUTHORIZATION", "env")],
+        ),
+        (
+            None,
+            &[("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=std"), ("OTEL_TOML_EXPORTER_HEADERS", "authorization=own")],
+            &[("authorization", "own")],
+        ),
+        (
+            Some("[exporter.headers]\nX-Key = \"file\""),
+            &[("OTEL_TOML_EXPORTER_HEADERS", "x-key=own")],
+            &[("x-key", "own")],
+        ),
+        // Within one list: the later item.
+        (None, &[("OTEL_EXPORTER_OTLP_HEADERS", "a=1,A=2,b=3")], &[("A", "2"), ("b", "3")]),
+        (None, &[("OTEL_TOML_EXPORTER_HEADERS", "X-Key=1,x-key=2")], &[("x-key", "2")]),
+        // The same spelling: as before, the higher layer.
+        (Some("[exporter.headers]\nx = \"file\""), &[("OTEL_EXPORTER_OTLP_HEADERS", "x=env")], &[("x", "env")]),
+    ];
+    for (i, (toml, env, expected)) in rows.iter().enumerate() {
+        let loaded = load_with(*toml, env).unwrap_or_else(|e| panic!("row {i}: {e}"));
+        assert_eq!(loaded.config.exporter.headers.iter().collect::<Vec<_>>(), *expected, "row {i}");
+    }
+    let headers: Headers = [("Authorization", "a"), ("authorization", "b")].into_iter().collect();
+    assert_eq!((headers.len(), headers.get("AUTHORIZATION")), (1, Some("b")));
+}

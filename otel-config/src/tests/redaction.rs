@@ -37,3 +37,57 @@ fn messages_and_warnings_redact() {
         }
     }
 }
+
+const PASSWORD: &str = "pa55word";
+
+#[test]
+fn redacted_hides_userinfo() {
+    // (text, shown)
+    let rows = [
+        ("http://user:pa55word@host:4318/v1/traces", "http://***@host:4318/v1/traces"),
+        ("https://pa55word@host", "https://***@host"),
+        ("user:pa55word@collector:4317", "***@collector:4317"),
+        ("http://user:pa55%40word@host:4318", "http://***@host:4318"),
+        // Not a well-formed URL (unencoded `/`, `#` in the password): still hidden, up to the last `@`.
+        ("http://user:pa55/word@host", "http://***@host"),
+        ("http://user:pa55#word@host/x", "http://***@host/x"),
+        ("http://host:4318/v1/traces", "http://host:4318/v1/traces"),
+        ("", ""),
+    ];
+    for (text, shown) in rows {
+        assert_eq!(redacted(text), shown, "{text}");
+    }
+}
+
+#[test]
+fn endpoint_credentials_are_never_printed() {
+    let toml = "[exporter]\nendpoint = \"http://user:pa55word@file:4318\"";
+    // A bad standard endpoint: the warning shows it redacted, and "using …" the redacted effective URL.
+    let loaded =
+        load_with(Some(toml), &[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "user:pa55word@no-scheme:4318")]).unwrap();
+    assert_eq!(
+        printed(&loaded),
+        [
+            r#"otel: ignoring OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="***@no-scheme:4318": not a valid endpoint for protocol "http/protobuf": missing scheme; expected an absolute http:// or https:// URL such as "http://localhost:4318"; using http://***@file:4318/v1/traces"#
+        ]
+    );
+    // Debug (of Loaded, Config, ExporterConfig) and Serialize redact; the real URL is still there to send to.
+    let debug = format!("{loaded:?}");
+    assert!(!debug.contains(PASSWORD) && debug.contains(r#"endpoint: Some("http://***@file:4318")"#), "{debug}");
+    let json = serde_json::to_string(&loaded.config).unwrap();
+    assert!(!json.contains(PASSWORD) && json.contains(r#""endpoint":"http://***@file:4318""#), "{json}");
+    assert_eq!(loaded.config.exporter.traces_url(), "http://user:pa55word@file:4318/v1/traces");
+    assert_eq!(loaded.config.exporter.traces_url_redacted(), "http://***@file:4318/v1/traces");
+    // Errors, from every source.
+    let errors = [
+        error_of(Some("[exporter]\ntraces_endpoint = \"ftp://user:pa55word@h\""), &[]),
+        error_of(Some("[exporter]\nprotocol = \"grpc\"\nendpoint = \"user:pa55word@h:1/x\""), &[]),
+        error_of(None, &[("OTEL_TOML_EXPORTER_TRACES_ENDPOINT", "http://user:pa55word@")]),
+        // A URL under the wrong key.
+        error_of(Some("[exporter]\nprotocol = \"http://user:pa55word@h\""), &[]),
+        error_of(Some("[exporter]\ninsecure = \"http://user:pa55word@h\""), &[]),
+    ];
+    for message in errors {
+        assert!(!message.contains(PASSWORD) && message.contains("***@"), "{message}");
+    }
+}

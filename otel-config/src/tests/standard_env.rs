@@ -64,8 +64,33 @@ fn numbers() {
         (
             None,
             vec![("OTEL_SPAN_EVENT_COUNT_LIMIT", "5000000000")],
-            |c| c.limits.event_count == 128,
-            vec!["out of range (at most 4294967295); using 128"],
+            |c| c.limits.event_count == u32::MAX,
+            vec![
+                r#"otel: ignoring OTEL_SPAN_EVENT_COUNT_LIMIT="5000000000": larger than the maximum 4294967295; using 4294967295"#,
+            ],
+        ),
+        // Above the bound (each queue slot is allocated at start): clamped to it, with a warning. Any number
+        // of digits is "above", not "not a number".
+        (
+            Some("[batch]\nmax_queue_size = 100"),
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "18446744073709551615")],
+            |c| c.batch.max_queue_size == 262_144 && c.batch.max_export_batch_size == 512,
+            vec![
+                r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="18446744073709551615": larger than the maximum 262144; using 262144"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "99999999999999999999999")],
+            |c| c.batch.max_queue_size == 262_144,
+            vec!["larger than the maximum 262144; using 262144"],
+        ),
+        (None, vec![("OTEL_BSP_MAX_QUEUE_SIZE", "262144")], |c| c.batch.max_queue_size == 262_144, vec![]),
+        (
+            None,
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "262144"), ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "300000")],
+            |c| c.batch.max_export_batch_size == 262_144,
+            vec!["OTEL_BSP_MAX_EXPORT_BATCH_SIZE=\"300000\": larger than the maximum 262144; using 262144"],
         ),
         (None, vec![("OTEL_SPAN_LINK_COUNT_LIMIT", "0")], |c| c.limits.link_count == 0, vec![]),
         (None, vec![("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", " 256 ")], |c| c.batch.max_export_batch_size == 256, vec![]),
@@ -95,6 +120,29 @@ fn durations_are_milliseconds() {
         ),
         // 0 means no limit: kept as zero for the runtime to interpret.
         (None, vec![("OTEL_EXPORTER_OTLP_TIMEOUT", "0")], |c| c.exporter.timeout == Duration::ZERO, vec![]),
+        // Longer than the maximum (365 days): clamped, so `Instant::now() + d` can never overflow.
+        (
+            None,
+            vec![("OTEL_BSP_SCHEDULE_DELAY", "18446744073709551615")],
+            |c| c.batch.schedule_delay == MAX_DURATION,
+            vec![
+                r#"otel: ignoring OTEL_BSP_SCHEDULE_DELAY="18446744073709551615": longer than the maximum of 365 days (31536000000 ms); using 31536000000"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_TIMEOUT", "99999999999999999999999999")],
+            |c| c.exporter.timeout == MAX_DURATION,
+            vec!["longer than the maximum of 365 days (31536000000 ms); using 31536000000"],
+        ),
+        (None, vec![("OTEL_BSP_EXPORT_TIMEOUT", "31536000000")], |c| c.batch.export_timeout == MAX_DURATION, vec![]),
+        // A negative number is negative however long (and a long positive one is not "negative": see above).
+        (
+            None,
+            vec![("OTEL_BSP_EXPORT_TIMEOUT", "-99999999999999999999999999999999999999999")],
+            |c| c.batch.export_timeout == Duration::from_secs(30),
+            vec!["a negative duration; using 30000"],
+        ),
         (None, vec![("OTEL_BSP_EXPORT_TIMEOUT", "1000")], |c| c.batch.export_timeout == Duration::from_secs(1), vec![]),
     ]);
 }
