@@ -89,6 +89,11 @@ impl GrpcTransport {
         Ok(GrpcTransport { endpoint, connector, compression, current: Mutex::new((0, client)), headers })
     }
 
+    /// The proxy in use (credentials redacted), if any.
+    pub(super) fn proxy(&self) -> Option<&str> {
+        self.connector.proxy_shown()
+    }
+
     /// The client to use for the next attempt, and its generation (for [`GrpcTransport::reconnect`]).
     pub(super) fn client(&self) -> (u64, TraceServiceClient<Channel>) {
         let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);

@@ -27,6 +27,8 @@ const JSON: &str = "application/json";
 const MAX_RESPONSE_BODY: usize = 1024 * 1024;
 
 pub(super) struct HttpTransport {
+    /// The proxy in use (credentials redacted), if any.
+    proxy: Option<String>,
     client: Client<HttpsConnector<proxy::Connector>, Full<Bytes>>,
     uri: Uri,
     json: bool,
@@ -77,6 +79,7 @@ impl HttpTransport {
         let proxy = target.proxies.for_endpoint(&uri)?;
         // `https://` tunnels through the proxy (TLS inside the tunnel); `http://` goes to it as a forward proxy.
         let tcp = proxy::Connector::new(proxy, false, target.connect_timeout);
+        let proxy = tcp.proxy_shown().map(str::to_string);
         let forward_proxy = tcp.forward_proxy().filter(|_| !https).map(|proxy| {
             if let Some(authorization) = proxy.authorization() {
                 headers.insert(PROXY_AUTHORIZATION, authorization.clone());
@@ -92,7 +95,12 @@ impl HttpTransport {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .build(connector);
-        Ok(HttpTransport { client, uri, json, compression, headers, forward_proxy })
+        Ok(HttpTransport { proxy, client, uri, json, compression, headers, forward_proxy })
+    }
+
+    /// The proxy in use (credentials redacted), if any.
+    pub(super) fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
     }
 
     pub(super) async fn send(&self, request: &ExportTraceServiceRequest) -> AttemptOutcome {

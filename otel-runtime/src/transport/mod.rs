@@ -19,7 +19,7 @@ mod http_client;
 mod proxy;
 mod tls;
 
-#[allow(unused_imports)] // For the lead: every message showing a URL redacts it with this.
+/// Every message showing an endpoint URL redacts it with this (for use outside the transport too).
 pub(crate) use credentials::redact_userinfo;
 pub(crate) use proxy::ProxySettings;
 
@@ -117,6 +117,7 @@ impl std::fmt::Debug for Transport {
             .field("protocol", &self.protocol.as_str())
             .field("compression", &self.compression.as_str())
             .field("headers", &self.header_names)
+            .field("proxy", &self.proxy())
             .finish_non_exhaustive()
     }
 }
@@ -173,6 +174,14 @@ impl Transport {
             header_names: config.headers.iter().map(|(name, _)| name.to_string()).collect(),
             inner,
         })
+    }
+
+    /// The proxy the exports go through (`http://***@proxy:3128` when it has credentials), if any.
+    pub(crate) fn proxy(&self) -> Option<&str> {
+        match &self.inner {
+            Inner::Grpc(grpc) => grpc.proxy(),
+            Inner::Http(http) => http.proxy(),
+        }
     }
 
     /// The exact URL sent to (`config.traces_url()`), its userinfo (credentials) redacted as `***`.

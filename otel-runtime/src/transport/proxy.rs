@@ -254,6 +254,11 @@ impl Connector {
     pub(super) fn forward_proxy(&self) -> Option<&Proxy> {
         self.proxy.as_deref().filter(|_| !self.tunnel_http)
     }
+
+    /// The proxy used, for `Debug` (credentials redacted).
+    pub(super) fn proxy_shown(&self) -> Option<&str> {
+        self.proxy.as_deref().map(Proxy::shown)
+    }
 }
 
 /// A connection made by [`Connector`]: a TCP stream, to the target, a tunnel, or a forward proxy.

@@ -1122,7 +1122,8 @@ async fn grpc_goes_through_a_connect_tunnel() {
     assert!(head.contains(&format!("proxy-authorization: {}\r\n", basic("pu:pr0xy!pass").to_ascii_lowercase())));
     // The collector never sees the proxy's credentials.
     assert_eq!(receiver.requests()[0].header("proxy-authorization"), None);
-    assert!(!format!("{transport:?}").contains("pr0xy"));
+    let debug = format!("{transport:?}");
+    assert!(debug.contains(&format!("http://***@127.0.0.1:{}", proxy.port)) && !debug.contains("pr0xy"), "{debug}");
 }
 
 #[tokio::test]
