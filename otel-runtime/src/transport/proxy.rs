@@ -205,8 +205,8 @@ impl std::fmt::Display for ProxyError {
         match &self.cause {
             ProxyCause::Connect(_) => write!(f, "cannot connect to proxy {}", self.proxy),
             ProxyCause::Refused { target, status, reason } => {
-                write!(f, "proxy {} refused CONNECT {target}: HTTP {status} {reason}", self.proxy)?;
-                Ok(())
+                let answer = format!("HTTP {status} {reason}");
+                write!(f, "proxy {} refused CONNECT {target}: {}", self.proxy, answer.trim_end())
             }
             ProxyCause::Handshake(what) => write!(f, "proxy {}: {what}", self.proxy),
         }

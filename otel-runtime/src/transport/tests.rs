@@ -1027,7 +1027,7 @@ mod test_proxy {
 
     /// A tiny HTTP proxy: CONNECT tunnels, and absolute-form HTTP/1.1 forwarding (the request head passed on as
     /// is: hyper's server takes the absolute form). Records the head of every request it receives. With `refuse`,
-    /// answers everything with that status instead.
+    /// answers everything with that status instead (`Some(0)`: hangs up without a word).
     pub(super) struct TestProxy {
         pub(super) port: u16,
         heads: Arc<Mutex<Vec<String>>>,
@@ -1078,6 +1078,10 @@ mod test_proxy {
         }
         let text = String::from_utf8_lossy(&head).into_owned();
         seen.lock().unwrap().push(text.clone());
+        if refuse == Some(0) {
+            // Hangs up without an answer.
+            return;
+        }
         if let Some(status) = refuse {
             let answer = format!("HTTP/1.1 {status} Refused By Test\r\ncontent-length: 0\r\n\r\n");
             let _ = client.write_all(answer.as_bytes()).await;
@@ -1270,6 +1274,23 @@ async fn proxy_refusals_are_classified() {
         assert!(!format!("{error:?}").contains("pr0xy"), "{error:?}");
     }
     assert_eq!(receiver.attempts(), 0);
+}
+
+#[tokio::test]
+async fn proxy_hanging_up_during_connect_is_retryable() {
+    let receiver = Receiver::start().await;
+    let proxy = TestProxy::start(Some(0)).await;
+    let proxies = ProxySettings::all(&proxy.url("pu:pr0xy"), "");
+    let transport = build_proxied(&config(Protocol::Grpc, receiver.grpc_endpoint()), &proxies);
+    let error = failed(transport.send(&sample(), LIMIT).await);
+    assert_eq!(error.kind, ErrorKind::Proxy, "{error:?}");
+    let expected = format!(
+        "proxy http://***@127.0.0.1:{}: connection broken during CONNECT 127.0.0.1:{}",
+        proxy.port,
+        receiver.grpc_addr().port()
+    );
+    assert!(error.message.starts_with(&expected), "{}", error.message);
+    assert!(error.retryable);
 }
 
 #[tokio::test]
