@@ -190,6 +190,7 @@ pub(super) struct ProxyError {
     pub(super) cause: ProxyCause,
 }
 
+/// What went wrong with the proxy.
 #[derive(Debug)]
 pub(super) enum ProxyCause {
     /// The TCP connection to the proxy failed (refused, DNS, timeout).
@@ -238,6 +239,9 @@ const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
 const TCP_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 
 impl Connector {
+    /// Connects directly, or through `proxy`: by CONNECT for `https://` targets (and for `http://` ones too when
+    /// `tunnel_http`, as gRPC needs), else as a forward proxy. `connect_timeout` bounds the TCP connect and the
+    /// CONNECT handshake each.
     pub(super) fn new(proxy: Option<Arc<Proxy>>, tunnel_http: bool, connect_timeout: Duration) -> Connector {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
