@@ -138,6 +138,11 @@ pub enum ErrorKind {
     Shutdown,
     /// Any other transport error.
     Transport,
+    /// The HTTP(S) proxy could not be reached, or refused to open a tunnel to the collector.
+    Proxy,
+    /// The collector answered "success" with something that is not an OTLP response (e.g. a captive portal's HTML
+    /// page): the spans are not counted as exported.
+    InvalidResponse,
 }
 
 impl std::fmt::Display for ErrorKind {
@@ -153,6 +158,8 @@ impl std::fmt::Display for ErrorKind {
             ErrorKind::QueueFull => f.write_str("queue full"),
             ErrorKind::Shutdown => f.write_str("shutdown deadline reached"),
             ErrorKind::Transport => f.write_str("transport error"),
+            ErrorKind::Proxy => f.write_str("proxy error"),
+            ErrorKind::InvalidResponse => f.write_str("invalid response"),
         }
     }
 }
@@ -175,6 +182,8 @@ impl ErrorKind {
             ErrorKind::QueueFull => "queue_full",
             ErrorKind::Shutdown => "shutdown",
             ErrorKind::Transport => "transport",
+            ErrorKind::Proxy => "proxy",
+            ErrorKind::InvalidResponse => "invalid_response",
         }
     }
 }

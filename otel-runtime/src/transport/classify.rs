@@ -1,7 +1,8 @@
 //! Classifying local errors (no answer from the collector): connection refused, DNS, TLS, connect timeouts,
 //! connections dropped. Shared by the gRPC and HTTP clients, which both connect with hyper-util and rustls.
 
-use super::SendError;
+use super::proxy::{ProxyCause, ProxyError};
+use super::{truncate, SendError};
 use crate::health::ErrorKind;
 use std::error::Error;
 use std::io;
@@ -24,6 +25,9 @@ pub(super) fn connection_error(err: &(dyn Error + 'static)) -> Option<SendError>
 }
 
 fn recognise(e: &(dyn Error + 'static)) -> Option<SendError> {
+    if let Some(proxy) = e.downcast_ref::<ProxyError>() {
+        return Some(proxy_error(proxy));
+    }
     if let Some(tls) = e.downcast_ref::<rustls::Error>() {
         // A certificate or protocol mismatch does not go away by itself: not retryable.
         return Some(SendError::new(ErrorKind::Tls, format!("TLS handshake failed: {tls}"), false));
@@ -79,4 +83,25 @@ pub(super) fn chain_message(err: &(dyn Error + 'static)) -> String {
         current = e.source();
     }
     parts.join(": ")
+}
+
+/// A proxy failure, named with the proxy (credentials redacted) and, for a refused CONNECT, its status. Retryable when
+/// transient: the proxy unreachable, a broken handshake, 408, 429 and 5xx answers; not 407 (credentials) nor other
+/// refusals (policy), which need a configuration change.
+fn proxy_error(error: &ProxyError) -> SendError {
+    match &error.cause {
+        ProxyCause::Connect(cause) => {
+            let (detail, retryable) = match connection_error(&**cause) {
+                Some(found) => (found.message, found.retryable),
+                None => (truncate(&chain_message(&**cause)), true),
+            };
+            SendError::new(ErrorKind::Proxy, format!("{error}: {detail}"), retryable)
+        }
+        ProxyCause::Refused { status, .. } => {
+            let retryable = matches!(status, 408 | 429 | 500..=599);
+            let hint = if *status == 407 { " (check the credentials in the proxy URL)" } else { "" };
+            SendError::new(ErrorKind::Proxy, format!("{error}{hint}"), retryable)
+        }
+        ProxyCause::Handshake(_) => SendError::new(ErrorKind::Proxy, error.to_string(), true),
+    }
 }

@@ -1,34 +1,51 @@
 //! OTLP/gRPC on tonic, with opentelemetry-proto's generated `TraceServiceClient`.
 
-use super::{classify, partial_outcome, tls::TlsFiles, truncate, AttemptOutcome, SendError, USER_AGENT};
+use super::{
+    classify, partial_outcome, proxy, tls::TlsFiles, truncate, AttemptOutcome, SendError, Target, MAX_RETRY_DELAY,
+    USER_AGENT,
+};
 use crate::health::ErrorKind;
 use crate::BuildError;
 use http::HeaderMap;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use otel_config::Compression;
+use prost::Message;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 use tonic::codec::CompressionEncoding;
 use tonic::metadata::MetadataMap;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::Code;
-use tonic_types::StatusExt;
 
 pub(super) struct GrpcTransport {
-    client: TraceServiceClient<Channel>,
-    /// `exporter.headers`, sent as metadata (values marked sensitive).
+    /// The endpoint (without credentials) and its HTTP/2 settings, to make a new channel from.
+    endpoint: Endpoint,
+    connector: proxy::Connector,
+    compression: Compression,
+    /// The current channel, and how many channels were made before it.
+    current: Mutex<(u64, TraceServiceClient<Channel>)>,
+    /// `exporter.headers`, sent as metadata (values marked sensitive), with the endpoint's credentials.
     headers: HeaderMap,
 }
+
+/// HTTP/2 keepalive while a request is in flight: a PING after 30 s without a frame, the connection closed if its
+/// answer takes over 10 s. Not while idle (servers penalise clients pinging idle connections); the TCP keepalive
+/// and the reconnection after a failed attempt cover those.
+const HTTP2_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
+const HTTP2_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl GrpcTransport {
     /// A lazily connecting channel: nothing is dialled before the first export.
     pub(super) fn build(
-        url: &str,
+        target: &Target<'_>,
         compression: Compression,
         headers: HeaderMap,
         tls: &TlsFiles,
     ) -> Result<GrpcTransport, BuildError> {
-        let invalid = |e: &dyn std::fmt::Display| BuildError(format!("otel: invalid gRPC endpoint {url:?}: {e}"));
-        let mut endpoint = Endpoint::from_shared(url.to_string()).map_err(|e| invalid(&e))?;
+        let shown = target.shown;
+        let invalid = |e: &dyn std::fmt::Display| BuildError(format!("otel: invalid gRPC endpoint {shown:?}: {e}"));
+        let mut endpoint = Endpoint::from_shared(target.url.to_string()).map_err(|e| invalid(&e))?;
         match endpoint.uri().scheme_str() {
             Some("http") | Some("https") => {}
             _ => return Err(invalid(&"expected an http:// or https:// URL")),
@@ -36,7 +53,14 @@ impl GrpcTransport {
         if endpoint.uri().host().is_none_or(str::is_empty) {
             return Err(invalid(&"no host"));
         }
-        endpoint = endpoint.user_agent(USER_AGENT).map_err(|e| invalid(&e))?;
+        endpoint = endpoint
+            .user_agent(USER_AGENT)
+            .map_err(|e| invalid(&e))?
+            // Bounds TCP connect + CONNECT + TLS handshake together (the connector bounds each of the first two).
+            .connect_timeout(target.connect_timeout)
+            .http2_keep_alive_interval(HTTP2_KEEPALIVE_INTERVAL)
+            .keep_alive_timeout(HTTP2_KEEPALIVE_TIMEOUT)
+            .keep_alive_while_idle(false);
         if endpoint.uri().scheme_str() == Some("https") {
             let mut config = ClientTlsConfig::new().assume_http2(true);
             config = match &tls.ca {
@@ -54,28 +78,46 @@ impl GrpcTransport {
                          exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file ({detail})"
                     ))
                 } else {
-                    BuildError(format!("otel: cannot set up TLS for {url:?}: {detail}"))
+                    BuildError(format!("otel: cannot set up TLS for {shown:?}: {detail}"))
                 }
             })?;
         }
-        let channel = endpoint.connect_lazy();
-        let mut client = TraceServiceClient::new(channel)
-            .accept_compressed(CompressionEncoding::Gzip)
-            .accept_compressed(CompressionEncoding::Zstd);
-        client = match compression {
-            Compression::None => client,
-            Compression::Gzip => client.send_compressed(CompressionEncoding::Gzip),
-            Compression::Zstd => client.send_compressed(CompressionEncoding::Zstd),
-        };
-        Ok(GrpcTransport { client, headers })
+        let proxy = target.proxies.for_endpoint(endpoint.uri())?;
+        // gRPC tunnels through the proxy whatever the scheme; tonic adds TLS on top for https.
+        let connector = proxy::Connector::new(proxy, true, target.connect_timeout);
+        let client = new_client(&endpoint, &connector, compression);
+        Ok(GrpcTransport { endpoint, connector, compression, current: Mutex::new((0, client)), headers })
+    }
+
+    /// The proxy in use (credentials redacted), if any.
+    pub(super) fn proxy(&self) -> Option<&str> {
+        self.connector.proxy_shown()
+    }
+
+    /// The client to use for the next attempt, and its generation (for [`GrpcTransport::reconnect`]).
+    pub(super) fn client(&self) -> (u64, TraceServiceClient<Channel>) {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        (current.0, current.1.clone())
+    }
+
+    /// Replaces the channel of `generation` (if still current) by a new one, which connects afresh on its first
+    /// use. Attempts still running on the old channel finish on it; it closes when the last one is done.
+    pub(super) fn reconnect(&self, generation: u64) {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if current.0 == generation {
+            *current = (generation + 1, new_client(&self.endpoint, &self.connector, self.compression));
+        }
     }
 
     /// One export call. No `grpc-timeout` is sent: the caller bounds the attempt, and a server-side deadline
     /// would race with it (the answer would be CANCELLED instead of our Timeout).
-    pub(super) async fn send(&self, request: &ExportTraceServiceRequest) -> AttemptOutcome {
+    pub(super) async fn send(
+        &self,
+        mut client: TraceServiceClient<Channel>,
+        request: &ExportTraceServiceRequest,
+    ) -> AttemptOutcome {
         let mut call = tonic::Request::new(request.clone());
         *call.metadata_mut() = MetadataMap::from_headers(self.headers.clone());
-        let mut client = self.client.clone();
         match client.export(call).await {
             Ok(response) => match response.into_inner().partial_success {
                 Some(partial) => partial_outcome(partial.rejected_spans, &partial.error_message),
@@ -83,6 +125,23 @@ impl GrpcTransport {
             },
             Err(status) => AttemptOutcome::Failed(classify_status(&status)),
         }
+    }
+}
+
+/// A lazily connecting channel and its client.
+fn new_client(
+    endpoint: &Endpoint,
+    connector: &proxy::Connector,
+    compression: Compression,
+) -> TraceServiceClient<Channel> {
+    let channel = endpoint.connect_with_connector_lazy(connector.clone());
+    let client = TraceServiceClient::new(channel)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Zstd);
+    match compression {
+        Compression::None => client,
+        Compression::Gzip => client.send_compressed(CompressionEncoding::Gzip),
+        Compression::Zstd => client.send_compressed(CompressionEncoding::Zstd),
     }
 }
 
@@ -100,19 +159,6 @@ pub(super) fn classify_status(status: &tonic::Status) -> SendError {
             return SendError::new(ErrorKind::Transport, message, true);
         }
     }
-    let name = code_name(status.code());
-    let retry_info = status.get_details_retry_info();
-    let retryable = match status.code() {
-        Code::Cancelled
-        | Code::DeadlineExceeded
-        | Code::Aborted
-        | Code::OutOfRange
-        | Code::Unavailable
-        | Code::DataLoss => true,
-        // Only when the server says when to come back (quota, not a request too large for ever).
-        Code::ResourceExhausted => retry_info.is_some(),
-        _ => false,
-    };
     let detail = match std::error::Error::source(status) {
         // A local status: its message, then its cause.
         Some(source) => {
@@ -125,17 +171,67 @@ pub(super) fn classify_status(status: &tonic::Status) -> SendError {
         }
         None => status.message().to_string(),
     };
-    let message = if detail.is_empty() {
+    classify_grpc_status(status.code() as i32, &detail, status.details())
+}
+
+/// `grpc-status-details-bin` larger than this is not decoded (a `google.rpc.Status` with a RetryInfo is tens of
+/// bytes; HTTP/2 already bounds headers, this bounds our work whatever the transport lets through).
+const MAX_STATUS_DETAILS: usize = 64 * 1024;
+
+/// The spec's classification of a gRPC status from its parts: `code` (any integer: unknown codes are UNKNOWN),
+/// `message` (server text, cut to 200 characters in the result) and `details` (the bytes of
+/// `grpc-status-details-bin`, a `google.rpc.Status` that may carry a `RetryInfo`; garbage is ignored). Pure, total
+/// and bounded: a fuzz target can call it with anything.
+pub(crate) fn classify_grpc_status(code: i32, message: &str, details: &[u8]) -> SendError {
+    let code = Code::from_i32(code);
+    let name = code_name(code);
+    let retry_delay = retry_info_delay(details);
+    let retryable = match code {
+        Code::Cancelled
+        | Code::DeadlineExceeded
+        | Code::Aborted
+        | Code::OutOfRange
+        | Code::Unavailable
+        | Code::DataLoss => true,
+        // Only when the server says when to come back (quota, not a request too large for ever).
+        Code::ResourceExhausted => retry_delay.is_some(),
+        _ => false,
+    };
+    let message = if message.trim().is_empty() {
         format!("gRPC status {name}")
     } else {
-        format!("gRPC status {name}: {}", truncate(&detail))
+        format!("gRPC status {name}: {}", truncate(message))
     };
     SendError {
         kind: ErrorKind::GrpcCode(name),
         message,
         retryable,
-        retry_after: if retryable { retry_info.and_then(|info| info.retry_delay) } else { None },
+        retry_after: if retryable { retry_delay } else { None },
     }
+}
+
+/// The delay of the first `google.rpc.RetryInfo` in `details` (a `google.rpc.Status`), if it has one.
+fn retry_info_delay(details: &[u8]) -> Option<Duration> {
+    if details.is_empty() || details.len() > MAX_STATUS_DETAILS {
+        return None;
+    }
+    let status = tonic_types::Status::decode(details).ok()?;
+    status
+        .details
+        .iter()
+        .filter(|any| any.type_url.rsplit('/').next() == Some("google.rpc.RetryInfo"))
+        .find_map(|any| tonic_types::pb::RetryInfo::decode(any.value.as_slice()).ok()?.retry_delay)
+        .map(|delay| proto_duration(delay.seconds, delay.nanos))
+}
+
+/// A `google.protobuf.Duration` as a `Duration`, saturating: negative values are zero, nanos outside
+/// `0..1_000_000_000` are clamped (the proto says they are invalid; we never panic on them), and the result is at
+/// most [`MAX_RETRY_DELAY`].
+pub(crate) fn proto_duration(seconds: i64, nanos: i32) -> Duration {
+    if seconds < 0 || (seconds == 0 && nanos < 0) {
+        return Duration::ZERO;
+    }
+    Duration::new(seconds as u64, nanos.clamp(0, 999_999_999) as u32).min(MAX_RETRY_DELAY)
 }
 
 /// The canonical name of a gRPC status code, as in the gRPC spec (`UNAVAILABLE`, ...).

@@ -1,15 +1,17 @@
 //! OTLP/HTTP (binary protobuf or JSON bodies) on hyper-util's pooled HTTP/1.1 client, with rustls (ring) for
 //! https.
 
-use super::{classify, partial_outcome, tls::TlsFiles, truncate, AttemptOutcome, SendError, USER_AGENT};
+use super::{
+    classify, partial_outcome, proxy, tls::TlsFiles, truncate, AttemptOutcome, SendError, Target, MAX_RETRY_DELAY,
+    USER_AGENT,
+};
 use crate::health::ErrorKind;
 use crate::BuildError;
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, PROXY_AUTHORIZATION, RETRY_AFTER};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
@@ -25,12 +27,17 @@ const JSON: &str = "application/json";
 const MAX_RESPONSE_BODY: usize = 1024 * 1024;
 
 pub(super) struct HttpTransport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// The proxy in use (credentials redacted), if any.
+    proxy: Option<String>,
+    client: Client<HttpsConnector<proxy::Connector>, Full<Bytes>>,
     uri: Uri,
     json: bool,
     compression: Compression,
-    /// `exporter.headers` (values marked sensitive).
+    /// `exporter.headers` (values marked sensitive), with the endpoint's credentials and, for an `http://` endpoint
+    /// behind a forward proxy, the proxy's `Proxy-Authorization`.
     headers: HeaderMap,
+    /// The forward proxy of an `http://` endpoint, named in the message of its own refusals (407, ...).
+    forward_proxy: Option<String>,
 }
 
 /// `exporter.headers` as an HTTP header map, each value marked sensitive. An invalid name or value is a build
@@ -51,14 +58,15 @@ pub(super) fn header_map(headers: &otel_config::Headers) -> Result<HeaderMap, Bu
 
 impl HttpTransport {
     pub(super) fn build(
-        url: &str,
+        target: &Target<'_>,
         json: bool,
         compression: Compression,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         tls: &TlsFiles,
     ) -> Result<HttpTransport, BuildError> {
-        let invalid = |e: &dyn std::fmt::Display| BuildError(format!("otel: invalid HTTP endpoint {url:?}: {e}"));
-        let uri: Uri = url.parse().map_err(|e| invalid(&e))?;
+        let shown = target.shown;
+        let invalid = |e: &dyn std::fmt::Display| BuildError(format!("otel: invalid HTTP endpoint {shown:?}: {e}"));
+        let uri: Uri = target.url.parse().map_err(|e| invalid(&e))?;
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -68,9 +76,16 @@ impl HttpTransport {
             return Err(invalid(&"no host"));
         }
         let tls_config = tls.rustls_config(https)?;
-        let mut tcp = HttpConnector::new();
-        tcp.enforce_http(false);
-        tcp.set_nodelay(true);
+        let proxy = target.proxies.for_endpoint(&uri)?;
+        // `https://` tunnels through the proxy (TLS inside the tunnel); `http://` goes to it as a forward proxy.
+        let tcp = proxy::Connector::new(proxy, false, target.connect_timeout);
+        let proxy = tcp.proxy_shown().map(str::to_string);
+        let forward_proxy = tcp.forward_proxy().filter(|_| !https).map(|proxy| {
+            if let Some(authorization) = proxy.authorization() {
+                headers.insert(PROXY_AUTHORIZATION, authorization.clone());
+            }
+            proxy.shown().to_string()
+        });
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls_config)
             .https_or_http()
@@ -80,7 +95,12 @@ impl HttpTransport {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .build(connector);
-        Ok(HttpTransport { client, uri, json, compression, headers })
+        Ok(HttpTransport { proxy, client, uri, json, compression, headers, forward_proxy })
+    }
+
+    /// The proxy in use (credentials redacted), if any.
+    pub(super) fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
     }
 
     pub(super) async fn send(&self, request: &ExportTraceServiceRequest) -> AttemptOutcome {
@@ -126,12 +146,32 @@ impl HttpTransport {
             Err(e) => return AttemptOutcome::Failed(client_error(&e)),
         };
         let (parts, body) = response.into_parts();
-        // A body that cannot be read leaves an empty one: the status still says what happened.
         let body = match Limited::new(body, MAX_RESPONSE_BODY).collect().await {
             Ok(collected) => collected.to_bytes(),
+            // An OTLP response is a few bytes: a huge body is something else (an answer of ours or not, a success
+            // it is not).
+            Err(e) if e.is::<LengthLimitError>() && parts.status.is_success() => {
+                return AttemptOutcome::Failed(SendError::new(
+                    ErrorKind::InvalidResponse,
+                    format!("HTTP {} with a body over {MAX_RESPONSE_BODY} bytes: not an OTLP response", parts.status),
+                    false,
+                ))
+            }
+            // A body that cannot be read leaves an empty one: the status still says what happened.
             Err(_) => Bytes::new(),
         };
-        classify_response(parts.status, &parts.headers, &body, self.json, SystemTime::now())
+        let outcome = classify_response(parts.status, &parts.headers, &body, self.json, SystemTime::now());
+        match (outcome, &self.forward_proxy) {
+            // The forward proxy's own refusal of our credentials: say which proxy.
+            (AttemptOutcome::Failed(mut error), Some(proxy))
+                if parts.status == StatusCode::PROXY_AUTHENTICATION_REQUIRED =>
+            {
+                error.kind = ErrorKind::Proxy;
+                error.message = format!("proxy {proxy}: {} (check the credentials in the proxy URL)", error.message);
+                AttemptOutcome::Failed(error)
+            }
+            (outcome, _) => outcome,
+        }
     }
 }
 
@@ -162,7 +202,7 @@ fn client_error(err: &hyper_util::client::legacy::Error) -> SendError {
     SendError::new(ErrorKind::Transport, format!("connection failed: {}", truncate(&detail)), true)
 }
 
-/// The spec's classification of an OTLP/HTTP response.
+/// The spec's classification of an OTLP/HTTP response (see [`classify_http_response`]).
 pub(super) fn classify_response(
     status: StatusCode,
     headers: &HeaderMap,
@@ -170,64 +210,120 @@ pub(super) fn classify_response(
     json_request: bool,
     now: SystemTime,
 ) -> AttemptOutcome {
-    let json = match headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase) {
-        Some(t) if t.starts_with(JSON) => true,
-        Some(t) if t.starts_with(PROTOBUF) || t.starts_with("application/protobuf") => false,
-        Some(t) if t.starts_with("text/") => {
-            // Not an OTLP body (e.g. a proxy's page): only used as an error's text below.
-            return classify_status(status, headers, &String::from_utf8_lossy(body), now);
-        }
-        _ => json_request,
-    };
-    if status.is_success() {
-        if body.is_empty() {
-            return AttemptOutcome::Accepted;
-        }
-        // A body we cannot decode does not undo the 2xx: the spans were accepted.
-        return match decode_partial(body, json) {
-            Some((rejected, message)) => partial_outcome(rejected, &message),
-            None => AttemptOutcome::Accepted,
-        };
-    }
-    let server_message = decode_status_message(body, json).unwrap_or_default();
-    classify_status(status, headers, &server_message, now)
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    classify_http_response(status.as_u16(), text(CONTENT_TYPE), text(RETRY_AFTER), body, json_request, now)
 }
 
-fn classify_status(status: StatusCode, headers: &HeaderMap, server_message: &str, now: SystemTime) -> AttemptOutcome {
-    if status.is_success() {
-        return AttemptOutcome::Accepted;
+/// The spec's classification of an OTLP/HTTP response from its parts: the status code (any number), the
+/// `Content-Type` and `Retry-After` values if present, the body (already bounded by the caller), the request's
+/// encoding (the body's when the response does not say) and the current time (for an HTTP-date `Retry-After`).
+/// A 2xx is a success only with an empty body or an OTLP `ExportTraceServiceResponse` in the declared encoding;
+/// anything else (a captive portal's page, ...) is [`ErrorKind::InvalidResponse`]. Pure, total and bounded: a fuzz
+/// target can call it with anything.
+pub(crate) fn classify_http_response(
+    status: u16,
+    content_type: Option<&str>,
+    retry_after: Option<&str>,
+    body: &[u8],
+    json_request: bool,
+    now: SystemTime,
+) -> AttemptOutcome {
+    let media_type = content_type.map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let encoding = match media_type.as_deref() {
+        Some(JSON) => Some(true),
+        Some(PROTOBUF) | Some("application/protobuf") => Some(false),
+        // None or a type that says nothing (`application/octet-stream`, ...): as the request.
+        None | Some("") | Some("application/octet-stream") => Some(json_request),
+        // Not an OTLP body (text/html, text/plain, ...).
+        Some(_) => None,
+    };
+    if (200..300).contains(&status) {
+        if body.is_empty() {
+            // The spec allows an empty body for a full success.
+            return AttemptOutcome::Accepted;
+        }
+        return match encoding.and_then(|json| decode_partial(body, json)) {
+            Some((rejected, message)) => partial_outcome(rejected, &message),
+            None => AttemptOutcome::Failed(invalid_response(status, content_type, body)),
+        };
     }
-    let code = status.as_u16();
-    let mut message = format!("HTTP {code} {}", status.canonical_reason().unwrap_or("")).trim_end().to_string();
+    let server_message = match encoding {
+        Some(json) => decode_status_message(body, json).unwrap_or_default(),
+        // A proxy's or load balancer's text: only used as the error's text.
+        None => String::from_utf8_lossy(&body[..body.len().min(4 * MAX_SERVER_EXCERPT)]).into_owned(),
+    };
+    classify_status(status, retry_after, &server_message, now)
+}
+
+/// Body excerpts in messages are cut to this many characters.
+const MAX_SERVER_EXCERPT: usize = 120;
+
+/// A 2xx that is not an OTLP response: not retryable (the same request would get the same page), and the message
+/// says what came instead.
+fn invalid_response(status: u16, content_type: Option<&str>, body: &[u8]) -> SendError {
+    let head = String::from_utf8_lossy(&body[..body.len().min(4 * MAX_SERVER_EXCERPT)]);
+    // One line of printable text: a page's newlines and control bytes would garble an alert.
+    let mut excerpt = String::new();
+    for c in head.chars() {
+        if excerpt.chars().count() >= MAX_SERVER_EXCERPT {
+            excerpt.push('…');
+            break;
+        }
+        let c = if c.is_control() || c.is_whitespace() { ' ' } else { c };
+        if !(c == ' ' && excerpt.ends_with(' ')) {
+            excerpt.push(c);
+        }
+    }
+    let content_type: String = content_type.unwrap_or("none").chars().filter(|c| !c.is_control()).take(100).collect();
+    SendError::new(
+        ErrorKind::InvalidResponse,
+        format!(
+            "HTTP {status} but not an OTLP response (content-type {content_type}, {} bytes): {}",
+            body.len(),
+            excerpt.trim()
+        ),
+        false,
+    )
+}
+
+fn classify_status(status: u16, retry_after: Option<&str>, server_message: &str, now: SystemTime) -> AttemptOutcome {
+    let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+    let mut message = format!("HTTP {status} {reason}").trim_end().to_string();
     let server_message = server_message.trim();
     if !server_message.is_empty() {
         message = format!("{message}: {}", truncate(server_message));
     }
-    let retryable = matches!(code, 429 | 502 | 503 | 504);
-    let retry_after = if retryable {
-        headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, now))
-    } else {
-        None
-    };
-    AttemptOutcome::Failed(SendError { kind: ErrorKind::HttpStatus(code), message, retryable, retry_after })
+    let retryable = matches!(status, 429 | 502 | 503 | 504);
+    let retry_after = if retryable { retry_after.and_then(|v| parse_retry_after(v, now)) } else { None };
+    AttemptOutcome::Failed(SendError { kind: ErrorKind::HttpStatus(status), message, retryable, retry_after })
 }
 
-/// `Retry-After`: delta-seconds or an HTTP-date (a date in the past means now).
-pub(super) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+/// `Retry-After`: delta-seconds or an HTTP-date (a date in the past means now). Anything else (negative, fractional,
+/// garbage) is `None`; huge values saturate at [`MAX_RETRY_DELAY`]. Pure and total.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX).min(u32::MAX as u64)));
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds).min(MAX_RETRY_DELAY));
+    }
+    if value.len() > 64 {
+        // An HTTP-date is 29 characters: no need to parse a longer text.
+        return None;
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_RETRY_DELAY))
 }
 
-/// `partial_success` of an `ExportTraceServiceResponse` body: `(rejected_spans, error_message)`.
+/// `partial_success` of an `ExportTraceServiceResponse` body: `(rejected_spans, error_message)`, `(0, "")` for a
+/// response without one; `None` when the body is not an `ExportTraceServiceResponse` in that encoding.
 fn decode_partial(body: &[u8], json: bool) -> Option<(i64, String)> {
     if json {
         // Read by hand: int64 may come as a JSON number or a decimal string (proto3 JSON mapping).
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-        let partial = value.get("partialSuccess")?;
+        let partial = match value.as_object()?.get("partialSuccess") {
+            None | Some(serde_json::Value::Null) => return Some((0, String::new())),
+            Some(partial) => partial.as_object()?,
+        };
         let rejected = match partial.get("rejectedSpans") {
             Some(serde_json::Value::Number(n)) => n.as_i64().unwrap_or(0),
             Some(serde_json::Value::String(s)) => s.trim().parse().unwrap_or(0),
@@ -237,8 +333,7 @@ fn decode_partial(body: &[u8], json: bool) -> Option<(i64, String)> {
         Some((rejected, message))
     } else {
         let response = ExportTraceServiceResponse::decode(body).ok()?;
-        let partial = response.partial_success?;
-        Some((partial.rejected_spans, partial.error_message))
+        Some(response.partial_success.map_or((0, String::new()), |p| (p.rejected_spans, p.error_message)))
     }
 }
 

@@ -6,12 +6,22 @@
 //!   never connects: a collector that is down does not fail the build.
 //! - [`Transport::send`] makes exactly one attempt, bounded by its timeout, and classifies the result following the
 //!   spec ("Retries and partial success"): see `grpc_client::classify_status` and `http_client::classify_response`.
-//! - Header values are secrets: they are never printed (not in `Debug`, not in messages, not in errors).
+//! - Header values are secrets: they are never printed (not in `Debug`, not in messages, not in errors). So are
+//!   credentials in the endpoint URL (sent as `Authorization: Basic`, see `credentials`) and in a proxy URL.
+//! - Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` (see `proxy`).
+//! - A connection that failed or timed out is never used again: a collector that vanished without a word (no RST,
+//!   a NAT entry dropped) costs one attempt, not minutes.
 
 mod classify;
+mod credentials;
 mod grpc_client;
 mod http_client;
+mod proxy;
 mod tls;
+
+/// Every message showing an endpoint URL redacts it with this (for use outside the transport too).
+pub(crate) use credentials::redact_userinfo;
+pub(crate) use proxy::ProxySettings;
 
 #[cfg(test)]
 mod tests;
@@ -52,7 +62,25 @@ impl SendError {
     fn timeout(timeout: Duration) -> SendError {
         SendError::new(ErrorKind::Timeout, format!("no response within {timeout:?}"), true)
     }
+
+    /// Whether the failure came from the connection rather than from an answer of the collector: then that
+    /// connection is not to be trusted again.
+    fn is_connection_level(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Timeout
+                | ErrorKind::Refused
+                | ErrorKind::Dns
+                | ErrorKind::Tls
+                | ErrorKind::Transport
+                | ErrorKind::Proxy
+        )
+    }
 }
+
+/// Server-supplied retry delays (`Retry-After`, `RetryInfo`) saturate at this (136 years): absurd, but any
+/// `Instant + delay` survives it (`u64::MAX` seconds would overflow), and the export worker clamps it anyway.
+pub(crate) const MAX_RETRY_DELAY: Duration = Duration::from_secs(u32::MAX as u64);
 
 /// The `User-Agent` of every export (the spec asks exporters to identify themselves).
 const USER_AGENT: &str = concat!("otel-rust/", env!("CARGO_PKG_VERSION"));
@@ -61,8 +89,13 @@ const USER_AGENT: &str = concat!("otel-rust/", env!("CARGO_PKG_VERSION"));
 /// characters in our messages.
 const MAX_SERVER_MESSAGE: usize = 200;
 
+/// The longest a TCP connect (and a proxy's CONNECT) may take, bounded by the attempt's timeout: a collector that
+/// does not accept within seconds is down, and the attempt's remaining time is better spent on a retry.
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Sends export requests to one endpoint.
 pub(crate) struct Transport {
+    /// The URL sent to, credentials redacted (`http://***@host:4318/v1/traces`).
     endpoint: String,
     protocol: Protocol,
     compression: Compression,
@@ -76,7 +109,7 @@ enum Inner {
     Http(Box<http_client::HttpTransport>),
 }
 
-/// Shows the endpoint, protocol, compression and header NAMES; never a header value.
+/// Shows the endpoint (credentials redacted), protocol, compression and header NAMES; never a header value.
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
@@ -84,6 +117,7 @@ impl std::fmt::Debug for Transport {
             .field("protocol", &self.protocol.as_str())
             .field("compression", &self.compression.as_str())
             .field("headers", &self.header_names)
+            .field("proxy", &self.proxy())
             .finish_non_exhaustive()
     }
 }
@@ -91,16 +125,36 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// Called inside the export runtime's context (tokio runtime entered). Never connects eagerly: a down
     /// collector must not fail the build.
+    /// Proxies from the process environment ([`ProxySettings::from_env`]).
     pub(crate) fn build(config: &otel_config::ExporterConfig) -> Result<Transport, BuildError> {
-        let endpoint = config.traces_url();
-        let headers = http_client::header_map(&config.headers)?;
+        Transport::build_with(config, &ProxySettings::from_env())
+    }
+
+    /// [`Transport::build`] with the proxy settings given.
+    pub(crate) fn build_with(
+        config: &otel_config::ExporterConfig,
+        proxies: &ProxySettings,
+    ) -> Result<Transport, BuildError> {
+        let url = config.traces_url();
+        let endpoint = redact_userinfo(&url);
+        // The clients never see the credentials: they go in `Authorization`, unless one is configured explicitly.
+        let (url, basic) = credentials::take_userinfo(&url);
+        let mut headers = http_client::header_map(&config.headers)?;
+        if let Some(basic) = basic {
+            if !headers.contains_key(http::header::AUTHORIZATION) {
+                headers.insert(http::header::AUTHORIZATION, basic);
+            }
+        }
         let tls = tls::TlsFiles::load(config)?;
+        let connect_timeout =
+            if config.timeout.is_zero() { MAX_CONNECT_TIMEOUT } else { config.timeout.min(MAX_CONNECT_TIMEOUT) };
+        let target = Target { url: &url, shown: &endpoint, proxies, connect_timeout };
         let inner = match config.protocol {
             Protocol::Grpc => {
-                Inner::Grpc(Box::new(grpc_client::GrpcTransport::build(&endpoint, config.compression, headers, &tls)?))
+                Inner::Grpc(Box::new(grpc_client::GrpcTransport::build(&target, config.compression, headers, &tls)?))
             }
             Protocol::HttpProtobuf | Protocol::HttpJson => Inner::Http(Box::new(http_client::HttpTransport::build(
-                &endpoint,
+                &target,
                 config.protocol == Protocol::HttpJson,
                 config.compression,
                 headers,
@@ -122,27 +176,61 @@ impl Transport {
         })
     }
 
-    /// The exact URL sent to (`config.traces_url()`).
+    /// The proxy the exports go through (`http://***@proxy:3128` when it has credentials), if any.
+    pub(crate) fn proxy(&self) -> Option<&str> {
+        match &self.inner {
+            Inner::Grpc(grpc) => grpc.proxy(),
+            Inner::Http(http) => http.proxy(),
+        }
+    }
+
+    /// The exact URL sent to (`config.traces_url()`), its userinfo (credentials) redacted as `***`.
     pub(crate) fn endpoint(&self) -> &str {
         &self.endpoint
     }
 
     /// ONE attempt, bounded by `timeout` (`Duration::ZERO` = no limit). Cancel-safe: it may be dropped at any
     /// await (nothing is left half-done but a connection, which is then closed).
+    ///
+    /// After a failure at the connection level (a timeout included), gRPC gets a new channel: HTTP/2 would
+    /// otherwise send the next requests down the same dead connection. HTTP/1.1 needs nothing: a connection with a
+    /// request in flight is closed when the attempt is dropped, and one that failed is not pooled.
     pub(crate) async fn send(&self, request: &ExportTraceServiceRequest, timeout: Duration) -> AttemptOutcome {
-        let attempt = async {
-            match &self.inner {
-                Inner::Grpc(grpc) => grpc.send(request).await,
-                Inner::Http(http) => http.send(request).await,
+        match &self.inner {
+            Inner::Grpc(grpc) => {
+                let (generation, client) = grpc.client();
+                let outcome = bounded(grpc.send(client, request), timeout).await;
+                if let AttemptOutcome::Failed(error) = &outcome {
+                    if error.is_connection_level() {
+                        grpc.reconnect(generation);
+                    }
+                }
+                outcome
             }
-        };
-        if timeout.is_zero() {
-            return attempt.await;
+            Inner::Http(http) => bounded(http.send(request), timeout).await,
         }
-        match tokio::time::timeout(timeout, attempt).await {
-            Ok(outcome) => outcome,
-            Err(_elapsed) => AttemptOutcome::Failed(SendError::timeout(timeout)),
-        }
+    }
+}
+
+/// What both clients are built for: the endpoint (without credentials), how to show it, the proxies, the connect
+/// timeout.
+struct Target<'a> {
+    /// The endpoint URL without userinfo.
+    url: &'a str,
+    /// The endpoint as shown in messages (userinfo redacted).
+    shown: &'a str,
+    proxies: &'a ProxySettings,
+    connect_timeout: Duration,
+}
+
+/// `attempt`, bounded by `timeout` (`Duration::ZERO` = no limit).
+async fn bounded(attempt: impl std::future::Future<Output = AttemptOutcome>, timeout: Duration) -> AttemptOutcome {
+    if timeout.is_zero() {
+        return attempt.await;
+    }
+    match tokio::time::timeout(timeout, attempt).await {
+        Ok(outcome) => outcome,
+        Err(_elapsed) => AttemptOutcome::Failed(SendError::timeout(timeout)),
     }
 }
 

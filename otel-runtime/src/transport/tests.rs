@@ -2,7 +2,7 @@
 //! HTTP/protobuf, HTTP/JSON); zstd over HTTP and TLS against small servers of our own (the receiver speaks neither);
 //! build errors; the classification tables (gRPC codes, HTTP statuses, Retry-After) on their own.
 
-use super::{grpc_client, http_client, AttemptOutcome, SendError, Transport};
+use super::{grpc_client, http_client, AttemptOutcome, ProxySettings, SendError, Transport};
 use crate::health::ErrorKind;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use opentelemetry_proto::tonic::collector::trace::v1::{
@@ -41,8 +41,13 @@ fn testkit_protocol(protocol: Protocol) -> otel_testkit::Protocol {
     }
 }
 
+/// Without proxies, whatever the environment of the test run says.
 fn build(config: &ExporterConfig) -> Transport {
-    Transport::build(config).unwrap_or_else(|e| panic!("build failed: {e}"))
+    build_proxied(config, &ProxySettings::none())
+}
+
+fn build_proxied(config: &ExporterConfig, proxies: &ProxySettings) -> Transport {
+    Transport::build_with(config, proxies).unwrap_or_else(|e| panic!("build failed: {e}"))
 }
 
 fn sample() -> ExportTraceServiceRequest {
@@ -59,7 +64,7 @@ fn failed(outcome: AttemptOutcome) -> SendError {
 
 #[track_caller]
 fn build_error(config: &ExporterConfig) -> String {
-    match Transport::build(config) {
+    match Transport::build_with(config, &ProxySettings::none()) {
         Ok(transport) => panic!("expected a build error, got {transport:?}"),
         Err(e) => e.0,
     }
@@ -417,7 +422,9 @@ mod servers {
         let (tx, got) = mpsc::unbounded_channel();
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 let (tx, acceptor) = (tx.clone(), acceptor.clone());
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |request| handle(request, tx.clone()));
@@ -565,7 +572,7 @@ async fn tls_server_not_trusted_is_a_tls_error() {
         let path = if protocol == Protocol::Grpc { "" } else { "/v1/traces" };
         // No exporter.certificate: the system's roots, which do not know the test CA.
         let config = config(protocol, format!("https://localhost:{}{path}", server.port));
-        let transport = match Transport::build(&config) {
+        let transport = match Transport::build_with(&config, &ProxySettings::none()) {
             Ok(transport) => transport,
             // A system without any root certificate: the build says so (and names the key to set).
             Err(e) => {
@@ -788,7 +795,7 @@ fn http_bodies_partial_success_and_error_messages() {
             other => panic!("{body}: {other:?}"),
         }
     }
-    // A warning (rejected 0 with a message) and empty or unreadable bodies: accepted.
+    // A warning (rejected 0 with a message), an empty body and empty responses: accepted.
     let warning = ExportTraceServiceResponse {
         partial_success: Some(ExportTracePartialSuccess { rejected_spans: 0, error_message: "slow down".into() }),
     };
@@ -797,7 +804,7 @@ fn http_bodies_partial_success_and_error_messages() {
         (&json, br#"{"partialSuccess":{"errorMessage":"slow down"}}"#.to_vec()),
         (&json, b"{}".to_vec()),
         (&protobuf, Vec::new()),
-        (&protobuf, b"\xff\xff not protobuf".to_vec()),
+        (&protobuf, ExportTraceServiceResponse::default().encode_to_vec()),
     ] {
         let outcome = http_client::classify_response(ok, map, &body, false, now);
         assert!(matches!(outcome, AttemptOutcome::Accepted), "{body:?}: {outcome:?}");
@@ -938,4 +945,705 @@ async fn ping_from_inside_a_runtime() {
     let report = crate::ping::ping(&config).unwrap();
     assert_eq!(report.endpoint, receiver.grpc_endpoint());
     assert_eq!(receiver.spans_named(crate::ping::PING_SPAN_NAME).len(), 1);
+}
+
+// ------------------------------------------------------------------------------------ credentials in the endpoint
+
+/// `http://user:pass@host` with `user:pass` put right after the scheme of `url`.
+fn with_userinfo(url: &str, userinfo: &str) -> String {
+    url.replacen("://", &format!("://{userinfo}@"), 1)
+}
+
+fn basic(plain: &str) -> String {
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(plain))
+}
+
+#[test]
+fn redact_userinfo_hides_credentials_only() {
+    use super::redact_userinfo;
+    let rows = [
+        ("http://user:pass@host:4318/v1/traces", "http://***@host:4318/v1/traces"),
+        ("https://user@host", "https://***@host"),
+        ("http://us%40er:p@ss@host:4317", "http://***@host:4317"),
+        ("user:pass@host:4317", "***@host:4317"),
+        ("http://host:4318/v1/traces?x=a@b", "http://host:4318/v1/traces?x=a@b"),
+        ("http://host/p@th", "http://host/p@th"),
+        ("http://[::1]:4317", "http://[::1]:4317"),
+        ("", ""),
+        ("@", "***@"),
+    ];
+    for (url, shown) in rows {
+        assert_eq!(redact_userinfo(url), shown, "{url}");
+    }
+}
+
+async fn endpoint_credentials_become_basic_auth(protocol: Protocol) {
+    let receiver = Receiver::start().await;
+    let plain_url = url(&receiver, protocol);
+    // Percent-encoded `@` and `:` in the user and the password: decoded before encoding in base64.
+    let secret_url = with_userinfo(&plain_url, "us%40er:pa%3As5w0rd");
+    let transport = build(&config(protocol, secret_url.clone()));
+    let shown = with_userinfo(&plain_url, "***");
+    assert_eq!(transport.endpoint(), shown);
+    let debug = format!("{transport:?}");
+    assert!(debug.contains(&shown) && !debug.contains("s5w0rd") && !debug.contains("us%40er"), "{debug}");
+
+    let outcome = transport.send(&sample(), LIMIT).await;
+    assert!(matches!(outcome, AttemptOutcome::Accepted), "{outcome:?}");
+    let requests = receiver.requests();
+    assert_eq!(requests[0].header("authorization"), Some(basic("us@er:pa:s5w0rd").as_str()));
+    let path = if protocol == Protocol::Grpc { otel_testkit::GRPC_EXPORT_PATH } else { "/v1/traces" };
+    assert_eq!(requests[0].path, path);
+
+    // An explicit `authorization` header wins over the URL's credentials.
+    let mut explicit = config(protocol, secret_url);
+    explicit.headers = Headers::from_iter([("Authorization", "Bearer t0ken")]);
+    let outcome = build(&explicit).send(&sample(), LIMIT).await;
+    assert!(matches!(outcome, AttemptOutcome::Accepted), "{outcome:?}");
+    let requests = receiver.requests();
+    assert_eq!(requests[1].header("authorization"), Some("Bearer t0ken"));
+    assert_eq!(requests[1].headers.get_all("authorization").iter().count(), 1);
+
+    // Nothing that fails shows the password: not the error, not the build error.
+    let port = unused_port();
+    let path = if protocol == Protocol::Grpc { "" } else { "/v1/traces" };
+    let down = build(&config(protocol, format!("http://user:s5w0rd@127.0.0.1:{port}{path}")));
+    assert_eq!(down.endpoint(), format!("http://***@127.0.0.1:{port}{path}"));
+    let error = failed(down.send(&sample(), LIMIT).await);
+    assert!(!format!("{error:?}").contains("s5w0rd"), "{error:?}");
+    let message = build_error(&config(protocol, "http://user:s5w0rd@:4318/v1/traces".into()));
+    assert!(message.contains("***@") && !message.contains("s5w0rd"), "{message}");
+}
+
+per_protocol!(endpoint_credentials_become_basic_auth);
+
+// -------------------------------------------------------------------------------------------------------- proxies
+
+mod test_proxy {
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// A tiny HTTP proxy: CONNECT tunnels, and absolute-form HTTP/1.1 forwarding (the request head passed on as
+    /// is: hyper's server takes the absolute form). Records the head of every request it receives. With `refuse`,
+    /// answers everything with that status instead (`Some(0)`: hangs up without a word).
+    pub(super) struct TestProxy {
+        pub(super) port: u16,
+        heads: Arc<Mutex<Vec<String>>>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Drop for TestProxy {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    impl TestProxy {
+        pub(super) async fn start(refuse: Option<u16>) -> TestProxy {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let heads = Arc::new(Mutex::new(Vec::new()));
+            let seen = heads.clone();
+            let task = tokio::spawn(async move {
+                loop {
+                    let Ok((client, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    tokio::spawn(serve(client, seen.clone(), refuse));
+                }
+            });
+            TestProxy { port, heads, task }
+        }
+
+        /// The heads received, in order (header lines as sent, `\r\n`-separated).
+        pub(super) fn heads(&self) -> Vec<String> {
+            self.heads.lock().unwrap().clone()
+        }
+
+        /// `http://user:password@127.0.0.1:port`.
+        pub(super) fn url(&self, userinfo: &str) -> String {
+            format!("http://{userinfo}@127.0.0.1:{}", self.port)
+        }
+    }
+
+    async fn serve(mut client: TcpStream, seen: Arc<Mutex<Vec<String>>>, refuse: Option<u16>) {
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            match client.read_u8().await {
+                Ok(byte) => head.push(byte),
+                Err(_) => return,
+            }
+        }
+        let text = String::from_utf8_lossy(&head).into_owned();
+        seen.lock().unwrap().push(text.clone());
+        if refuse == Some(0) {
+            // Hangs up without an answer.
+            return;
+        }
+        if let Some(status) = refuse {
+            let answer = format!("HTTP/1.1 {status} Refused By Test\r\ncontent-length: 0\r\n\r\n");
+            let _ = client.write_all(answer.as_bytes()).await;
+            return;
+        }
+        let mut request_line = text.split(' ');
+        let (method, target) = (request_line.next().unwrap_or(""), request_line.next().unwrap_or(""));
+        if method == "CONNECT" {
+            let Ok(mut upstream) = TcpStream::connect(target).await else {
+                let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                return;
+            };
+            let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await;
+            let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+        } else {
+            let authority = target.trim_start_matches("http://").split('/').next().unwrap_or("");
+            let Ok(mut upstream) = TcpStream::connect(authority).await else {
+                return;
+            };
+            if upstream.write_all(&head).await.is_ok() {
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            }
+        }
+    }
+}
+
+use test_proxy::TestProxy;
+
+#[tokio::test]
+async fn grpc_goes_through_a_connect_tunnel() {
+    let receiver = Receiver::start().await;
+    let proxy = TestProxy::start(None).await;
+    let proxies = ProxySettings::all(&proxy.url("pu:pr0xy%21pass"), "");
+    let transport = build_proxied(&config(Protocol::Grpc, receiver.grpc_endpoint()), &proxies);
+    let outcome = transport.send(&sample(), LIMIT).await;
+    assert!(matches!(outcome, AttemptOutcome::Accepted), "{outcome:?}");
+    assert_eq!(receiver.span_count(), 2);
+    let heads = proxy.heads();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    let head = heads[0].to_ascii_lowercase();
+    assert!(head.starts_with(&format!("connect 127.0.0.1:{} http/1.1\r\n", receiver.grpc_addr().port())), "{head}");
+    assert!(head.contains(&format!("proxy-authorization: {}\r\n", basic("pu:pr0xy!pass").to_ascii_lowercase())));
+    // The collector never sees the proxy's credentials.
+    assert_eq!(receiver.requests()[0].header("proxy-authorization"), None);
+    let debug = format!("{transport:?}");
+    assert!(debug.contains(&format!("http://***@127.0.0.1:{}", proxy.port)) && !debug.contains("pr0xy"), "{debug}");
+}
+
+#[tokio::test]
+async fn http_goes_through_a_forward_proxy() {
+    for protocol in [Protocol::HttpProtobuf, Protocol::HttpJson] {
+        let receiver = Receiver::start().await;
+        let proxy = TestProxy::start(None).await;
+        let proxies = ProxySettings::all(&proxy.url("pu:pr0xy"), "");
+        let transport = build_proxied(&config(protocol, receiver.http_traces_url()), &proxies);
+        let outcome = transport.send(&sample(), LIMIT).await;
+        assert!(matches!(outcome, AttemptOutcome::Accepted), "{protocol}: {outcome:?}");
+        let heads = proxy.heads();
+        assert_eq!(heads.len(), 1, "{heads:?}");
+        let head = heads[0].to_ascii_lowercase();
+        // The absolute form: the proxy needs to know where to send it.
+        let expected = format!("post http://127.0.0.1:{}/v1/traces http/1.1\r\n", receiver.http_addr().port());
+        assert!(head.starts_with(&expected), "{head}");
+        assert!(head.contains(&format!("proxy-authorization: {}\r\n", basic("pu:pr0xy").to_ascii_lowercase())));
+        assert_eq!(receiver.requests()[0].path, "/v1/traces");
+        assert!(!format!("{transport:?}").contains("pr0xy"));
+    }
+}
+
+#[tokio::test]
+async fn https_goes_through_a_connect_tunnel() {
+    for protocol in [Protocol::HttpProtobuf, Protocol::Grpc] {
+        let mut server =
+            if protocol == Protocol::Grpc { servers::grpc_tls(false).await } else { servers::http(Some(false)).await };
+        let proxy = TestProxy::start(None).await;
+        let path = if protocol == Protocol::Grpc { "" } else { "/v1/traces" };
+        let mut config = config(protocol, format!("https://localhost:{}{path}", server.port));
+        config.certificate = Some(testdata("ca.pem"));
+        let proxies = ProxySettings::all(&proxy.url("pu:pr0xy"), "");
+        let outcome = build_proxied(&config, &proxies).send(&sample(), LIMIT).await;
+        assert!(matches!(outcome, AttemptOutcome::Accepted), "{protocol}: {outcome:?}");
+        let got = server.got.recv().await.unwrap();
+        assert_eq!(got.request, sample_without_ids(&got.request), "{protocol}");
+        let heads = proxy.heads();
+        assert_eq!(heads.len(), 1, "{heads:?}");
+        assert!(heads[0].starts_with(&format!("CONNECT localhost:{} HTTP/1.1\r\n", server.port)), "{heads:?}");
+    }
+}
+
+#[tokio::test]
+async fn no_proxy_goes_around_the_proxy() {
+    let receiver = Receiver::start().await;
+    let proxy = TestProxy::start(None).await;
+    for no_proxy in ["127.0.0.1", "localhost, 127.0.0.0/8", "*"] {
+        for protocol in [Protocol::Grpc, Protocol::HttpProtobuf] {
+            let proxies = ProxySettings::all(&proxy.url("pu:pr0xy"), no_proxy);
+            let outcome =
+                build_proxied(&config(protocol, url(&receiver, protocol)), &proxies).send(&sample(), LIMIT).await;
+            assert!(matches!(outcome, AttemptOutcome::Accepted), "{no_proxy} {protocol}: {outcome:?}");
+        }
+    }
+    assert_eq!(proxy.heads(), Vec::<String>::new());
+    assert_eq!(receiver.attempts(), 6);
+}
+
+/// Which proxy each endpoint gets, for the variables in upper and lower case (reqwest's rules: UPPER case wins).
+#[test]
+fn proxy_variables_follow_reqwest() {
+    let settings = |vars: &[(&str, &str)]| {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ProxySettings::from_lookup(move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    };
+    let proxy_for = |settings: &ProxySettings, url: &str| {
+        settings.for_endpoint(&url.parse().unwrap()).unwrap().map(|proxy| proxy.shown().to_string())
+    };
+    let s = settings(&[("HTTPS_PROXY", "http://upper:3128"), ("https_proxy", "http://lower:3128")]);
+    assert_eq!(proxy_for(&s, "https://collector:4318").as_deref(), Some("http://upper:3128"));
+    assert_eq!(proxy_for(&s, "http://collector:4318"), None);
+    let s = settings(&[("https_proxy", "http://lower:3128"), ("HTTPS_PROXY", "")]);
+    assert_eq!(proxy_for(&s, "https://collector:4318").as_deref(), Some("http://lower:3128"));
+    let s = settings(&[
+        ("http_proxy", "http://u:p@web:8080"),
+        ("ALL_PROXY", "all:3128"),
+        ("no_proxy", ".internal, 10.0.0.0/8,::1, example.com, special:4318, [fe80::1]:4317"),
+    ]);
+    assert_eq!(proxy_for(&s, "http://collector:4318").as_deref(), Some("http://***@web:8080"));
+    assert_eq!(proxy_for(&s, "https://collector:4318").as_deref(), Some("http://all:3128"));
+    for bypassed in [
+        "http://otel.internal:4318",
+        "http://internal:4318",
+        "http://10.1.2.3:4317",
+        "http://[::1]:4317",
+        "https://api.example.com",
+        "http://special:4318",
+        "http://[fe80::1]:4317",
+    ] {
+        assert_eq!(proxy_for(&s, bypassed), None, "{bypassed}");
+    }
+    assert_eq!(proxy_for(&s, "http://notexample.com").as_deref(), Some("http://***@web:8080"));
+    // A port in NO_PROXY only bypasses for that port.
+    assert_eq!(proxy_for(&s, "http://special:4317").as_deref(), Some("http://***@web:8080"));
+    assert_eq!(proxy_for(&s, "http://[fe80::1]:80").as_deref(), Some("http://***@web:8080"));
+    // `*` bypasses for every host, IP addresses included.
+    let s = settings(&[("ALL_PROXY", "http://web:8080"), ("NO_PROXY", "other, *")]);
+    assert_eq!(proxy_for(&s, "http://10.1.2.3:4317"), None);
+    assert_eq!(proxy_for(&s, "http://collector:4317"), None);
+    // In a CGI program HTTP_PROXY may come from the request (httpoxy): ignored.
+    let s = settings(&[("HTTP_PROXY", "http://web:8080"), ("REQUEST_METHOD", "GET")]);
+    assert_eq!(proxy_for(&s, "http://collector:4318"), None);
+    // Debug never shows the credentials.
+    let s = settings(&[("ALL_PROXY", "http://u:s3cret@web:8080")]);
+    assert!(!format!("{s:?}").contains("s3cret"), "{s:?}");
+    // SOCKS and https proxies: a build error saying so, without the credentials.
+    for unsupported in ["socks5://u:s3cret@socks:1080", "https://u:s3cret@tls-proxy:443"] {
+        let s = settings(&[("ALL_PROXY", unsupported)]);
+        let error = s.for_endpoint(&"http://collector:4318".parse().unwrap()).err().unwrap().0;
+        assert!(error.contains("not supported") && error.contains("***@") && !error.contains("s3cret"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn proxy_refusals_are_classified() {
+    let receiver = Receiver::start().await;
+    // (status, retryable)
+    for (status, retryable) in [(403, false), (407, false), (503, true)] {
+        let proxy = TestProxy::start(Some(status)).await;
+        let proxies = ProxySettings::all(&proxy.url("pu:pr0xy"), "");
+        let shown = format!("http://***@127.0.0.1:{}", proxy.port);
+        // gRPC: the CONNECT refused.
+        let transport = build_proxied(&config(Protocol::Grpc, receiver.grpc_endpoint()), &proxies);
+        let error = failed(transport.send(&sample(), LIMIT).await);
+        assert_eq!(error.kind, ErrorKind::Proxy, "{error:?}");
+        let expected = format!(
+            "proxy {shown} refused CONNECT 127.0.0.1:{}: HTTP {status} Refused By Test",
+            receiver.grpc_addr().port()
+        );
+        assert!(error.message.contains(&expected), "{}", error.message);
+        assert_eq!(error.retryable, retryable, "{status}");
+        assert!(!format!("{error:?}").contains("pr0xy"), "{error:?}");
+        // OTLP/HTTP: the forward proxy answers for the collector; its 407 names the proxy.
+        let transport = build_proxied(&config(Protocol::HttpProtobuf, receiver.http_traces_url()), &proxies);
+        let error = failed(transport.send(&sample(), LIMIT).await);
+        if status == 407 {
+            assert_eq!(error.kind, ErrorKind::Proxy, "{error:?}");
+            assert!(error.message.starts_with(&format!("proxy {shown}: HTTP 407")), "{}", error.message);
+        } else {
+            assert_eq!(error.kind, ErrorKind::HttpStatus(status), "{error:?}");
+        }
+        assert_eq!(error.retryable, retryable, "{status}");
+        assert!(!format!("{error:?}").contains("pr0xy"), "{error:?}");
+    }
+    assert_eq!(receiver.attempts(), 0);
+}
+
+#[tokio::test]
+async fn proxy_hanging_up_during_connect_is_retryable() {
+    let receiver = Receiver::start().await;
+    let proxy = TestProxy::start(Some(0)).await;
+    let proxies = ProxySettings::all(&proxy.url("pu:pr0xy"), "");
+    let transport = build_proxied(&config(Protocol::Grpc, receiver.grpc_endpoint()), &proxies);
+    let error = failed(transport.send(&sample(), LIMIT).await);
+    assert_eq!(error.kind, ErrorKind::Proxy, "{error:?}");
+    let expected = format!(
+        "proxy http://***@127.0.0.1:{}: connection broken during CONNECT 127.0.0.1:{}",
+        proxy.port,
+        receiver.grpc_addr().port()
+    );
+    assert!(error.message.starts_with(&expected), "{}", error.message);
+    assert!(error.retryable);
+}
+
+#[tokio::test]
+async fn unreachable_proxy_is_a_retryable_proxy_error() {
+    let port = unused_port();
+    let proxies = ProxySettings::all(&format!("http://pu:pr0xy@127.0.0.1:{port}"), "");
+    for protocol in [Protocol::Grpc, Protocol::HttpProtobuf] {
+        let path = if protocol == Protocol::Grpc { "" } else { "/v1/traces" };
+        let transport = build_proxied(&config(protocol, format!("http://collector.example:4317{path}")), &proxies);
+        let error = failed(transport.send(&sample(), LIMIT).await);
+        assert_eq!(error.kind, ErrorKind::Proxy, "{protocol}: {error:?}");
+        assert_eq!(
+            error.message,
+            format!("cannot connect to proxy http://***@127.0.0.1:{port}: connection refused"),
+            "{protocol}"
+        );
+        assert!(error.retryable);
+    }
+}
+
+#[test]
+fn connect_status_lines() {
+    use super::proxy::parse_status_line_for_test as parse;
+    assert_eq!(parse(b"HTTP/1.1 200 Connection established\r\n\r\n"), Some((200, "Connection established".into())));
+    assert_eq!(parse(b"HTTP/1.0 407\r\n\r\n"), Some((407, String::new())));
+    assert_eq!(parse(b"HTTP/1.1 2000 OK\r\n\r\n"), None);
+    assert_eq!(parse(b"SSH-2.0-OpenSSH\r\n\r\n"), None);
+    assert_eq!(parse(b"\xff\xfe\r\n\r\n"), None);
+    assert_eq!(parse(b""), None);
+}
+
+// ------------------------------------------------------------------------------------- dead and restarted peers
+
+mod relay {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::sync::watch;
+
+    /// A TCP relay in front of a server. [`Relay::silence_existing`] makes the connections open so far go silent
+    /// (kept open, forwarding nothing, as a peer behind a dropped NAT entry), while new ones are relayed normally.
+    pub(super) struct Relay {
+        pub(super) port: u16,
+        accepted: Arc<AtomicUsize>,
+        silenced_below: watch::Sender<usize>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Drop for Relay {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    impl Relay {
+        pub(super) async fn start(target: std::net::SocketAddr) -> Relay {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let accepted = Arc::new(AtomicUsize::new(0));
+            let (silenced_below, silence) = watch::channel(0);
+            let counter = accepted.clone();
+            let task = tokio::spawn(async move {
+                loop {
+                    let Ok((client, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let index = counter.fetch_add(1, Ordering::SeqCst);
+                    let Ok(upstream) = TcpStream::connect(target).await else {
+                        continue;
+                    };
+                    let (client_read, client_write) = client.into_split();
+                    let (upstream_read, upstream_write) = upstream.into_split();
+                    tokio::spawn(pump(client_read, upstream_write, index, silence.clone()));
+                    tokio::spawn(pump(upstream_read, client_write, index, silence.clone()));
+                }
+            });
+            Relay { port, accepted, silenced_below, task }
+        }
+
+        /// How many connections were accepted so far.
+        pub(super) fn connections(&self) -> usize {
+            self.accepted.load(Ordering::SeqCst)
+        }
+
+        pub(super) fn silence_existing(&self) {
+            self.silenced_below.send_replace(self.connections());
+        }
+    }
+
+    async fn pump(
+        mut from: impl AsyncReadExt + Unpin,
+        mut to: impl AsyncWriteExt + Unpin,
+        index: usize,
+        mut silence: watch::Receiver<usize>,
+    ) {
+        let mut buf = vec![0u8; 16 * 1024];
+        let check = silence.clone();
+        loop {
+            tokio::select! {
+                _ = async { silence.wait_for(|below| index < *below).await.is_ok() } => break,
+                read = from.read(&mut buf) => match read {
+                    Ok(0) | Err(_) => {
+                        let _ = to.shutdown().await;
+                        return;
+                    }
+                    Ok(n) => {
+                        let silenced = index < *check.borrow();
+                        if silenced || to.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                },
+            }
+        }
+        // Silent: both sockets stay open, nothing moves any more.
+        let _keep = (from, to);
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The connection used by the last export dies silently (no FIN, no RST): the next export times out on it, and the
+/// one after goes to a new connection at once instead of reusing the dead one.
+async fn silent_connection_is_replaced(protocol: Protocol) {
+    let receiver = Receiver::start().await;
+    let addr = if protocol == Protocol::Grpc { receiver.grpc_addr() } else { receiver.http_addr() };
+    let relay = relay::Relay::start(addr).await;
+    let path = if protocol == Protocol::Grpc { "" } else { "/v1/traces" };
+    let transport = build(&config(protocol, format!("http://127.0.0.1:{}{path}", relay.port)));
+    let outcome = transport.send(&sample(), LIMIT).await;
+    assert!(matches!(outcome, AttemptOutcome::Accepted), "{outcome:?}");
+    assert_eq!(relay.connections(), 1);
+
+    relay.silence_existing();
+    let error = failed(transport.send(&sample(), Duration::from_millis(500)).await);
+    assert_eq!(error.kind, ErrorKind::Timeout, "{error:?}");
+    // The timed-out attempt used the dead connection (no new one was needed for it).
+    assert_eq!(relay.connections(), 1);
+
+    let started = Instant::now();
+    let outcome = transport.send(&sample(), LIMIT).await;
+    assert!(matches!(outcome, AttemptOutcome::Accepted), "{outcome:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert_eq!(relay.connections(), 2);
+    assert_eq!(receiver.span_count(), 4);
+}
+
+/// The collector goes away (its port refuses) and comes back on the same port: exports resume.
+async fn collector_restarts_on_the_same_port(protocol: Protocol) {
+    let (grpc_port, http_port) = (unused_port(), unused_port());
+    let start = || Receiver::builder().ports(grpc_port, http_port).start();
+    let receiver = start().await;
+    let transport = build(&config(protocol, url(&receiver, protocol)));
+    let outcome = transport.send(&sample(), LIMIT).await;
+    assert!(matches!(outcome, AttemptOutcome::Accepted), "{outcome:?}");
+
+    tokio::task::spawn_blocking(move || receiver.stop()).await.unwrap();
+    let error = failed(transport.send(&sample(), LIMIT).await);
+    assert!(error.retryable, "{error:?}");
+
+    let receiver = start().await;
+    let outcome = transport.send(&sample(), LIMIT).await;
+    assert!(matches!(outcome, AttemptOutcome::Accepted), "{outcome:?}");
+    assert_eq!(receiver.span_count(), 2);
+}
+
+per_protocol!(silent_connection_is_replaced, collector_restarts_on_the_same_port);
+
+// --------------------------------------------------------------------------------------- answers that are not OTLP
+
+#[test]
+fn success_that_is_not_otlp_is_an_invalid_response() {
+    let now = SystemTime::now();
+    let classify = |content_type: Option<&str>, body: &[u8], json: bool| {
+        http_client::classify_http_response(200, content_type, None, body, json, now)
+    };
+    let page = b"<!DOCTYPE html>\n<html><head><title>Hotel WiFi</title></head>\n<body>Please log in</body></html>";
+    let error = failed(classify(Some("text/html; charset=utf-8"), page, false));
+    assert_eq!(error.kind, ErrorKind::InvalidResponse);
+    assert!(!error.retryable);
+    assert_eq!(
+        error.message,
+        format!(
+            "HTTP 200 but not an OTLP response (content-type text/html; charset=utf-8, {} bytes): <!DOCTYPE html> \
+             <html><head><title>Hotel WiFi</title></head> <body>Please log in</body></html>",
+            page.len()
+        )
+    );
+    // Bodies that do not decode in the declared (or, without one, the request's) encoding.
+    for (content_type, body, json) in [
+        (Some("application/x-protobuf"), &b"\xff\xff not protobuf"[..], false),
+        (Some("application/json"), b"[1, 2]", true),
+        (Some("application/json"), b"{\"partialSuccess\": 3}", true),
+        (Some("application/json"), b"<html>", false),
+        (None, b"<html>", true),
+        (None, b"\xff\xff", false),
+        (Some("text/plain"), b"OK", false),
+    ] {
+        let error = failed(classify(content_type, body, json));
+        assert_eq!(error.kind, ErrorKind::InvalidResponse, "{content_type:?} {body:?}");
+    }
+    // A long page: the excerpt is cut.
+    let error = failed(classify(Some("text/html"), "x".repeat(100_000).as_bytes(), false));
+    assert!(error.message.ends_with(&format!("{}…", "x".repeat(120))), "{}", error.message);
+    // An empty body stays a success (the spec allows it), as do empty OTLP responses in either encoding.
+    for (content_type, body) in [(Some("text/html"), &b""[..]), (None, b"{}"), (Some("application/x-protobuf"), b"")] {
+        assert!(matches!(classify(content_type, body, true), AttemptOutcome::Accepted), "{body:?}");
+    }
+}
+
+/// A captive portal: every request answered 200 with an HTML page.
+#[tokio::test]
+async fn captive_portal_page_is_not_an_export() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let portal = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                let _ = stream.read(&mut buf).await;
+                let page = "<html><body>Sign in to the network</body></html>";
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                    page.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    let transport = build(&config(Protocol::HttpProtobuf, format!("http://127.0.0.1:{port}/v1/traces")));
+    let error = failed(transport.send(&sample(), LIMIT).await);
+    assert_eq!(error.kind, ErrorKind::InvalidResponse, "{error:?}");
+    assert!(!error.retryable);
+    assert!(error.message.contains("content-type text/html") && error.message.contains("Sign in"), "{}", error.message);
+    portal.abort();
+}
+
+// ------------------------------------------------------------------------------- hostile values never panic
+
+#[test]
+fn retry_after_extremes_saturate() {
+    let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let parse = |v: &str| http_client::parse_retry_after(v, now);
+    let max = super::MAX_RETRY_DELAY;
+    assert_eq!(parse("99999999999999999999"), Some(max));
+    assert_eq!(parse(&"9".repeat(10_000)), Some(max));
+    assert_eq!(parse("18446744073709551615"), Some(max));
+    assert_eq!(parse("4294967296"), Some(max));
+    assert_eq!(parse("4294967295"), Some(max));
+    assert_eq!(parse("4294967294"), Some(Duration::from_secs(4_294_967_294)));
+    // Whatever comes back, adding it to now never overflows.
+    assert!(std::time::Instant::now().checked_add(max).is_some());
+    assert_eq!(parse("-1"), None);
+    assert_eq!(parse("+5"), None);
+    assert_eq!(parse("1e9"), None);
+    assert_eq!(parse("Fri, 31 Dec 9999 23:59:59 GMT"), Some(max));
+    assert_eq!(parse("Fri, 31 Dec 2100 23:59:59 GMT").map(|d| d > Duration::from_secs(70 * 365 * 86_400)), Some(true));
+    assert_eq!(parse("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+    assert_eq!(parse("Fri, 31 Dec 99999 23:59:59 GMT"), None);
+    assert_eq!(parse(&"Fri, 31 Dec 9999 ".repeat(1000)), None);
+    assert_eq!(parse("\u{0}\u{7f}é"), None);
+}
+
+/// `google.rpc.Status` and `RetryInfo` written by hand, to carry values tonic-types would never produce.
+mod raw_status {
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub(super) struct Duration {
+        #[prost(int64, tag = "1")]
+        pub(super) seconds: i64,
+        #[prost(int32, tag = "2")]
+        pub(super) nanos: i32,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub(super) struct RetryInfo {
+        #[prost(message, optional, tag = "1")]
+        pub(super) retry_delay: Option<Duration>,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub(super) struct Any {
+        #[prost(string, tag = "1")]
+        pub(super) type_url: String,
+        #[prost(bytes = "vec", tag = "2")]
+        pub(super) value: Vec<u8>,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub(super) struct Status {
+        #[prost(int32, tag = "1")]
+        pub(super) code: i32,
+        #[prost(string, tag = "2")]
+        pub(super) message: String,
+        #[prost(message, repeated, tag = "3")]
+        pub(super) details: Vec<Any>,
+    }
+
+    /// The details bytes of an UNAVAILABLE status with a RetryInfo of `seconds` and `nanos`.
+    pub(super) fn with_retry_delay(seconds: i64, nanos: i32) -> Vec<u8> {
+        use prost::Message;
+        let retry = RetryInfo { retry_delay: Some(Duration { seconds, nanos }) };
+        let any = Any { type_url: "type.googleapis.com/google.rpc.RetryInfo".into(), value: retry.encode_to_vec() };
+        Status { code: 14, message: "busy".into(), details: vec![any] }.encode_to_vec()
+    }
+}
+
+#[test]
+fn grpc_status_details_extremes_never_panic() {
+    let unavailable = tonic::Code::Unavailable as i32;
+    let delay = |seconds, nanos| {
+        grpc_client::classify_grpc_status(unavailable, "busy", &raw_status::with_retry_delay(seconds, nanos))
+            .retry_after
+    };
+    assert_eq!(delay(7, 500_000_000), Some(Duration::from_millis(7_500)));
+    assert_eq!(delay(i64::MAX, 999_999_999), Some(super::MAX_RETRY_DELAY));
+    assert_eq!(delay(i64::MAX, i32::MAX), Some(super::MAX_RETRY_DELAY));
+    assert_eq!(delay(3, i32::MAX), Some(Duration::new(3, 999_999_999)));
+    assert_eq!(delay(-5, 0), Some(Duration::ZERO));
+    assert_eq!(delay(i64::MIN, i32::MIN), Some(Duration::ZERO));
+    assert_eq!(delay(0, -1), Some(Duration::ZERO));
+    assert_eq!(delay(3, -1), Some(Duration::from_secs(3)));
+    // Garbage and huge details: no delay, the code still classified.
+    let huge = vec![0x1a; 2 * 1024 * 1024];
+    for details in [&b"\xff\xff\xff garbage"[..], &huge, &raw_status::with_retry_delay(1, 0)[..5]] {
+        let error = grpc_client::classify_grpc_status(unavailable, "busy", details);
+        assert_eq!(error.kind, ErrorKind::GrpcCode("UNAVAILABLE"));
+        assert!(error.retryable);
+        assert_eq!(error.retry_after, None);
+    }
+    // Codes outside the table are UNKNOWN; server text is cut.
+    for code in [-1, 17, i32::MAX, i32::MIN] {
+        let error = grpc_client::classify_grpc_status(code, &"m".repeat(10_000), b"");
+        assert_eq!(error.kind, ErrorKind::GrpcCode("UNKNOWN"), "{code}");
+        assert!(!error.retryable);
+        assert!(error.message.len() < 300, "{code}");
+    }
+}
+
+#[test]
+fn http_classification_extremes_never_panic() {
+    let now = SystemTime::now();
+    for status in [0, 1, 99, 100, 199, 299, 599, 600, 999, 1000, u16::MAX] {
+        let outcome = http_client::classify_http_response(status, Some("\u{0}"), Some("-1"), b"\xff", false, now);
+        if (200..300).contains(&status) {
+            assert_eq!(failed(outcome).kind, ErrorKind::InvalidResponse, "{status}");
+        } else {
+            let error = failed(outcome);
+            assert_eq!(error.kind, ErrorKind::HttpStatus(status), "{status}");
+            assert_eq!(error.retry_after, None);
+        }
+    }
+    // A huge error body: its message cut.
+    let body = "e".repeat(1024 * 1024);
+    let error = failed(http_client::classify_http_response(503, Some("text/plain"), None, body.as_bytes(), false, now));
+    assert!(error.message.len() < 300, "{}", error.message.len());
+    assert!(error.retryable);
 }
