@@ -221,3 +221,105 @@ fn a_full_backlog_drops_and_counts_instead_of_growing() {
     // One batch stalled in flight, at most one pending: everything else dropped, and counted.
     assert!(summary.dropped >= 20, "{summary:?}");
 }
+
+/// Spans of the only batch in flight: one export at a time, batches cut at 10 spans or 50 ms.
+const ONE_AT_A_TIME: &str = "[batch]\nmax_export_batch_size = 10\nschedule_delay = \"50ms\"\nmax_concurrent_exports = 1\n";
+
+#[test]
+fn a_zero_retry_delay_does_not_make_a_retry_storm() {
+    for protocol in ["grpc", "http/protobuf"] {
+        // `Retry-After: 0` / a zero RetryInfo, four times: each retry must still wait our own backoff (≥ 100 ms,
+        // the first step's lower jitter bound), not hammer the collector.
+        let receiver = Receiver::builder()
+            .behavior(Behavior::Unavailable { times: 4, retry_after: Some(Duration::ZERO) })
+            .start_blocking();
+        let dir = app_dir("storm", &toml(protocol, &endpoint(&receiver, protocol), ONE_AT_A_TIME));
+        let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
+        app.ask("tasks 3", "done 3");
+        receiver.wait_for_spans_blocking(9, LONG).unwrap();
+        let done = app.finish();
+        assert_eq!(done.summary(), Summary { ended: 9, exported: 9, failed: 0, dropped: 0 }, "{protocol}");
+        let attempts = receiver.attempt_log();
+        assert_eq!(attempts.len(), 5, "{protocol}: {attempts:?}");
+        for pair in attempts.windows(2) {
+            let gap = pair[1].at - pair[0].at;
+            assert!(gap >= Duration::from_millis(90), "{protocol}: a retry {gap:?} after the previous attempt");
+        }
+    }
+}
+
+#[test]
+fn a_huge_retry_delay_neither_panics_nor_jams_the_pipeline() {
+    for protocol in ["grpc", "http/protobuf"] {
+        // 2^40 s: `Instant + Duration` overflowed and panicked the export task, whose slot (the only one here) was
+        // never freed: every later span was then dropped and the exit waited for the full timeout.
+        let receiver = Receiver::builder()
+            .behavior(Behavior::Unavailable { times: 2, retry_after: Some(Duration::from_secs(1 << 40)) })
+            .start_blocking();
+        let extra = format!("{ONE_AT_A_TIME}export_timeout = \"2s\"\n");
+        let dir = app_dir("huge-delay", &toml(protocol, &endpoint(&receiver, protocol), &extra));
+        let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
+        app.ask("tasks 1", "done 1");
+        // The delay asked for is far past the export deadline: the batch fails at once, reported.
+        app.wait_for(true, "is failing", LONG);
+        app.ask("tasks 1", "done 1");
+        let deadline = Instant::now() + LONG;
+        while receiver.attempts() < 2 {
+            assert!(Instant::now() < deadline, "{protocol}: the second batch was never sent");
+            app.ask("health", "health ");
+        }
+        // The collector accepts again: the pipeline was not jammed.
+        app.ask("tasks 10", "done 10");
+        receiver.wait_for_spans_blocking(30, LONG).unwrap();
+        let asked_to_exit = Instant::now();
+        let done = app.finish();
+        assert!(asked_to_exit.elapsed() < Duration::from_secs(2), "{protocol}: exit took {:?}", asked_to_exit.elapsed());
+        assert!(!done.stderr.contains("panicked"), "{protocol}: {}", done.stderr);
+        let summary = done.summary();
+        assert_eq!((summary.ended, summary.dropped), (36, 0), "{protocol}: {}", done.stderr);
+        assert!(summary.failed >= 1 && summary.exported >= 30, "{protocol}: {summary:?}");
+        assert_eq!(receiver.span_count() as u64, summary.exported, "{protocol}");
+    }
+}
+
+/// A short-lived program with no collector: its first export happens at shutdown and is refused. A refused
+/// connection at shutdown is a known failure: reported at once, not retried with backoff (1.2–2.9 s before).
+#[test]
+fn a_short_lived_program_with_no_collector_exits_at_once() {
+    let port = otel_testkit::unused_port();
+    // Default batch settings: nothing is exported before the shutdown (schedule_delay is 5 s).
+    let dir = app_dir("short-lived", &toml("grpc", &format!("http://127.0.0.1:{port}"), ""));
+    let mut app = App::spawn("driven", &dir, &[]);
+    app.ask("tasks 50", "done 50");
+    let asked_to_exit = Instant::now();
+    let done = app.finish();
+    let exit_took = asked_to_exit.elapsed();
+    assert!(exit_took < Duration::from_millis(800), "exit took {exit_took:?}: {}", done.stderr);
+    assert_eq!(done.summary(), Summary { ended: 150, exported: 0, failed: 150, dropped: 0 }, "{}", done.stderr);
+    assert!(done.stderr.contains("refused"), "{}", done.stderr);
+}
+
+/// A bad certificate from a standard variable: by default (`exporter.on_invalid = "warn"`) the application runs
+/// and every span is counted as failed; with `"exit"` it stops before `main`, as a bad otel.toml does.
+#[test]
+fn an_exporter_that_cannot_be_built_fails_open_by_default_and_closed_on_request() {
+    let port = otel_testkit::unused_port();
+    let toml = toml("grpc", &format!("https://127.0.0.1:{port}"), QUICK_BATCHES);
+    let bad_ca = ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/otel-test-ca.pem");
+
+    let dir = app_dir("on-invalid-warn", &toml);
+    let mut app = App::spawn("driven", &dir, &[bad_ca]);
+    app.ask("tasks 3", "done 3");
+    let done = app.finish();
+    assert!(done.status.success(), "{}", done.stderr);
+    assert!(done.stderr.contains("otel-test-ca.pem") && done.stderr.contains("exporter.on_invalid"), "{}", done.stderr);
+    assert_eq!(done.summary(), Summary { ended: 9, exported: 0, failed: 9, dropped: 0 }, "{}", done.stderr);
+    assert!(done.stderr.contains("exporter not configured"), "{}", done.stderr);
+
+    let dir = app_dir("on-invalid-exit", &toml);
+    let app = App::spawn("driven", &dir, &[bad_ca, ("OTEL_TOML_EXPORTER_ON_INVALID", "exit")]);
+    let done = app.finish();
+    assert_eq!(done.status.code(), Some(1), "{}", done.stderr);
+    assert!(done.stderr.contains("otel-test-ca.pem"), "{}", done.stderr);
+    assert!(!done.stdout.contains("done"), "main must not run: {}", done.stdout);
+}

@@ -33,6 +33,9 @@ pub(crate) enum Sink {
     /// Drops every batch unconverted and counts it delivered, like the SDK's no-op exporter: only for the
     /// micro-benchmarks ([`crate::bench`]).
     Discard,
+    /// The exporter could not be built (`exporter.on_invalid = "warn"`): every batch fails at once, not retried,
+    /// with this reason, so that the loss is counted, alerted and summarised like any other.
+    Unavailable(String),
 }
 
 impl Sink {
@@ -45,6 +48,9 @@ impl Sink {
             }
             // Not reached: the export task skips conversion and sending for this sink.
             Sink::Discard => AttemptOutcome::Accepted,
+            Sink::Unavailable(reason) => {
+                AttemptOutcome::Failed(SendError::new(ErrorKind::InvalidConfig, reason.clone(), false))
+            }
         }
     }
 }
@@ -261,5 +267,30 @@ mod tests {
         assert_eq!(earliest(None, Some(now)), Some(now));
         assert_eq!(earliest(Some(later), None), Some(later));
         assert_eq!(earliest(None, None), None);
+    }
+
+    #[test]
+    fn a_server_delay_is_clamped_and_floored_by_the_backoff() {
+        let step = Duration::from_millis(200);
+        // Retry-After: 0, a date in the past, a zero RetryInfo: our backoff, not an immediate retry.
+        assert_eq!(retry_wait(Some(Duration::ZERO), step), step);
+        // A longer delay asked for is honoured exactly...
+        assert_eq!(retry_wait(Some(Duration::from_secs(2)), step), Duration::from_secs(2));
+        // ...up to the ceiling; u64::MAX seconds must not overflow anything.
+        assert_eq!(retry_wait(Some(Duration::MAX), step), MAX_SERVER_DELAY);
+        assert_eq!(retry_wait(None, step), step);
+        assert!(after(Duration::MAX).is_none());
+    }
+
+    #[test]
+    fn at_shutdown_a_refused_or_unresolvable_endpoint_is_final() {
+        let closing = Some(Closing { deadline: Instant::now() + Duration::from_secs(3), collector_failing: false });
+        let refused = SendError::new(ErrorKind::Refused, "connection refused", true);
+        let dns = SendError::new(ErrorKind::Dns, "DNS lookup failed", true);
+        let unavailable = SendError::new(ErrorKind::GrpcCode("UNAVAILABLE"), "busy", true);
+        assert!(gives_up_at_shutdown(closing, &refused));
+        assert!(gives_up_at_shutdown(closing, &dns));
+        assert!(!gives_up_at_shutdown(closing, &unavailable), "a busy collector gets the rest of the deadline");
+        assert!(!gives_up_at_shutdown(None, &refused), "while running, a refused connection is retried");
     }
 }

@@ -143,6 +143,9 @@ pub enum ErrorKind {
     /// The collector answered "success" with something that is not an OTLP response (e.g. a captive portal's HTML
     /// page): the spans are not counted as exported.
     InvalidResponse,
+    /// The exporter could not be built at start (an unreadable certificate file, a header the client refuses) and
+    /// `exporter.on_invalid = "warn"` let the application run: nothing can be sent, every span fails.
+    InvalidConfig,
 }
 
 impl std::fmt::Display for ErrorKind {
@@ -160,6 +163,7 @@ impl std::fmt::Display for ErrorKind {
             ErrorKind::Transport => f.write_str("transport error"),
             ErrorKind::Proxy => f.write_str("proxy error"),
             ErrorKind::InvalidResponse => f.write_str("invalid response"),
+            ErrorKind::InvalidConfig => f.write_str("exporter not configured"),
         }
     }
 }
@@ -184,6 +188,7 @@ impl ErrorKind {
             ErrorKind::Transport => "transport",
             ErrorKind::Proxy => "proxy",
             ErrorKind::InvalidResponse => "invalid_response",
+            ErrorKind::InvalidConfig => "invalid_config",
         }
     }
 }

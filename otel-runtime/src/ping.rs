@@ -103,7 +103,8 @@ pub fn ping(config: &otel_config::Config) -> Result<PingReport, PingError> {
 /// [`ping`] on the calling thread, which must not be inside a tokio runtime.
 fn ping_here(config: &otel_config::Config) -> Result<PingReport, PingError> {
     let exporter = &config.exporter;
-    let endpoint = if exporter.protocol.is_otlp() { exporter.traces_url() } else { String::new() };
+    // Reports and errors are printed: never with the credentials a URL may carry.
+    let endpoint = if exporter.protocol.is_otlp() { exporter.traces_url_redacted() } else { String::new() };
     let setup_error = |message: String| PingError {
         kind: ErrorKind::Transport,
         message,

@@ -7,7 +7,7 @@ use crate::health::FailureEvent;
 use crate::processor::{Core, OtelProcessor, Settings};
 use crate::transport::Transport;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use otel_config::{Config, Protocol};
+use otel_config::{Config, OnInvalid, Protocol};
 use std::sync::Arc;
 
 /// A built pipeline: the provider, the processor's core and the runtime its exports run on.
@@ -95,7 +95,10 @@ pub(crate) fn build_with(
 ) -> Result<Pipeline, BuildError> {
     let exporting = !config.disabled && config.exporter.protocol != Protocol::None;
     let endpoint = match config.exporter.protocol {
-        Protocol::Grpc | Protocol::HttpProtobuf | Protocol::HttpJson if exporting => config.exporter.traces_url(),
+        // Printed in alerts, events, `health()` and the summary: never with the credentials a URL may carry.
+        Protocol::Grpc | Protocol::HttpProtobuf | Protocol::HttpJson if exporting => {
+            config.exporter.traces_url_redacted()
+        }
         Protocol::Console if exporting => "stdout".to_string(),
         _ => String::new(),
     };
@@ -114,7 +117,18 @@ pub(crate) fn build_with(
         Protocol::Console => Sink::Console,
         _ => {
             let _enter = runtime.enter();
-            Sink::Otlp(Transport::build(&config.exporter)?)
+            match Transport::build(&config.exporter) {
+                Ok(transport) => Sink::Otlp(transport),
+                // Fail open (the default): the application runs, the loss is reported like any other.
+                Err(error) if config.exporter.on_invalid == OnInvalid::Warn => {
+                    eprintln!(
+                        "{error}; exporter.on_invalid = \"warn\": the application runs and every span is counted \
+                         as failed (set it to \"exit\" to stop instead)"
+                    );
+                    Sink::Unavailable(error.to_string())
+                }
+                Err(error) => return Err(error),
+            }
         }
     };
     let hub = FailureHub::new(endpoint, on_failure);
