@@ -11,6 +11,7 @@
 # 7-10x slower per input (figment allocates a lot); FUZZ_SANITIZER=address works too, on stable, with its own build.
 # A crash fails the run (after every target has had its turn): the input is in fuzz/artifacts/<target>/,
 # and `cargo fuzz run <target> <file>` (with the same environment) replays it.
+# A discovery worth keeping as a seed: copy the (small) file from fuzz/target/corpus/<target>/ to fuzz/corpus/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
