@@ -12,3 +12,4 @@ echo "test.sh: rotel-agent at $ROTEL_AGENT"
 cargo build --workspace --all-targets
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+scripts/fuzz-smoke.sh  # each fuzz target replays its seeds, then fuzzes 10 s (installs cargo-fuzz on first use)
