@@ -8,6 +8,12 @@ pub mod bench;
 pub mod entry;
 mod export;
 mod failures;
+/// The fuzz targets' entry points (`fuzz/`). Not a public API.
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::fuzz::*;
+}
+mod fuzz;
 mod health;
 mod pipeline;
 pub mod ping;

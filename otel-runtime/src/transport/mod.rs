@@ -14,8 +14,8 @@
 
 mod classify;
 mod credentials;
-mod grpc_client;
-mod http_client;
+pub(crate) mod grpc_client;
+pub(crate) mod http_client;
 mod proxy;
 mod tls;
 
