@@ -26,8 +26,8 @@
 //! ```
 
 use std::io::BufRead;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tracing::{info, instrument};
 
@@ -127,51 +127,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             (Some("failures"), _) => {
                 while let Some(event) = failures.try_recv() {
-                    println!(
-                        "stream {} spans={} retrying={}",
-                        event.kind.error_type(),
-                        event.spans,
-                        event.retrying
-                    );
+                    println!("stream {} spans={} retrying={}", event.kind.error_type(), event.spans, event.retrying);
                 }
                 println!("end");
             }
             (Some("burst"), Some(n)) => {
                 let n: u64 = n.parse()?;
                 let started = Instant::now();
-                // One block of ids, even with the steady stream running: the test can tell which spans were the burst's.
+                // One block of ids, even with the steady stream running: the test tells the burst's spans apart.
                 let first = NEXT_ID.fetch_add(n, Ordering::Relaxed);
                 for id in first..first + n {
                     handle_task(id);
                 }
-                println!(
-                    "burst done {n} ids={first}..{} took_us={}",
-                    first + n,
-                    started.elapsed().as_micros()
-                );
+                println!("burst done {n} ids={first}..{} took_us={}", first + n, started.elapsed().as_micros());
             }
             (Some("steady"), Some("stop")) => {
                 let Steady { stop, thread } = stream.take().ok_or("no steady stream is running")?;
                 stop.store(true, Ordering::Relaxed);
-                let (tasks, ticks, worst) =
-                    thread.join().map_err(|_| "the steady stream panicked")?;
-                println!(
-                    "steady stopped tasks={tasks} ticks={ticks} worst_us={}",
-                    worst.as_micros()
-                );
+                let (tasks, ticks, worst) = thread.join().map_err(|_| "the steady stream panicked")?;
+                println!("steady stopped tasks={tasks} ticks={ticks} worst_us={}", worst.as_micros());
             }
             (Some("steady"), Some(tasks)) => {
                 if stream.is_some() {
                     return Err("a steady stream is already running".into());
                 }
                 let tasks: u64 = tasks.parse()?;
-                let pace =
-                    Duration::from_millis(words.next().ok_or("steady TASKS PACE_MS")?.parse()?);
+                let pace = Duration::from_millis(words.next().ok_or("steady TASKS PACE_MS")?.parse()?);
                 let stop = Arc::new(AtomicBool::new(false));
                 let flag = stop.clone();
-                let thread = std::thread::Builder::new()
-                    .name("steady".into())
-                    .spawn(move || steady(tasks, pace, &flag))?;
+                let thread =
+                    std::thread::Builder::new().name("steady".into()).spawn(move || steady(tasks, pace, &flag))?;
                 stream = Some(Steady { stop, thread });
                 println!("steady started");
             }

@@ -69,11 +69,7 @@ impl Settings {
     fn from_env() -> Settings {
         let number = |name: &str| -> Option<u64> {
             let value = std::env::var(name).ok().filter(|v| !v.is_empty())?;
-            Some(
-                value
-                    .parse()
-                    .unwrap_or_else(|_| panic!("{name}={value:?} is not a non-negative integer")),
-            )
+            Some(value.parse().unwrap_or_else(|_| panic!("{name}={value:?} is not a non-negative integer")))
         };
         let cycles = number("OTEL_CHAOS_CYCLES").unwrap_or(1).max(1) as usize;
         let default_pause = if cycles > 1 { 3000 } else { 2000 };
@@ -101,17 +97,8 @@ struct Tick {
 }
 
 fn field(line: &str, name: &str) -> u64 {
-    let start = line
-        .find(&format!("{name}="))
-        .unwrap_or_else(|| panic!("no {name}= in {line:?}"))
-        + name.len()
-        + 1;
-    line[start..]
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    let start = line.find(&format!("{name}=")).unwrap_or_else(|| panic!("no {name}= in {line:?}")) + name.len() + 1;
+    line[start..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
 }
 
 fn tick(line: &str) -> Option<Tick> {
@@ -159,11 +146,7 @@ trait Collector: Sized {
 impl Collector for Rotel {
     const ANSWERS_BEFORE_RECORDING: bool = true;
     fn endpoint(&self, protocol: &str) -> String {
-        if protocol == "grpc" {
-            self.grpc_endpoint()
-        } else {
-            self.http_endpoint()
-        }
+        if protocol == "grpc" { self.grpc_endpoint() } else { self.http_endpoint() }
     }
     fn count(&self) -> usize {
         self.received_span_count()
@@ -173,10 +156,7 @@ impl Collector for Rotel {
         self.wait_for_spans(n, timeout).is_ok()
     }
     fn keys(&self) -> HashSet<Key> {
-        self.spans()
-            .iter()
-            .filter_map(|s| key(&s.name, &s.attributes))
-            .collect()
+        self.spans().iter().filter_map(|s| key(&s.name, &s.attributes)).collect()
     }
     fn kill(&mut self) {
         Rotel::kill(self)
@@ -224,31 +204,17 @@ impl InProcess {
 impl Collector for InProcess {
     const ANSWERS_BEFORE_RECORDING: bool = false;
     fn endpoint(&self, protocol: &str) -> String {
-        if protocol == "grpc" {
-            self.endpoints.0.clone()
-        } else {
-            self.endpoints.1.clone()
-        }
+        if protocol == "grpc" { self.endpoints.0.clone() } else { self.endpoints.1.clone() }
     }
     fn count(&self) -> usize {
-        self.receiver
-            .as_ref()
-            .map_or(self.taken.len(), Receiver::span_count)
+        self.receiver.as_ref().map_or(self.taken.len(), Receiver::span_count)
     }
     fn wait_count(&self, n: usize, timeout: Duration) -> bool {
-        self.receiver
-            .as_ref()
-            .is_some_and(|r| r.wait_for_spans_blocking(n, timeout).is_ok())
-            || self.count() >= n
+        self.receiver.as_ref().is_some_and(|r| r.wait_for_spans_blocking(n, timeout).is_ok()) || self.count() >= n
     }
     fn keys(&self) -> HashSet<Key> {
         let spans = self.receiver.as_ref().map(Receiver::spans);
-        spans
-            .as_ref()
-            .unwrap_or(&self.taken)
-            .iter()
-            .filter_map(|s| key(&s.name, &s.attributes))
-            .collect()
+        spans.as_ref().unwrap_or(&self.taken).iter().filter_map(|s| key(&s.name, &s.attributes)).collect()
     }
     fn kill(&mut self) {
         if let Some(receiver) = self.receiver.take() {
@@ -262,16 +228,10 @@ impl Collector for InProcess {
         InProcess::start(Some(self.ports))
     }
     fn pause(&self) {
-        self.receiver
-            .as_ref()
-            .unwrap()
-            .set_behavior(Behavior::Stall);
+        self.receiver.as_ref().unwrap().set_behavior(Behavior::Stall);
     }
     fn resume(&self) {
-        self.receiver
-            .as_ref()
-            .unwrap()
-            .set_behavior(Behavior::Accept);
+        self.receiver.as_ref().unwrap().set_behavior(Behavior::Accept);
     }
 }
 
@@ -282,15 +242,10 @@ fn settle(app: &mut App, collector: &impl Collector) {
     let deadline = Instant::now() + LONG;
     loop {
         let health = app.ask("health", "health ");
-        if field(&health, "exported") + field(&health, "failed") + field(&health, "dropped")
-            >= ended
-        {
+        if field(&health, "exported") + field(&health, "failed") + field(&health, "dropped") >= ended {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the app never settled its first {ended} spans: {health}"
-        );
+        assert!(Instant::now() < deadline, "the app never settled its first {ended} spans: {health}");
         collector.wait_count(collector.count() + 1, Duration::from_secs(1));
     }
 }
@@ -338,14 +293,8 @@ fn chaos<C: Collector>(protocol: &str, mut collector: C) {
     let dir = app_dir("chaos", &otel_toml(protocol, &endpoint));
     let mut app = App::spawn("driven", &dir, &[]);
 
-    app.ask(
-        &format!("steady {STEADY_TASKS} {STEADY_PACE_MS}"),
-        "steady started",
-    );
-    assert!(
-        collector.wait_count(1, LONG),
-        "the first spans never reached the collector"
-    );
+    app.ask(&format!("steady {STEADY_TASKS} {STEADY_PACE_MS}"), "steady started");
+    assert!(collector.wait_count(1, LONG), "the first spans never reached the collector");
 
     let mut keys: HashSet<(String, u64)> = HashSet::new(); // logged by the killed collectors
     let mut logged_raw = 0; // the same, duplicates included
@@ -363,35 +312,22 @@ fn chaos<C: Collector>(protocol: &str, mut collector: C) {
             let (out_mark, err_mark) = (app.line_count(false), app.line_count(true));
             let before = collector.count();
             app.send(&format!("burst {BURST_TASKS}"));
-            assert!(
-                collector.wait_count(before + KILL_AFTER_SPANS, LONG),
-                "the burst never reached the collector"
-            );
+            assert!(collector.wait_count(before + KILL_AFTER_SPANS, LONG), "the burst never reached the collector");
             collector.kill();
             let (_, done) = app.wait_for_after(false, out_mark, "burst done", LONG);
             let ids = &done[done.find("ids=").unwrap() + 4..];
             let (first, end) = ids.split_once("..").unwrap();
-            let (first, end): (u64, u64) = (
-                first.parse().unwrap(),
-                end.split(' ').next().unwrap().parse().unwrap(),
-            );
+            let (first, end): (u64, u64) = (first.parse().unwrap(), end.split(' ').next().unwrap().parse().unwrap());
             bursts.push((first, end));
             app.wait_for_after(true, err_mark, "is failing", LONG);
             // Nothing can be acknowledged until the restart: this is what the killed collectors acknowledged.
             let exported = field(&app.ask("health", "health "), "exported");
             let killed_keys = collector.keys();
-            let burst_logged = killed_keys
-                .iter()
-                .filter(|(_, id)| (first..end).contains(id))
-                .count();
+            let burst_logged = killed_keys.iter().filter(|(_, id)| (first..end).contains(id)).count();
             logged_raw += collector.count();
             keys.extend(killed_keys);
             logs.extend(collector.log());
-            kills.push(KillReport {
-                exported,
-                logged: keys.len(),
-                burst_logged,
-            });
+            kills.push(KillReport { exported, logged: keys.len(), burst_logged });
             collector = collector.restart();
             app.wait_for_after(true, err_mark, "recovered", LONG);
             if (burst_logged as u64) < 3 * BURST_TASKS {
@@ -400,39 +336,22 @@ fn chaos<C: Collector>(protocol: &str, mut collector: C) {
         }
 
         // b) SIGSTOP for longer than exporter.timeout, then SIGCONT.
-        assert!(
-            collector.wait_count(1, LONG),
-            "nothing reached the restarted collector"
-        );
+        assert!(collector.wait_count(1, LONG), "nothing reached the restarted collector");
         pauses.push(pause_collector(&app, &collector, settings.pause));
-        eprintln!(
-            "chaos {protocol}: cycle {} of {} done at {:?}",
-            cycle + 1,
-            settings.cycles,
-            started.elapsed()
-        );
+        eprintln!("chaos {protocol}: cycle {} of {} done at {:?}", cycle + 1, settings.cycles, started.elapsed());
     }
 
     // c) The app stops its stream and exits; the collector that is up gets the rest.
     let stopped = app.ask("steady stop", "steady stopped");
     let steady_tasks = field(&stopped, "tasks");
     let steady_worst = Duration::from_micros(field(&stopped, "worst_us"));
-    let all_ticks = app
-        .lines_from(false, 0)
-        .iter()
-        .filter_map(|l| tick(l))
-        .count();
+    let all_ticks = app.lines_from(false, 0).iter().filter_map(|l| tick(l)).count();
     let done = app.finish();
     assert!(done.status.success(), "{}", done.stderr);
     let summary = done.summary(); // checks ended = exported + failed + dropped
     let burst_tasks: u64 = bursts.iter().map(|(a, b)| b - a).sum();
     let total_tasks = steady_tasks + burst_tasks;
-    assert_eq!(
-        summary.ended,
-        3 * total_tasks,
-        "ended must be every span the app made; {}",
-        done.stderr
-    );
+    assert_eq!(summary.ended, 3 * total_tasks, "ended must be every span the app made; {}", done.stderr);
 
     // The live collector may still be writing what it took last: wait for its log to cover `exported` (or to
     // stop growing), then look at what arrived.
@@ -441,31 +360,19 @@ fn chaos<C: Collector>(protocol: &str, mut collector: C) {
     let live = loop {
         // Counted before parsing, so that spans arriving meanwhile wake the next wait.
         let seen = collector.count();
-        let live = if logged_raw + seen >= summary.exported as usize {
-            collector.keys()
-        } else {
-            HashSet::new()
-        };
+        let live = if logged_raw + seen >= summary.exported as usize { collector.keys() } else { HashSet::new() };
         let left = deadline.saturating_duration_since(Instant::now());
         if keys.union(&live).count() >= summary.exported as usize || left.is_zero() {
-            break if live.is_empty() {
-                collector.keys()
-            } else {
-                live
-            };
+            break if live.is_empty() { collector.keys() } else { live };
         }
-        let target = (summary.exported as usize)
-            .saturating_sub(logged_raw)
-            .max(seen + 1);
+        let target = (summary.exported as usize).saturating_sub(logged_raw).max(seen + 1);
         collector.wait_count(target, left);
     };
     logged_raw += collector.count();
     keys.extend(live);
     logs.extend(collector.log());
     let expected: HashSet<(String, u64)> = (0..total_tasks)
-        .flat_map(|id| {
-            ["handle_task", "load_task", "save_result"].map(|name| (name.to_string(), id))
-        })
+        .flat_map(|id| ["handle_task", "load_task", "save_result"].map(|name| (name.to_string(), id)))
         .collect();
     let mut missing: Vec<&(String, u64)> = expected.difference(&keys).collect();
     missing.sort_by_key(|(_, id)| *id);
@@ -491,9 +398,7 @@ fn chaos<C: Collector>(protocol: &str, mut collector: C) {
     // at the last kill that is the app's `exported` then, minus what they had recorded, plus what they had recorded
     // without answering (at most the requests in flight: max_concurrent_exports x max_export_batch_size).
     let crash_loss = if C::ANSWERS_BEFORE_RECORDING {
-        kills.last().map_or(0, |k| {
-            (k.exported as i64 - k.logged as i64 + IN_FLIGHT).max(0) as u64
-        })
+        kills.last().map_or(0, |k| (k.exported as i64 - k.logged as i64 + IN_FLIGHT).max(0) as u64)
     } else {
         0
     };
@@ -515,39 +420,24 @@ fn chaos<C: Collector>(protocol: &str, mut collector: C) {
             .collect()
     };
 
-    let pause_ticks: Vec<Tick> = pauses
-        .iter()
-        .flat_map(|p| p.ticks.iter().copied())
-        .collect();
-    let pause_worst = pause_ticks
-        .iter()
-        .map(|t| t.worst)
-        .max()
-        .unwrap_or_default();
+    let pause_ticks: Vec<Tick> = pauses.iter().flat_map(|p| p.ticks.iter().copied()).collect();
+    let pause_worst = pause_ticks.iter().map(|t| t.worst).max().unwrap_or_default();
     let pause_gap = pause_ticks.iter().map(|t| t.gap).max().unwrap_or_default();
-    let alerts: Vec<&str> = done
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("otel:") && !l.contains(" 0 spans lost so far"))
-        .collect();
+    let alerts: Vec<&str> =
+        done.stderr.lines().filter(|l| l.starts_with("otel:") && !l.contains(" 0 spans lost so far")).collect();
     // `callback thread=otel-on-failure kind=KIND spans=N retrying=false`: spans given up, with the cause.
-    let losses: Vec<&str> = done
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("callback ") && l.ends_with("retrying=false"))
-        .collect();
+    let losses: Vec<&str> =
+        done.stderr.lines().filter(|l| l.starts_with("callback ") && l.ends_with("retrying=false")).collect();
     let reported_lost: u64 = losses.iter().map(|l| field(l, "spans")).sum();
-    let deficits: Vec<i64> = kills
-        .iter()
-        .map(|k| k.exported as i64 - k.logged as i64)
-        .collect();
+    let deficits: Vec<i64> = kills.iter().map(|k| k.exported as i64 - k.logged as i64).collect();
     let report = format!(
         "chaos {protocol}: {} cycle(s), pause {:?}, {:?} in all; {summary:?}; spans made {}, logged {logged_raw} \
          ({} distinct, {} missing: {missing_in_burst:?} in the bursts, {missing_elsewhere} elsewhere, task ids \
-         {ranges:?}; {strangers} unknown; collector logs: {saved:?}) by {} collector incarnations; kills (exported then / logged by the killed ones / of the {} burst \
-         spans, logged before the kill): {kills:?}; acknowledged but not taken at each kill (negative: taken but \
-         not acknowledged, to be sent again): {deficits:?}; steady loop: {all_ticks} ticks, worst run {:?} (during pauses \
-         {:?}, longest tick gap there {pause_gap:?}); first pause alert: {:?}; losses reported: {losses:?}; alerts with losses: {alerts:#?}",
+         {ranges:?}; {strangers} unknown; collector logs: {saved:?}) by {} collector incarnations; kills \
+         (exported then / logged by the killed ones / of the {} burst spans, logged before the kill): {kills:?}; \
+         acknowledged but not taken at each kill (negative: taken but not acknowledged, to be sent again): \
+         {deficits:?}; steady loop: {all_ticks} ticks, worst run {:?} (during pauses {:?}, longest tick gap there \
+         {pause_gap:?}); first pause alert: {:?}; losses reported: {losses:?}; alerts with losses: {alerts:#?}",
         settings.cycles,
         settings.pause,
         started.elapsed(),
@@ -580,18 +470,12 @@ fn chaos<C: Collector>(protocol: &str, mut collector: C) {
     for kill in &kills {
         assert!(kill.burst_logged > 0, "{report}");
     }
-    let mid_burst = kills
-        .iter()
-        .filter(|k| (k.burst_logged as u64) < 3 * BURST_TASKS)
-        .count();
+    let mid_burst = kills.iter().filter(|k| (k.burst_logged as u64) < 3 * BURST_TASKS).count();
     assert_eq!(mid_burst, settings.cycles, "{report}");
     // The app's speed held: no run of its loop waited on the collector, and it kept going while it was frozen.
     assert!(steady_worst < STALL_BOUND, "{report}");
     for pause in &pauses {
-        assert!(
-            pause.ticks.len() as u128 * 2 >= settings.pause.as_millis() / 100,
-            "too few ticks: {report}"
-        );
+        assert!(pause.ticks.len() as u128 * 2 >= settings.pause.as_millis() / 100, "too few ticks: {report}");
         let made = pause.ticks.last().unwrap().tasks - pause.ticks.first().unwrap().tasks;
         assert!(made > 0, "{report}");
     }
@@ -600,10 +484,7 @@ fn chaos<C: Collector>(protocol: &str, mut collector: C) {
 fn with_rotel(protocol: &str) {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // Detailed: the collector logs every span with its attributes, so the test can tell which spans arrived.
-    chaos(
-        protocol,
-        Rotel::start_with(RotelVerbosity::Detailed).unwrap(),
-    );
+    chaos(protocol, Rotel::start_with(RotelVerbosity::Detailed).unwrap());
 }
 
 #[test]

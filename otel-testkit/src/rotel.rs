@@ -131,10 +131,7 @@ impl Rotel {
                 ))
             };
         }
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf();
         let lib = workspace.join(".tools/rotel/venv/lib");
         let mut found: Vec<PathBuf> = std::fs::read_dir(&lib)
             .into_iter()
@@ -184,11 +181,7 @@ impl Rotel {
     /// let again = otel_testkit::Rotel::start_on(otel_testkit::RotelVerbosity::Basic, grpc, http).unwrap();
     /// assert_eq!(again.grpc_port(), grpc);
     /// ```
-    pub fn start_on(
-        verbosity: RotelVerbosity,
-        grpc_port: u16,
-        http_port: u16,
-    ) -> Result<Rotel, String> {
+    pub fn start_on(verbosity: RotelVerbosity, grpc_port: u16, http_port: u16) -> Result<Rotel, String> {
         let binary = Self::binary()?;
         Self::launch(&binary, verbosity, Some((grpc_port, http_port)))?
     }
@@ -210,8 +203,7 @@ impl Rotel {
         ports: Option<(u16, u16)>,
     ) -> Result<Result<Rotel, String>, String> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let (grpc_port, http_port) =
-            ports.unwrap_or_else(|| (crate::unused_port(), crate::unused_port()));
+        let (grpc_port, http_port) = ports.unwrap_or_else(|| (crate::unused_port(), crate::unused_port()));
         let grpc_addr = SocketAddr::from(([127, 0, 0, 1], grpc_port));
         let http_addr = SocketAddr::from(([127, 0, 0, 1], http_port));
         let dir = std::env::temp_dir().join(format!(
@@ -219,19 +211,11 @@ impl Rotel {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         ));
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let mut command = Command::new(binary);
         command
             .arg("start")
-            .args([
-                "--exporter",
-                "blackhole",
-                "--debug-log",
-                "traces",
-                "--log-format",
-                "text",
-            ])
+            .args(["--exporter", "blackhole", "--debug-log", "traces", "--log-format", "text"])
             .args(["--debug-log-verbosity", verbosity.as_arg()])
             .arg("--otlp-grpc-endpoint")
             .arg(grpc_addr.to_string())
@@ -251,9 +235,7 @@ impl Rotel {
                 command.env_remove(name);
             }
         }
-        let mut child = command
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+        let mut child = command.spawn().map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
         let log = Arc::new(Log::default());
         log.lock().open_streams = 2;
         let stdout = child.stdout.take().expect("piped stdout");
@@ -262,15 +244,7 @@ impl Rotel {
             spawn_reader(stdout, log.clone()),
             spawn_reader(child.stderr.take().expect("piped stderr"), log.clone()),
         ];
-        let mut rotel = Rotel {
-            child,
-            grpc_addr,
-            http_addr,
-            verbosity,
-            log,
-            readers,
-            dir,
-        };
+        let mut rotel = Rotel { child, grpc_addr, http_addr, verbosity, log, readers, dir };
 
         // Ready when it logged that it started and both ports take connections; failed when its output streams
         // close (it exited) or at the deadline. Woken by its output, not by polling.
@@ -281,11 +255,9 @@ impl Rotel {
                 let state = rotel
                     .log
                     .cond
-                    .wait_timeout_while(
-                        state,
-                        deadline.saturating_duration_since(Instant::now()),
-                        |s| !s.started && s.open_streams > 0,
-                    )
+                    .wait_timeout_while(state, deadline.saturating_duration_since(Instant::now()), |s| {
+                        !s.started && s.open_streams > 0
+                    })
                     .unwrap_or_else(|p| p.into_inner())
                     .0;
                 (state.started, state.open_streams == 0)
@@ -296,10 +268,7 @@ impl Rotel {
                 return if output.contains("Address already in use") {
                     Ok(Err(format!("rotel could not bind its ports: {output}")))
                 } else {
-                    Err(format!(
-                        "rotel-agent exited at start ({}); its output:\n{output}",
-                        binary.display()
-                    ))
+                    Err(format!("rotel-agent exited at start ({}); its output:\n{output}", binary.display()))
                 };
             }
             // rotel logs "Starting Rotel." only once it has bound both ports, so a connection then reaches it (and
@@ -317,9 +286,7 @@ impl Rotel {
     }
 
     fn ports_open(&self, timeout: Duration) -> bool {
-        [self.grpc_addr, self.http_addr]
-            .iter()
-            .all(|addr| TcpStream::connect_timeout(addr, timeout).is_ok())
+        [self.grpc_addr, self.http_addr].iter().all(|addr| TcpStream::connect_timeout(addr, timeout).is_ok())
     }
 
     /// The OTLP/gRPC endpoint, `http://127.0.0.1:PORT`.
@@ -365,15 +332,9 @@ impl Rotel {
         if state.spans >= n {
             return Ok(state.spans);
         }
-        let why = if state.open_streams == 0 {
-            "it exited".to_string()
-        } else {
-            format!("timed out after {timeout:?}")
-        };
-        Err(format!(
-            "rotel logged {} spans, expected {n} ({why}); its output:\n{}",
-            state.spans, state.text
-        ))
+        let why =
+            if state.open_streams == 0 { "it exited".to_string() } else { format!("timed out after {timeout:?}") };
+        Err(format!("rotel logged {} spans, expected {n} ({why}); its output:\n{}", state.spans, state.text))
     }
 
     /// Everything it printed so far (stdout and stderr, lines in arrival order, colour codes removed).
@@ -436,13 +397,7 @@ impl Rotel {
             .arg(&pid)
             .status()
             .map_err(|e| format!("cannot run kill -{name} {pid}: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "kill -{name} {pid} failed ({status}): has rotel exited?"
-            ))
-        }
+        if status.success() { Ok(()) } else { Err(format!("kill -{name} {pid} failed ({status}): has rotel exited?")) }
     }
 
     fn reap(&mut self) {
@@ -473,11 +428,7 @@ fn enlarge_pipe(pipe: &std::process::ChildStdout) {
     use std::os::fd::AsRawFd;
     // SAFETY: fcntl on a file descriptor we own; F_SETPIPE_SZ takes an int and changes nothing else.
     unsafe {
-        libc::fcntl(
-            pipe.as_raw_fd(),
-            libc::F_SETPIPE_SZ,
-            PIPE_SIZE as libc::c_int,
-        );
+        libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE as libc::c_int);
     }
 }
 
@@ -486,10 +437,7 @@ fn enlarge_pipe(_pipe: &std::process::ChildStdout) {}
 
 const PIPE_SIZE: usize = 1024 * 1024;
 
-fn spawn_reader(
-    mut stream: impl Read + Send + 'static,
-    log: Arc<Log>,
-) -> std::thread::JoinHandle<()> {
+fn spawn_reader(mut stream: impl Read + Send + 'static, log: Arc<Log>) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut buf = vec![0u8; PIPE_SIZE];
         let mut pending = Vec::new();
@@ -598,18 +546,12 @@ fn parse_detailed(output: &str) -> Vec<RotelSpan> {
         } else if let Some(rest) = line.strip_prefix("InstrumentationScope") {
             scope = rest.trim().to_string();
         } else if line.starts_with("Span #") {
-            spans.push(RotelSpan {
-                resource: resource.clone(),
-                scope: scope.clone(),
-                ..RotelSpan::default()
-            });
+            spans.push(RotelSpan { resource: resource.clone(), scope: scope.clone(), ..RotelSpan::default() });
             section = Section::Span;
         } else if line.starts_with("Attributes:") && matches!(section, Section::Span) {
             section = Section::SpanAttributes;
         } else if let Some(kv) = trimmed.strip_prefix("-> ") {
-            let Some((key, value)) = kv.split_once(": ") else {
-                continue;
-            };
+            let Some((key, value)) = kv.split_once(": ") else { continue };
             match section {
                 Section::ResourceAttributes => {
                     resource.insert(key.to_string(), unwrap_value(value));
@@ -621,16 +563,10 @@ fn parse_detailed(output: &str) -> Vec<RotelSpan> {
                 }
                 _ => {}
             }
-        } else if line.starts_with("    ")
-            && matches!(section, Section::Span | Section::SpanAttributes)
-        {
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
+        } else if line.starts_with("    ") && matches!(section, Section::Span | Section::SpanAttributes) {
+            let Some((key, value)) = line.split_once(':') else { continue };
             let value = value.strip_prefix(' ').unwrap_or(value).to_string();
-            let Some(span) = spans.last_mut() else {
-                continue;
-            };
+            let Some(span) = spans.last_mut() else { continue };
             match key.trim() {
                 "Trace ID" => span.trace_id = value,
                 "Parent ID" => span.parent_span_id = value,
@@ -641,10 +577,7 @@ fn parse_detailed(output: &str) -> Vec<RotelSpan> {
                 "Status message" => span.status_message = value,
                 _ => {}
             }
-        } else if !line.starts_with(' ')
-            && !line.starts_with("Start time")
-            && !line.starts_with("End time")
-        {
+        } else if !line.starts_with(' ') && !line.starts_with("Start time") && !line.starts_with("End time") {
             // Any other unindented line (Events:, Links:, SchemaURL lines, a log line) ends the attribute lists.
             section = Section::Other;
         }
@@ -666,17 +599,11 @@ mod tests {
         );
         assert_eq!(spans_in_line("Span #12"), 1);
         assert_eq!(spans_in_line("    Name           : Span #3"), 0);
-        assert_eq!(
-            spans_in_line("2026-11-25T08:49:26Z  INFO Starting Rotel."),
-            0
-        );
+        assert_eq!(spans_in_line("2026-11-25T08:49:26Z  INFO Starting Rotel."), 0);
     }
 
     #[test]
     fn strips_colour_codes() {
-        assert_eq!(
-            strip_ansi("\u{1b}[2mtime\u{1b}[0m \u{1b}[32m INFO\u{1b}[0m x"),
-            "time  INFO x"
-        );
+        assert_eq!(strip_ansi("\u{1b}[2mtime\u{1b}[0m \u{1b}[32m INFO\u{1b}[0m x"), "time  INFO x");
     }
 }

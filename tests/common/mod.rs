@@ -11,17 +11,9 @@ use std::time::{Duration, Instant};
 /// An example's binary (built by `cargo build --examples`, which scripts/test.sh runs first).
 pub fn example(name: &str) -> PathBuf {
     // target/debug/deps/TEST-HASH -> target/debug/examples/NAME
-    let deps = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
     let bin = deps.parent().unwrap().join("examples").join(name);
-    assert!(
-        bin.is_file(),
-        "{} is missing: run `cargo build --examples` (scripts/test.sh does)",
-        bin.display()
-    );
+    assert!(bin.is_file(), "{} is missing: run `cargo build --examples` (scripts/test.sh does)", bin.display());
     bin
 }
 
@@ -72,51 +64,29 @@ impl App {
     /// Starts example `name` in `dir` with these extra variables.
     pub fn spawn(name: &str, dir: &PathBuf, env: &[(&str, &str)]) -> App {
         let mut command = Command::new(example(name));
-        command
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        command.current_dir(dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         for var in CLEARED {
             command.env_remove(var);
         }
         command.envs(env.iter().copied());
         let started = Instant::now();
         let mut child = command.spawn().unwrap();
-        let lines = Arc::new((
-            Mutex::new(Lines {
-                open: 2,
-                ..Lines::default()
-            }),
-            Condvar::new(),
-        ));
+        let lines = Arc::new((Mutex::new(Lines { open: 2, ..Lines::default() }), Condvar::new()));
         let out = child.stdout.take().unwrap();
         let err = child.stderr.take().unwrap();
-        for (stream, is_err) in [
-            (Box::new(out) as Box<dyn std::io::Read + Send>, false),
-            (Box::new(err), true),
-        ] {
+        for (stream, is_err) in [(Box::new(out) as Box<dyn std::io::Read + Send>, false), (Box::new(err), true)] {
             let lines = lines.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     let mut state = lines.0.lock().unwrap();
-                    if is_err {
-                        state.stderr.push(line)
-                    } else {
-                        state.stdout.push(line)
-                    }
+                    if is_err { state.stderr.push(line) } else { state.stdout.push(line) }
                     lines.1.notify_all();
                 }
                 lines.0.lock().unwrap().open -= 1;
                 lines.1.notify_all();
             });
         }
-        App {
-            stdin: child.stdin.take(),
-            child,
-            lines,
-            started,
-        }
+        App { stdin: child.stdin.take(), child, lines, started }
     }
 
     pub fn pid(&self) -> u32 {
@@ -157,11 +127,7 @@ impl App {
     /// [`App::wait_for_after`] and [`App::lines_from`].
     pub fn line_count(&self, err: bool) -> usize {
         let state = self.lines.0.lock().unwrap();
-        if err {
-            state.stderr.len()
-        } else {
-            state.stdout.len()
-        }
+        if err { state.stderr.len() } else { state.stdout.len() }
     }
 
     /// The lines of stdout (`err = false`) or stderr from index `from` on.
@@ -173,23 +139,12 @@ impl App {
 
     /// Like [`App::wait_for`], but only lines from index `from` on count (a mark from [`App::line_count`]), so a
     /// message the app prints again and again is waited for anew. Returns the line's index and the line.
-    pub fn wait_for_after(
-        &self,
-        err: bool,
-        from: usize,
-        needle: &str,
-        timeout: Duration,
-    ) -> (usize, String) {
+    pub fn wait_for_after(&self, err: bool, from: usize, needle: &str, timeout: Duration) -> (usize, String) {
         let deadline = Instant::now() + timeout;
         let mut state = self.lines.0.lock().unwrap();
         loop {
             let lines = if err { &state.stderr } else { &state.stdout };
-            if let Some((i, line)) = lines
-                .iter()
-                .enumerate()
-                .skip(from)
-                .find(|(_, l)| l.contains(needle))
-            {
+            if let Some((i, line)) = lines.iter().enumerate().skip(from).find(|(_, l)| l.contains(needle)) {
                 return (i, line.clone());
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -215,17 +170,8 @@ impl App {
             if let Some(line) = state.stdout[before..].iter().find(|l| l.contains(reply)) {
                 return line.clone();
             }
-            assert!(
-                Instant::now() < deadline && state.open > 0,
-                "no reply {reply:?} to {command:?}: {:?}",
-                state.stderr
-            );
-            state = self
-                .lines
-                .1
-                .wait_timeout(state, Duration::from_secs(1))
-                .unwrap()
-                .0;
+            assert!(Instant::now() < deadline && state.open > 0, "no reply {reply:?} to {command:?}: {:?}", state.stderr);
+            state = self.lines.1.wait_timeout(state, Duration::from_secs(1)).unwrap().0;
         }
     }
 
@@ -240,10 +186,7 @@ impl App {
             if line.contains(&needle) {
                 return;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the app never counted exported={exported}: {line}"
-            );
+            assert!(Instant::now() < deadline, "the app never counted exported={exported}: {line}");
         }
     }
 
@@ -258,27 +201,13 @@ impl App {
         let status = self.child.wait().unwrap();
         let elapsed = self.started.elapsed();
         let state = self.lines.0.lock().unwrap();
-        let state = self
-            .lines
-            .1
-            .wait_timeout_while(state, Duration::from_secs(10), |s| s.open > 0)
-            .unwrap()
-            .0;
-        Finished {
-            status,
-            elapsed,
-            stdout: state.stdout.join("\n"),
-            stderr: state.stderr.join("\n"),
-        }
+        let state = self.lines.1.wait_timeout_while(state, Duration::from_secs(10), |s| s.open > 0).unwrap().0;
+        Finished { status, elapsed, stdout: state.stdout.join("\n"), stderr: state.stderr.join("\n") }
     }
 
     /// Sends a signal (`TERM`, `INT`) with kill(1).
     pub fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.pid().to_string())
-            .status()
-            .unwrap();
+        let status = Command::new("kill").arg(format!("-{name}")).arg(self.pid().to_string()).status().unwrap();
         assert!(status.success());
     }
 
@@ -321,24 +250,11 @@ impl Finished {
             .unwrap_or_else(|| panic!("no summary line in stderr:\n{}", self.stderr));
         let field = |name: &str| -> u64 {
             let start = line.find(&format!("{name}=")).unwrap() + name.len() + 1;
-            line[start..]
-                .split(|c: char| !c.is_ascii_digit())
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
+            line[start..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
         };
-        let summary = Summary {
-            ended: field("ended"),
-            exported: field("exported"),
-            failed: field("failed"),
-            dropped: field("dropped"),
-        };
-        assert_eq!(
-            summary.ended,
-            summary.exported + summary.failed + summary.dropped,
-            "{line}"
-        );
+        let summary =
+            Summary { ended: field("ended"), exported: field("exported"), failed: field("failed"), dropped: field("dropped") };
+        assert_eq!(summary.ended, summary.exported + summary.failed + summary.dropped, "{line}");
         summary
     }
 }
