@@ -352,6 +352,54 @@ impl Rotel {
         self.shutdown();
     }
 
+    /// Kills the collector with SIGKILL, as a crash would (no chance to flush or answer what it holds), waits for
+    /// it and for the last of its output. Unlike [`Rotel::stop`] it keeps what it logged: [`Rotel::output`],
+    /// [`Rotel::spans`] and [`Rotel::received_span_count`] are final afterwards. Its ports are free, for
+    /// [`Rotel::restart`]. Killing it again does nothing.
+    ///
+    /// rotel answers an export once the batch is in its pipeline's queue, and logs it when the pipeline takes it
+    /// from there: a batch answered in that short window and not yet logged is gone with the process, so a test
+    /// that kills it mid-stream may find fewer spans in its log than it acknowledged.
+    pub fn kill(&mut self) {
+        self.reap();
+    }
+
+    /// Pauses the collector with SIGSTOP: it keeps its ports, the kernel still accepts connections and buffers
+    /// requests for it, but nothing is answered until [`Rotel::resume`] — a hung collector. Killing or dropping
+    /// a paused collector works (SIGKILL needs no cooperation).
+    pub fn pause(&self) -> Result<(), String> {
+        self.signal("STOP")
+    }
+
+    /// Resumes a collector paused by [`Rotel::pause`] (SIGCONT); it then handles what was buffered meanwhile.
+    pub fn resume(&self) -> Result<(), String> {
+        self.signal("CONT")
+    }
+
+    /// Starts a new collector on the ports of this one, after [`Rotel::kill`] (or while it is still running, when
+    /// the new one then fails to bind: an error). Same verbosity; its log starts empty.
+    ///
+    /// ```no_run
+    /// let mut first = otel_testkit::Rotel::start().unwrap();
+    /// first.kill();
+    /// let second = first.restart().unwrap();
+    /// assert_eq!(second.grpc_port(), first.grpc_port());
+    /// ```
+    pub fn restart(&self) -> Result<Rotel, String> {
+        Self::start_on(self.verbosity, self.grpc_port(), self.http_port())
+    }
+
+    /// Sends a signal by name with kill(1), which every Unix has (no libc binding needed off Linux).
+    fn signal(&self, name: &str) -> Result<(), String> {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(&pid)
+            .status()
+            .map_err(|e| format!("cannot run kill -{name} {pid}: {e}"))?;
+        if status.success() { Ok(()) } else { Err(format!("kill -{name} {pid} failed ({status}): has rotel exited?")) }
+    }
+
     fn reap(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -123,6 +123,43 @@ impl App {
         }
     }
 
+    /// How many lines the app printed so far on stdout (`err = false`) or stderr: a mark for
+    /// [`App::wait_for_after`] and [`App::lines_from`].
+    pub fn line_count(&self, err: bool) -> usize {
+        let state = self.lines.0.lock().unwrap();
+        if err { state.stderr.len() } else { state.stdout.len() }
+    }
+
+    /// The lines of stdout (`err = false`) or stderr from index `from` on.
+    pub fn lines_from(&self, err: bool, from: usize) -> Vec<String> {
+        let state = self.lines.0.lock().unwrap();
+        let lines = if err { &state.stderr } else { &state.stdout };
+        lines.get(from..).unwrap_or_default().to_vec()
+    }
+
+    /// Like [`App::wait_for`], but only lines from index `from` on count (a mark from [`App::line_count`]), so a
+    /// message the app prints again and again is waited for anew. Returns the line's index and the line.
+    pub fn wait_for_after(&self, err: bool, from: usize, needle: &str, timeout: Duration) -> (usize, String) {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.lines.0.lock().unwrap();
+        loop {
+            let lines = if err { &state.stderr } else { &state.stdout };
+            if let Some((i, line)) = lines.iter().enumerate().skip(from).find(|(_, l)| l.contains(needle)) {
+                return (i, line.clone());
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || state.open == 0 {
+                panic!(
+                    "the app never said {needle:?} on {} after line {from} (within {timeout:?}); stdout:\n{}\nstderr:\n{}",
+                    if err { "stderr" } else { "stdout" },
+                    tail(&state.stdout),
+                    tail(&state.stderr)
+                );
+            }
+            state = self.lines.1.wait_timeout(state, left).unwrap().0;
+        }
+    }
+
     /// Sends `command` and waits for the stdout line it answers with (containing `reply`).
     pub fn ask(&mut self, command: &str, reply: &str) -> String {
         let before = self.lines.0.lock().unwrap().stdout.len();
@@ -178,6 +215,11 @@ impl App {
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
+}
+
+/// The last 60 lines, for failure messages of long runs.
+fn tail(lines: &[String]) -> String {
+    lines[lines.len().saturating_sub(60)..].join("\n")
 }
 
 /// How an app ended.
