@@ -302,6 +302,12 @@ async fn answer(client: &mut BufReader<TcpStream>, status: u16) {
     let text = format!("HTTP/1.1 {status} {reason}\r\n{challenge}Content-Length: 0\r\nConnection: close\r\n\r\n");
     let _ = client.get_mut().write_all(text.as_bytes()).await;
     let _ = client.get_mut().shutdown().await;
+    // A lingering close: closing with unread input (the rest of a refused request) would send a reset, which can
+    // destroy the answer before the client reads it. Bounded in bytes and time.
+    let mut sink = tokio::io::sink();
+    let mut rest = (&mut *client).take(1 << 20);
+    let drain = tokio::io::copy(&mut rest, &mut sink);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drain).await;
 }
 
 async fn serve(client: TcpStream, config: Arc<Config>) {
@@ -382,4 +388,90 @@ async fn serve(client: TcpStream, config: Arc<Config>) {
     }
     let mut client = client.into_inner();
     let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader as StdBufReader, Read, Write};
+    use std::net::{TcpListener as StdListener, TcpStream as StdStream};
+
+    /// Sends `request` to the proxy and reads its whole answer (the proxy or the target closes the connection).
+    fn exchange(proxy: &HttpProxy, request: &[u8]) -> String {
+        let mut stream = StdStream::connect(proxy.addr()).unwrap();
+        stream.write_all(request).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    }
+
+    /// A target that takes one connection, reads its head and a 4-byte body, answers 200 and returns what it read.
+    fn one_shot_target() -> (u16, std::thread::JoinHandle<String>) {
+        let listener = StdListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let thread = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = StdBufReader::new(stream);
+            let mut got = String::new();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                got.push_str(&line);
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = [0u8; 4];
+            reader.read_exact(&mut body).unwrap();
+            got.push_str(&String::from_utf8_lossy(&body));
+            reader.get_mut().write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok").unwrap();
+            got
+        });
+        (port, thread)
+    }
+
+    #[test]
+    fn forwards_absolute_form_in_origin_form_without_the_proxy_headers() {
+        let proxy = HttpProxy::builder().credentials("u", "p").start_blocking();
+        let (port, target) = one_shot_target();
+        let request = format!(
+            "POST http://127.0.0.1:{port}/v1/traces HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nProxy-Authorization: {}\r\n\
+             Proxy-Connection: keep-alive\r\nConnection: keep-alive\r\ncontent-length: 4\r\n\r\nbody",
+            basic_auth("u", "p")
+        );
+        let answer = exchange(&proxy, request.as_bytes());
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n") && answer.ends_with("ok"), "{answer}");
+        let got = target.join().unwrap();
+        assert_eq!(
+            got,
+            format!("POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\ncontent-length: 4\r\nConnection: close\r\n\r\nbody")
+        );
+        let seen = proxy.requests();
+        assert_eq!(seen[0].target, format!("http://127.0.0.1:{port}/v1/traces"));
+        assert_eq!((seen[0].auth, seen[0].outcome), (ProxyAuth::Valid, ProxyOutcome::Forwarded));
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_serve() {
+        let proxy = HttpProxy::start_blocking();
+        let closed = crate::unused_port();
+        // (request, status)
+        let huge = format!("GET http://127.0.0.1:{closed}/ HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD));
+        let rows = [
+            (format!("CONNECT 127.0.0.1:{closed} HTTP/1.1\r\n\r\n"), 502),
+            ("GET /origin-form HTTP/1.1\r\nHost: x\r\n\r\n".to_string(), 400),
+            ("garbage\r\n\r\n".to_string(), 400),
+            (huge, 431),
+        ];
+        for (request, status) in rows {
+            let answer = exchange(&proxy, request.as_bytes());
+            assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{status}: {answer}");
+        }
+        // Unparsable and oversized heads are answered but not recorded.
+        let outcomes: Vec<_> = proxy.requests().iter().map(|r| r.outcome).collect();
+        assert_eq!(outcomes, [ProxyOutcome::Refused(502), ProxyOutcome::Refused(400)]);
+        let refusing = HttpProxy::builder().refuse(503).start_blocking();
+        let answer = exchange(&refusing, b"CONNECT 127.0.0.1:9 HTTP/1.1\r\n\r\n");
+        assert!(answer.starts_with("HTTP/1.1 503 Service Unavailable\r\n"), "{answer}");
+    }
 }
