@@ -355,3 +355,63 @@ fn endpoint_credentials_are_never_printed() {
         assert!(printed.contains(excerpt), "row {i}: {printed:?} lacks {excerpt:?}");
     }
 }
+
+/// `otel-check ping` takes its proxy from the environment as the app does: gRPC through a CONNECT tunnel,
+/// OTLP/HTTP through the forward proxy, with the credentials; a proxy that refuses them fails the ping naming the
+/// proxy redacted. The proxy's password is never printed.
+#[test]
+fn ping_goes_through_the_proxy_of_the_environment() {
+    use otel_testkit::{HttpProxy, ProxyAuth, ProxyOutcome};
+    let receiver = Receiver::start_blocking();
+    let proxy = HttpProxy::builder().credentials("pu", SECRET).start_blocking();
+    let url = proxy.url(&format!("pu:{SECRET}"));
+    let wrong = proxy.url(&format!("pu:wrong-{SECRET}"));
+    let (grpc, http) = (receiver.grpc_endpoint(), receiver.http_endpoint());
+    let grpc_target = format!("127.0.0.1:{}", receiver.grpc_addr().port());
+    let http_target = receiver.http_traces_url();
+    // (protocol, endpoint, proxy variable and URL, what the proxy then saw)
+    let rows = [
+        ("grpc", &grpc, ("HTTP_PROXY", &url), ("CONNECT", &grpc_target, ProxyAuth::Valid, ProxyOutcome::Tunnelled)),
+        (
+            "http/protobuf",
+            &http,
+            ("http_proxy", &url),
+            ("POST", &http_target, ProxyAuth::Valid, ProxyOutcome::Forwarded),
+        ),
+        (
+            "grpc",
+            &grpc,
+            ("ALL_PROXY", &wrong),
+            ("CONNECT", &grpc_target, ProxyAuth::Invalid, ProxyOutcome::Refused(407)),
+        ),
+        (
+            "http/json",
+            &http,
+            ("HTTP_PROXY", &wrong),
+            ("POST", &http_target, ProxyAuth::Invalid, ProxyOutcome::Refused(407)),
+        ),
+    ];
+    let shown = format!("http://***@127.0.0.1:{}", proxy.addr().port());
+    for (i, (protocol, endpoint, (variable, proxy_url), expected)) in rows.into_iter().enumerate() {
+        let env = [
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+            (variable, proxy_url),
+        ];
+        let output = run(None, &env, &["ping"]);
+        let printed = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(!printed.contains(SECRET), "row {i}: {printed}");
+        let seen = proxy.requests();
+        let last = seen.last().unwrap_or_else(|| panic!("row {i}: the proxy saw nothing: {printed}"));
+        assert_eq!((last.method.as_str(), &last.target, last.auth, last.outcome), expected, "row {i}");
+        if expected.2 == ProxyAuth::Valid {
+            assert_eq!(output.status.code(), Some(0), "row {i}: {printed}");
+            assert!(stdout(&output).starts_with("ok: "), "row {i}: {printed}");
+        } else {
+            assert_eq!(output.status.code(), Some(9), "row {i}: {printed}");
+            assert!(stderr(&output).contains(&format!("proxy {shown}")), "row {i}: {printed:?} lacks {shown:?}");
+        }
+    }
+    assert_eq!(proxy.requests().len(), 4, "{:?}", proxy.requests());
+    assert_eq!(receiver.spans_named("otel-check ping").len(), 2);
+}

@@ -6,6 +6,8 @@
 //!   accept, fail as unavailable (with a retry delay), reject, partially succeed, or stall.
 //! - [`Rotel`]: a driver for the real `rotel` collector (`rotel-agent`, installed by `scripts/install-rotel.sh`),
 //!   counting and parsing the spans it logs.
+//! - [`HttpProxy`]: an HTTP proxy on 127.0.0.1 (CONNECT tunnels, absolute-form forwarding, optional
+//!   `Proxy-Authorization: Basic`) recording what it got, for end-to-end tests of `HTTPS_PROXY` / `HTTP_PROXY`.
 //! - [`client`]: small OTLP clients (gRPC and HTTP) and a sample request, to talk to either.
 //! - [`unused_port`]: a port nothing listens on, for "collector absent" tests.
 //!
@@ -31,10 +33,12 @@
 #![warn(missing_docs)]
 
 pub mod client;
+mod proxy;
 mod receiver;
 mod rotel;
 pub mod span;
 
+pub use proxy::{basic_auth, HttpProxy, HttpProxyBuilder, ProxyAuth, ProxyOutcome, ProxyRequest};
 pub use receiver::{
     Attempt, Behavior, Outcome, Protocol, Received, Receiver, ReceiverBuilder, DEFAULT_HTTP_PATH, GRPC_EXPORT_PATH,
 };
