@@ -125,12 +125,14 @@ pub(crate) async fn deliver(
         if !error.retryable || gives_up_at_shutdown(*closing.borrow(), &error) {
             return Delivery::Failed(error);
         }
-        let wait = retry_wait(error.retry_after, jittered(backoff, &mut seed));
+        let mut wait = retry_wait(error.retry_after, jittered(backoff, &mut seed));
         backoff = (backoff * 2).min(MAX_BACKOFF);
         let deadline = earliest(limits.deadline, closing.borrow().map(|c| c.deadline));
-        // A wait past the deadline (or past what the clock can represent) would only end in the same failure.
-        if deadline.is_some_and(|deadline| after(wait).is_none_or(|resume| resume >= deadline)) {
-            return Delivery::Failed(error);
+        if let Some(deadline) = deadline {
+            match last_wait(wait, error.retry_after.is_some(), deadline, limits.attempt_timeout) {
+                Some(capped) => wait = capped,
+                None => return Delivery::Failed(error),
+            }
         }
         hub.attempt_failed(error.kind.clone(), &error.message);
         tokio::select! {
@@ -143,12 +145,32 @@ pub(crate) async fn deliver(
 
 /// Whether a failed attempt is the last one because the shutdown has begun: when exports were already failing as
 /// it began (that was the one short last attempt: the deadline is not spent retrying against a collector that is
-/// down), or when this attempt found nobody listening — a refused connection or a name that does not resolve is a
-/// known failure, not a reason to spend the deadline on backoff (a short-lived program with no collector would
+/// down), or when this attempt found nobody listening — a refused connection, a name that does not resolve or a
+/// proxy that cannot be reached or refuses the tunnel is a known failure, not a reason to spend the deadline on backoff (a short-lived program with no collector would
 /// otherwise wait seconds at exit).
 fn gives_up_at_shutdown(closing: Option<Closing>, error: &SendError) -> bool {
     let Some(closing) = closing else { return false };
-    closing.collector_failing || matches!(error.kind, ErrorKind::Refused | ErrorKind::Dns)
+    closing.collector_failing || matches!(error.kind, ErrorKind::Refused | ErrorKind::Dns | ErrorKind::Proxy)
+}
+
+/// The wait before the next attempt, given the `deadline`: `wait` itself when an attempt still fits after it.
+/// When our own backoff would pass the deadline, the wait is cut so that one last attempt (of at most the attempt
+/// timeout, and at most half of what is left) still happens before it: giving up as soon as the next step of the
+/// backoff no longer fitted lost batches that an outage shorter than `batch.export_timeout` should not cost (the
+/// chaos test measured it). `None` — give up — when the collector itself asked to wait past the deadline (its
+/// answer is respected, not second-guessed) or when too little time is left for an attempt.
+fn last_wait(wait: Duration, server_asked: bool, deadline: Instant, attempt_timeout: Duration) -> Option<Duration> {
+    /// Less time than this left is no attempt worth making.
+    const LEAST_ATTEMPT: Duration = Duration::from_millis(10);
+    let left = deadline.saturating_duration_since(Instant::now());
+    if wait < left && left - wait >= LEAST_ATTEMPT {
+        return Some(wait);
+    }
+    if server_asked || left < LEAST_ATTEMPT * 2 {
+        return None;
+    }
+    let room = if attempt_timeout.is_zero() { left / 2 } else { attempt_timeout.min(left / 2) };
+    Some(left - room.max(LEAST_ATTEMPT))
 }
 
 /// How long to wait before the next attempt: what the collector asked for, but never less than our own backoff
@@ -280,6 +302,22 @@ mod tests {
         assert_eq!(retry_wait(Some(Duration::MAX), step), MAX_SERVER_DELAY);
         assert_eq!(retry_wait(None, step), step);
         assert!(after(Duration::MAX).is_none());
+    }
+
+    #[test]
+    fn a_backoff_past_the_deadline_is_cut_to_leave_one_last_attempt() {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let attempt = Duration::from_millis(500);
+        // Fits: unchanged.
+        let wait = last_wait(Duration::from_secs(1), false, deadline, attempt).unwrap();
+        assert_eq!(wait, Duration::from_secs(1));
+        // Our backoff would pass the deadline: cut, leaving room for one attempt of the attempt timeout.
+        let wait = last_wait(Duration::from_secs(5), false, deadline, attempt).unwrap();
+        assert!(wait <= Duration::from_millis(2500) && wait >= Duration::from_millis(2300), "{wait:?}");
+        // The collector asked to wait past the deadline: respected, the batch fails now.
+        assert_eq!(last_wait(Duration::from_secs(5), true, deadline, attempt), None);
+        // Nothing left: give up.
+        assert_eq!(last_wait(Duration::from_secs(5), false, Instant::now(), attempt), None);
     }
 
     #[test]
