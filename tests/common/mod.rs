@@ -58,6 +58,15 @@ const CLEARED: &[&str] = &[
     "RUST_LOG",
     "OTEL_SDK_DISABLED",
     "OTEL_TRACES_EXPORTER",
+    // A proxy of the developer's machine would reroute the apps' exports (tests/proxy.rs sets its own).
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
 ];
 
 impl App {

@@ -268,9 +268,16 @@ impl Reader<'_> {
                     continue;
                 }
             };
-            if !value.is_empty() {
-                self.set(variable, target, value);
+            if value.trim().is_empty() {
+                // Only blanks is no name: a standard variable warns, it never stops the start (found by fuzzing:
+                // `service.name=%20` failed the validation of `service.name` with an error).
+                if !value.is_empty() {
+                    let reason = format!("`{key}` is blank");
+                    self.warn(variable, raw, reason, Then::Text(format!("`{key}` from it is ignored")));
+                }
+                continue;
             }
+            self.set(variable, target, value);
         }
         if !rest.is_empty() {
             self.set(variable, "resource", rest);
