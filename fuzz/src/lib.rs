@@ -337,15 +337,3 @@ pub fn env_from_text(data: &[u8]) -> Option<Vec<(String, String)>> {
         .collect();
     Some(vars)
 }
-
-/// KNOWN BUG (found by the `resource_attributes` target, seed `corpus/resource_attributes/blank-service-name`):
-/// `OTEL_RESOURCE_ATTRIBUTES=service.name=%20` — a standard variable — makes `load` fail with "key
-/// `service.name`: must not be empty", where the spec wants a warning at most. The one-line fix, in
-/// otel-config/src/env/standard.rs `resource_attributes`: `if !value.is_empty() {` →
-/// `if !value.trim().is_empty() {` (a blank decoded value is unset, as a blank `OTEL_SERVICE_NAME` is).
-/// Until then the targets accept this one error from standard variables; delete this function once fixed.
-pub fn known_blank_service_name(error: &ConfigError) -> bool {
-    error.message()
-        == "otel: invalid configuration in environment variable OTEL_RESOURCE_ATTRIBUTES: key `service.name`: \
-            must not be empty"
-}
