@@ -22,6 +22,7 @@ impl SpanSink for DiscardingSink {
 }
 
 /// otel's pipeline for a benchmark; dropping it shuts it down (flushing what is queued into the discarding sink).
+/// Made by [`dispatch`] (see its example).
 pub struct BenchPipeline {
     pipeline: Pipeline,
 }
