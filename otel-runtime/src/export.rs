@@ -1,10 +1,13 @@
 //! One batch's delivery: the attempts the OTLP spec allows (retryable errors only, exponential backoff with jitter,
 //! the server's Retry-After / RetryInfo honoured), within the export timeout, cut short at shutdown.
+//!
+//! The sink (`sink.rs`) owns what an attempt is — it converts its batch once, as it needs — and hands the attempts
+//! to [`Retries::run`], one at a time; this module decides whether, when and for how long to try again.
 
 use crate::failures::FailureHub;
 use crate::health::ErrorKind;
-use crate::transport::{AttemptOutcome, SendError, Transport};
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use crate::transport::{AttemptOutcome, SendError};
+use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -19,40 +22,8 @@ pub(crate) const MAX_SERVER_DELAY: Duration = Duration::from_secs(300);
 
 /// `now + duration`, or `None` when that lies beyond what the clock can represent: a configured duration so large
 /// that it means "no limit" in practice must not panic the arithmetic.
-pub(crate) fn after(duration: Duration) -> Option<Instant> {
+pub(crate) fn deadline_in(duration: Duration) -> Option<Instant> {
     Instant::now().checked_add(duration)
-}
-
-/// Where batches go.
-#[derive(Debug)]
-pub(crate) enum Sink {
-    /// An OTLP collector.
-    Otlp(Transport),
-    /// Standard output, one line per span (`exporter.protocol = "console"`, `OTEL_TRACES_EXPORTER=console`).
-    Console,
-    /// Drops every batch unconverted and counts it delivered, like the SDK's no-op exporter: only for the
-    /// micro-benchmarks ([`crate::bench`]).
-    Discard,
-    /// The exporter could not be built (`exporter.on_invalid = "warn"`): every batch fails at once, not retried,
-    /// with this reason, so that the loss is counted, alerted and summarised like any other.
-    Unavailable(String),
-}
-
-impl Sink {
-    async fn attempt(&self, request: &ExportTraceServiceRequest, timeout: Duration) -> AttemptOutcome {
-        match self {
-            Sink::Otlp(transport) => transport.send(request, timeout).await,
-            Sink::Console => {
-                print_request(request);
-                AttemptOutcome::Accepted
-            }
-            // Not reached: the export task skips conversion and sending for this sink.
-            Sink::Discard => AttemptOutcome::Accepted,
-            Sink::Unavailable(reason) => {
-                AttemptOutcome::Failed(SendError::new(ErrorKind::InvalidConfig, reason.clone(), false))
-            }
-        }
-    }
 }
 
 /// The final outcome of one batch, every attempt included.
@@ -84,61 +55,81 @@ pub(crate) struct Limits {
     pub(crate) deadline: Option<Instant>,
 }
 
-/// Delivers one request: attempts until accepted, a non-retryable answer, or the deadline. When `closing` is set
-/// (the shutdown deadline), backoff sleeps end at once, the deadline moves in, and if exports were already failing
-/// only one more attempt is made.
-pub(crate) async fn deliver(
-    sink: &Sink,
-    hub: &FailureHub,
-    request: &ExportTraceServiceRequest,
+/// The retry loop of one batch: what [`Retries::run`] needs besides the attempts themselves.
+pub(crate) struct Retries<'a> {
+    hub: &'a FailureHub,
     limits: Limits,
-    mut closing: tokio::sync::watch::Receiver<Option<Closing>>,
-) -> Delivery {
-    let mut backoff = INITIAL_BACKOFF;
-    let mut seed = jitter_seed(request);
-    loop {
-        // At shutdown the deadline moves in: the shutdown's own.
-        let deadline = earliest(limits.deadline, closing.borrow().map(|c| c.deadline));
-        let mut timeout = limits.attempt_timeout;
-        if let Some(deadline) = deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Delivery::Failed(timed_out(limits.attempt_timeout));
+    closing: tokio::sync::watch::Receiver<Option<Closing>>,
+    /// Differs between batches and processes, so that concurrent exporters do not retry in lockstep.
+    seed: u64,
+}
+
+impl<'a> Retries<'a> {
+    /// The retries of the batch numbered `batch` (any number that differs between batches), reported to `hub`,
+    /// within `limits`, watching the shutdown through `closing`.
+    pub(crate) fn new(
+        hub: &'a FailureHub,
+        limits: Limits,
+        closing: tokio::sync::watch::Receiver<Option<Closing>>,
+        batch: u64,
+    ) -> Retries<'a> {
+        Retries { hub, limits, closing, seed: jitter_seed(batch) }
+    }
+
+    /// Delivers one batch: `attempt(timeout)` until accepted, a non-retryable answer, or the deadline. When the
+    /// shutdown begins (the `closing` deadline), backoff sleeps end at once, the deadline moves in, and if exports
+    /// were already failing only one more attempt is made.
+    pub(crate) async fn run<F, A>(self, mut attempt: F) -> Delivery
+    where
+        F: FnMut(Duration) -> A,
+        A: Future<Output = AttemptOutcome>,
+    {
+        let Retries { hub, limits, mut closing, mut seed } = self;
+        let mut backoff = INITIAL_BACKOFF;
+        loop {
+            // At shutdown the deadline moves in: the shutdown's own.
+            let deadline = earliest(limits.deadline, closing.borrow().map(|c| c.deadline));
+            let mut timeout = limits.attempt_timeout;
+            if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Delivery::Failed(timed_out(limits.attempt_timeout));
+                }
+                timeout = if timeout.is_zero() { left } else { timeout.min(left) };
             }
-            timeout = if timeout.is_zero() { left } else { timeout.min(left) };
-        }
-        if closing.borrow().is_some_and(|c| c.collector_failing) {
-            // The collector was already failing when the shutdown began: the last attempt is a short one.
-            timeout = timeout.min(LAST_ATTEMPT);
-        }
-        let error = match sink.attempt(request, timeout).await {
-            AttemptOutcome::Accepted => {
-                hub.attempt_succeeded();
-                return Delivery::Delivered;
+            if closing.borrow().is_some_and(|c| c.collector_failing) {
+                // The collector was already failing when the shutdown began: the last attempt is a short one.
+                timeout = timeout.min(LAST_ATTEMPT);
             }
-            AttemptOutcome::PartiallyAccepted { rejected, message } => {
-                hub.attempt_succeeded();
-                return Delivery::Partial { rejected, message };
+            let error = match attempt(timeout).await {
+                AttemptOutcome::Accepted => {
+                    hub.attempt_succeeded();
+                    return Delivery::Delivered;
+                }
+                AttemptOutcome::PartiallyAccepted { rejected, message } => {
+                    hub.attempt_succeeded();
+                    return Delivery::Partial { rejected, message };
+                }
+                AttemptOutcome::Failed(error) => error,
+            };
+            if !error.retryable || gives_up_at_shutdown(*closing.borrow(), &error) {
+                return Delivery::Failed(error);
             }
-            AttemptOutcome::Failed(error) => error,
-        };
-        if !error.retryable || gives_up_at_shutdown(*closing.borrow(), &error) {
-            return Delivery::Failed(error);
-        }
-        let mut wait = retry_wait(error.retry_after, jittered(backoff, &mut seed));
-        backoff = (backoff * 2).min(MAX_BACKOFF);
-        let deadline = earliest(limits.deadline, closing.borrow().map(|c| c.deadline));
-        if let Some(deadline) = deadline {
-            match last_wait(wait, error.retry_after.is_some(), deadline, limits.attempt_timeout) {
-                Some(capped) => wait = capped,
-                None => return Delivery::Failed(error),
+            let mut wait = retry_wait(error.retry_after, jittered(backoff, &mut seed));
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+            let deadline = earliest(limits.deadline, closing.borrow().map(|c| c.deadline));
+            if let Some(deadline) = deadline {
+                match last_wait(wait, error.retry_after.is_some(), deadline, limits.attempt_timeout) {
+                    Some(capped) => wait = capped,
+                    None => return Delivery::Failed(error),
+                }
             }
-        }
-        hub.attempt_failed(error.kind.clone(), &error.message);
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            // Shutdown began: skip the rest of the backoff and make the last attempt now.
-            _ = closing.changed() => {}
+            hub.attempt_failed(error.kind.clone(), &error.message);
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                // Shutdown began: skip the rest of the backoff and make the last attempt now.
+                _ = closing.changed() => {}
+            }
         }
     }
 }
@@ -146,8 +137,8 @@ pub(crate) async fn deliver(
 /// Whether a failed attempt is the last one because the shutdown has begun: when exports were already failing as
 /// it began (that was the one short last attempt: the deadline is not spent retrying against a collector that is
 /// down), or when this attempt found nobody listening — a refused connection, a name that does not resolve or a
-/// proxy that cannot be reached or refuses the tunnel is a known failure, not a reason to spend the deadline on backoff (a short-lived program with no collector would
-/// otherwise wait seconds at exit).
+/// proxy that cannot be reached or refuses the tunnel is a known failure, not a reason to spend the deadline on
+/// backoff (a short-lived program with no collector would otherwise wait seconds at exit).
 fn gives_up_at_shutdown(closing: Option<Closing>, error: &SendError) -> bool {
     let Some(closing) = closing else { return false };
     closing.collector_failing || matches!(error.kind, ErrorKind::Refused | ErrorKind::Dns | ErrorKind::Proxy)
@@ -199,17 +190,13 @@ fn timed_out(timeout: Duration) -> SendError {
     }
 }
 
-/// A seed that differs between batches and processes, so that concurrent exporters do not retry in lockstep.
-fn jitter_seed(request: &ExportTraceServiceRequest) -> u64 {
+/// A seed that differs between batches (`batch`) and processes (the clock, the process id).
+fn jitter_seed(batch: u64) -> u64 {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-    let span_id = request
-        .resource_spans
-        .first()
-        .and_then(|r| r.scope_spans.first())
-        .and_then(|s| s.spans.first())
-        .map(|s| s.span_id.iter().fold(0u64, |acc, b| acc.rotate_left(8) ^ u64::from(*b)))
-        .unwrap_or(0);
-    (nanos as u64) ^ span_id ^ u64::from(std::process::id()).rotate_left(32) | 1
+    (nanos as u64)
+        ^ batch.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ u64::from(std::process::id()).rotate_left(32)
+        | 1
 }
 
 /// `base` scaled by a random factor in [0.5, 1.5) ("full jitter" around the exponential step).
@@ -220,50 +207,6 @@ fn jittered(base: Duration, seed: &mut u64) -> Duration {
     *seed ^= *seed << 17;
     let unit = (*seed >> 11) as f64 / (1u64 << 53) as f64;
     base.mul_f64(0.5 + unit)
-}
-
-/// The console exporter's output: one line per span.
-fn print_request(request: &ExportTraceServiceRequest) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    for resource in &request.resource_spans {
-        for scope in &resource.scope_spans {
-            for span in &scope.spans {
-                let duration = Duration::from_nanos(span.end_time_unix_nano.saturating_sub(span.start_time_unix_nano));
-                let attributes: Vec<String> = span
-                    .attributes
-                    .iter()
-                    .map(|kv| format!("{}={}", kv.key, any_value(kv.value.as_ref())))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "span {} trace_id={} span_id={} parent_id={} duration={:?} {}",
-                    span.name,
-                    hex(&span.trace_id),
-                    hex(&span.span_id),
-                    hex(&span.parent_span_id),
-                    duration,
-                    attributes.join(" ")
-                );
-            }
-        }
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn any_value(value: Option<&opentelemetry_proto::tonic::common::v1::AnyValue>) -> String {
-    use opentelemetry_proto::tonic::common::v1::any_value::Value;
-    match value.and_then(|v| v.value.as_ref()) {
-        Some(Value::StringValue(s)) => s.clone(),
-        Some(Value::BoolValue(b)) => b.to_string(),
-        Some(Value::IntValue(i)) => i.to_string(),
-        Some(Value::DoubleValue(d)) => d.to_string(),
-        Some(other) => format!("{other:?}"),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -301,7 +244,7 @@ mod tests {
         // ...up to the ceiling; u64::MAX seconds must not overflow anything.
         assert_eq!(retry_wait(Some(Duration::MAX), step), MAX_SERVER_DELAY);
         assert_eq!(retry_wait(None, step), step);
-        assert!(after(Duration::MAX).is_none());
+        assert!(deadline_in(Duration::MAX).is_none());
     }
 
     #[test]

@@ -2,8 +2,13 @@
 //! `on_failure` callback (on a thread of ours) and, rate-limited, to stderr. Nothing here ever blocks the export
 //! worker: queues are bounded and coalesce when their reader is slow, and stderr lines are written directly,
 //! never through the `tracing` pipeline they report on.
+//!
+//! It reports, it never counts: the ledger (accounting.rs) counts every span and calls the hub to report a loss;
+//! the hub reads the ledger only for the "N spans lost so far" of its alert lines.
 
-use crate::health::{Counters, ErrorKind, FailureEvent, HealthCell};
+use crate::accounting::Ledger;
+use crate::health::{ErrorKind, FailureEvent, HealthCell};
+use crate::sync::{LockUnpoisoned, WaitUnpoisoned};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -13,9 +18,9 @@ const SUBSCRIBER_CAPACITY: usize = 64;
 /// The shortest interval between two alert lines of the same kind (the first of a streak is never held back).
 const ALERT_EVERY: Duration = Duration::from_secs(30);
 
-/// One reader's bounded queue.
+/// One reader's bounded queue of events (a [`FailureStream`]'s, or the callback thread's).
 #[derive(Debug, Default)]
-struct Queue {
+struct EventQueue {
     events: Mutex<QueueState>,
     /// Wakes blocking readers (the callback thread).
     ready: Condvar,
@@ -29,9 +34,9 @@ struct QueueState {
     closed: bool,
 }
 
-impl Queue {
+impl EventQueue {
     fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
-        self.events.lock().unwrap_or_else(|e| e.into_inner())
+        self.events.lock_unpoisoned()
     }
 
     fn push(&self, event: &FailureEvent) {
@@ -67,7 +72,7 @@ impl Queue {
             if state.closed {
                 return None;
             }
-            state = self.ready.wait(state).unwrap_or_else(|e| e.into_inner());
+            state = self.ready.wait_unpoisoned(state);
         }
     }
 
@@ -95,7 +100,7 @@ impl Queue {
 /// ```
 #[derive(Debug)]
 pub struct FailureStream {
-    queue: Arc<Queue>,
+    queue: Arc<EventQueue>,
 }
 
 impl FailureStream {
@@ -146,9 +151,9 @@ impl FailureStream {
             state = match deadline {
                 Some(deadline) => {
                     let left = deadline.checked_duration_since(Instant::now())?;
-                    self.queue.ready.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                    self.queue.ready.wait_timeout_unpoisoned(state, left)
                 }
-                None => self.queue.ready.wait(state).unwrap_or_else(|e| e.into_inner()),
+                None => self.queue.ready.wait_unpoisoned(state),
             };
         }
     }
@@ -156,7 +161,7 @@ impl FailureStream {
 
 /// A stream that is already closed, for when no pipeline is installed.
 pub(crate) fn closed_stream() -> FailureStream {
-    let queue = Arc::new(Queue::default());
+    let queue = Arc::new(EventQueue::default());
     queue.close();
     FailureStream { queue }
 }
@@ -169,7 +174,7 @@ struct RateLimit {
 
 impl RateLimit {
     fn allow(&self) -> bool {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let mut last = self.last.lock_unpoisoned();
         let now = Instant::now();
         if last.is_some_and(|at| now.duration_since(at) < ALERT_EVERY) {
             return false;
@@ -179,20 +184,21 @@ impl RateLimit {
     }
 
     fn reset(&self) {
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.last.lock_unpoisoned() = None;
     }
 }
 
 /// Where failure events go. Shared by the processor, the export tasks and the shutdown.
 #[derive(Debug)]
 pub(crate) struct FailureHub {
-    pub(crate) counters: Counters,
+    /// Read for the "N spans lost so far" of the alerts (and by `health()`); counted by the processor.
+    pub(crate) ledger: Arc<Ledger>,
     pub(crate) health: HealthCell,
     pub(crate) endpoint: String,
     /// The streams' queues; `None` once the hub is closed, so that a stream taken after the shutdown is closed
     /// from the start instead of waiting for ever.
-    subscribers: Mutex<Option<Vec<Weak<Queue>>>>,
-    callback: Option<Arc<Queue>>,
+    subscribers: Mutex<Option<Vec<Weak<EventQueue>>>>,
+    callback: Option<Arc<EventQueue>>,
     /// Disconnects when the callback thread has run its last callback.
     callback_done: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
     failing_alert: RateLimit,
@@ -201,11 +207,11 @@ pub(crate) struct FailureHub {
 }
 
 impl FailureHub {
-    /// A hub for `endpoint`; with a callback, starts the thread that runs it.
-    pub(crate) fn new(endpoint: String, on_failure: Option<fn(&FailureEvent)>) -> Arc<FailureHub> {
-        let callback = on_failure.map(|_| Arc::new(Queue::default()));
+    /// A hub for `endpoint`, reporting the losses `ledger` counts; with a callback, starts the thread that runs it.
+    pub(crate) fn new(endpoint: String, on_failure: Option<fn(&FailureEvent)>, ledger: Arc<Ledger>) -> Arc<FailureHub> {
+        let callback = on_failure.map(|_| Arc::new(EventQueue::default()));
         let hub = Arc::new(FailureHub {
-            counters: Counters::default(),
+            ledger,
             health: HealthCell::default(),
             endpoint,
             subscribers: Mutex::new(Some(Vec::new())),
@@ -228,7 +234,7 @@ impl FailureHub {
                 }
             });
             if spawned.is_ok() {
-                *hub.callback_done.lock().unwrap_or_else(|e| e.into_inner()) = Some(done_rx);
+                *hub.callback_done.lock_unpoisoned() = Some(done_rx);
             }
         }
         hub
@@ -236,8 +242,8 @@ impl FailureHub {
 
     /// A new stream of the events from now on.
     pub(crate) fn subscribe(&self) -> FailureStream {
-        let queue = Arc::new(Queue::default());
-        match self.subscribers.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        let queue = Arc::new(EventQueue::default());
+        match self.subscribers.lock_unpoisoned().as_mut() {
             Some(subscribers) => {
                 subscribers.retain(|s| s.strong_count() > 0);
                 subscribers.push(Arc::downgrade(&queue));
@@ -248,8 +254,8 @@ impl FailureHub {
     }
 
     fn publish(&self, event: &FailureEvent) {
-        let subscribers: Vec<Arc<Queue>> = {
-            let mut list = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        let subscribers: Vec<Arc<EventQueue>> = {
+            let mut list = self.subscribers.lock_unpoisoned();
             let Some(list) = list.as_mut() else { return };
             list.retain(|s| s.strong_count() > 0);
             list.iter().filter_map(Weak::upgrade).collect()
@@ -275,7 +281,11 @@ impl FailureHub {
     pub(crate) fn attempt_succeeded(&self) {
         if self.health.record_success() {
             self.failing_alert.reset();
-            eprintln!("otel: exports to {} recovered; {} spans lost so far", self.endpoint, self.counters.totals().lost());
+            eprintln!(
+                "otel: exports to {} recovered; {} spans lost so far",
+                self.endpoint,
+                self.ledger.totals().lost()
+            );
         }
     }
 
@@ -289,7 +299,7 @@ impl FailureHub {
                 self.endpoint,
                 event.kind,
                 event.message,
-                self.counters.totals().lost()
+                self.ledger.totals().lost()
             );
         }
         self.publish(&event);
@@ -297,7 +307,6 @@ impl FailureHub {
 
     /// `spans` spans were sent but are lost for good: the export failed after its retries (`kind` says why).
     pub(crate) fn export_failed(&self, kind: ErrorKind, message: &str, spans: u64) {
-        Counters::add(&self.counters.failed, spans as usize);
         let event = self.event(kind, message.to_string(), spans, false);
         let started = self.health.record_attempt_failure(&event);
         self.health.record_loss(&event);
@@ -308,7 +317,7 @@ impl FailureHub {
                 self.endpoint,
                 event.kind,
                 event.message,
-                self.counters.totals().lost()
+                self.ledger.totals().lost()
             );
         }
         self.publish(&event);
@@ -316,7 +325,6 @@ impl FailureHub {
 
     /// The collector accepted the request but rejected `spans` of its spans (OTLP partial success).
     pub(crate) fn rejected(&self, message: &str, spans: u64) {
-        Counters::add(&self.counters.failed, spans as usize);
         let event = self.event(ErrorKind::Rejected, message.to_string(), spans, false);
         self.health.record_loss(&event);
         if self.rejected_alert.allow() {
@@ -324,28 +332,31 @@ impl FailureHub {
                 "otel: the collector at {} rejected {spans} spans ({}); {} spans lost so far",
                 self.endpoint,
                 event.message,
-                self.counters.totals().lost()
+                self.ledger.totals().lost()
             );
         }
         self.publish(&event);
     }
 
-    /// `spans` spans were never sent because a queue was full.
-    pub(crate) fn dropped_queue_full(&self, spans: u64, what: &str) {
-        let event = self.event(ErrorKind::QueueFull, what.to_string(), spans, false);
+    /// `spans` spans were never sent: the pipeline held `held` estimated bytes of `batch.max_queue_bytes` =
+    /// `max_bytes`.
+    pub(crate) fn dropped_at_byte_bound(&self, spans: u64, held: usize, max_bytes: usize) {
+        let what = format!("export backlog full ({held} bytes held of batch.max_queue_bytes = {max_bytes})");
+        let event = self.event(ErrorKind::QueueFull, what, spans, false);
         self.health.record_loss(&event);
         if self.queue_full_alert.allow() {
             eprintln!(
-                "otel: dropping spans: {what}; {} spans lost so far (raise batch.max_queue_bytes, \
+                "otel: dropping spans: {}; {} spans lost so far (raise batch.max_queue_bytes, \
                  or lower the span rate)",
-                self.counters.totals().lost()
+                event.message,
+                self.ledger.totals().lost()
             );
         }
         self.publish(&event);
     }
 
     /// `dropped` spans were never sent and `unanswered` were sent without an answer when the shutdown deadline
-    /// came. Counted by the caller.
+    /// came (the ledger's freeze counted them).
     pub(crate) fn shutdown_losses(&self, dropped: u64, unanswered: u64) {
         if dropped + unanswered == 0 {
             return;
@@ -358,14 +369,14 @@ impl FailureHub {
 
     /// Ends every stream and lets the callback thread finish the events it has, waiting for it at most `wait`.
     pub(crate) fn close(&self, wait: Duration) {
-        let subscribers: Vec<Arc<Queue>> = {
-            let list = self.subscribers.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let subscribers: Vec<Arc<EventQueue>> = {
+            let list = self.subscribers.lock_unpoisoned().take();
             list.unwrap_or_default().iter().filter_map(Weak::upgrade).collect()
         };
         for queue in subscribers.iter().chain(self.callback.as_ref()) {
             queue.close();
         }
-        let done = self.callback_done.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let done = self.callback_done.lock_unpoisoned().take();
         if let Some(done) = done {
             // Returns when the thread ends (the sender is dropped) or at the deadline, whichever comes first.
             let _ = done.recv_timeout(wait);
@@ -379,21 +390,21 @@ mod tests {
 
     #[test]
     fn a_stream_taken_after_the_shutdown_ends_at_once() {
-        let hub = FailureHub::new("http://collector:4317".into(), None);
+        let hub = FailureHub::new("http://collector:4317".into(), None, Arc::new(Ledger::new(usize::MAX)));
         hub.close(Duration::from_millis(10));
         let mut late = hub.subscribe();
         assert!(late.recv_timeout(Duration::MAX).is_none(), "a closed hub's new stream must end, not wait");
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         assert!(runtime.block_on(hub.subscribe().recv()).is_none());
         // Events after the close go nowhere (and do not panic).
-        hub.dropped_queue_full(1, "test");
+        hub.dropped_at_byte_bound(1, 10, 5);
     }
 
     #[test]
     fn recv_timeout_accepts_any_duration() {
-        let hub = FailureHub::new("http://collector:4317".into(), None);
+        let hub = FailureHub::new("http://collector:4317".into(), None, Arc::new(Ledger::new(usize::MAX)));
         let mut stream = hub.subscribe();
-        hub.dropped_queue_full(3, "test");
+        hub.dropped_at_byte_bound(3, 10, 5);
         let event = stream.recv_timeout(Duration::MAX).expect("the queued event");
         assert_eq!(event.spans, 3);
         assert!(stream.recv_timeout(Duration::from_millis(1)).is_none());

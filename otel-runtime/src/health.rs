@@ -1,38 +1,11 @@
-//! Exact span accounting and the health the application can read.
-//!
-//! Every span that ends is counted once in [`Counters::ended`] on the application's thread (one relaxed atomic
-//! add), and later once in exactly one of `exported`, `failed` or `dropped` by the export worker, so that at any
-//! moment `ended = exported + failed + dropped + in the pipeline`, and after shutdown the last term is zero.
-//! The names follow the SDK self-observability conventions (see [`HealthSnapshot`]).
+//! The health the application can read: the span totals ([`SpanTotals`], counted by the ledger in
+//! accounting.rs), the state of the export channel ([`HealthState`], kept by [`HealthCell`]) and the failure events
+//! ([`FailureEvent`], with their [`ErrorKind`]). The names follow the SDK self-observability conventions (see
+//! [`SpanTotals`]).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::LockUnpoisoned;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
-
-/// The failure counters shared by the processor (hot path) and the export worker.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    pub(crate) ended: AtomicU64,
-    pub(crate) exported: AtomicU64,
-    pub(crate) failed: AtomicU64,
-    pub(crate) dropped: AtomicU64,
-}
-
-impl Counters {
-    pub(crate) fn add(counter: &AtomicU64, n: usize) {
-        counter.fetch_add(n as u64, Ordering::Relaxed);
-    }
-
-    pub(crate) fn totals(&self) -> SpanTotals {
-        // `ended` is read last: every other counter only grows after `ended` grew for the same span, so the
-        // snapshot never shows more spans settled than ended.
-        let exported = self.exported.load(Ordering::Acquire);
-        let failed = self.failed.load(Ordering::Acquire);
-        let dropped = self.dropped.load(Ordering::Acquire);
-        let ended = self.ended.load(Ordering::Acquire);
-        SpanTotals { ended, exported, failed, dropped }
-    }
-}
 
 /// How many spans ended, and what became of them.
 ///
@@ -272,7 +245,7 @@ struct HealthInner {
 
 impl HealthCell {
     fn lock(&self) -> std::sync::MutexGuard<'_, HealthInner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner.lock_unpoisoned()
     }
 
     /// An export attempt succeeded. Returns true when this ends a failing streak.

@@ -3,8 +3,12 @@
 //!
 //! Applications use it through the `otel` facade and `#[otel::main]`; [`start`] is the same thing by hand.
 
+#![warn(missing_docs)]
+
+mod accounting;
 #[doc(hidden)]
 pub mod bench;
+mod console;
 pub mod entry;
 mod export;
 mod failures;
@@ -18,10 +22,12 @@ mod health;
 mod pipeline;
 pub mod ping;
 mod processor;
-mod setup;
+mod sdk;
 mod shutdown;
 mod signals;
+mod sink;
 mod subscriber;
+mod sync;
 pub(crate) mod transport;
 
 pub use failures::FailureStream;
@@ -29,7 +35,7 @@ pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SpanTotal
 pub use pipeline::BuildError;
 pub use shutdown::OtelGuard;
 #[doc(hidden)]
-pub use setup::{propagator_warnings, resource_attributes};
+pub use sdk::{propagator_warnings, resource_attributes};
 
 use std::sync::{Arc, OnceLock};
 
@@ -82,8 +88,8 @@ pub fn start(options: &entry::MainOptions) -> Result<OtelGuard, StartError> {
     }
     let config = loaded.config;
     // Everything that can fail is built before anything is installed: no half-installed pipeline.
-    let pipeline = pipeline::build(&config, options.on_failure).map_err(StartError::Build)?;
-    opentelemetry::global::set_text_map_propagator(setup::propagator(&config.propagators));
+    let pipeline = pipeline::build(&config, options.on_failure, None).map_err(StartError::Build)?;
+    opentelemetry::global::set_text_map_propagator(sdk::propagator(&config.propagators));
     opentelemetry::global::set_tracer_provider(pipeline.provider.clone());
     if let Err(warning) = subscriber::install(&config, &pipeline.provider) {
         eprintln!("{warning}");
@@ -116,7 +122,7 @@ pub fn start_or_exit(options: &entry::MainOptions) -> OtelGuard {
 /// ```
 pub fn health() -> HealthSnapshot {
     match INSTALLED.get() {
-        Some(installed) => installed.hub.health.snapshot(installed.hub.counters.totals(), &installed.hub.endpoint),
+        Some(installed) => installed.hub.health.snapshot(installed.hub.ledger.totals(), &installed.hub.endpoint),
         None => health::HealthCell::default().snapshot(SpanTotals::default(), ""),
     }
 }

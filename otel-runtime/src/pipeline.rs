@@ -1,21 +1,24 @@
-//! Builds the pipeline: the export runtime, the sink (our OTLP transport or the console), our batch processor
-//! and the tracer provider.
+//! Builds the pipeline: the export runtime, the sink (our OTLP transport, the console, or one injected by a
+//! benchmark or a test), the ledger, our batch processor and the tracer provider.
 
-use crate::export::Sink;
+use crate::accounting::Ledger;
+use crate::console::ConsoleSink;
 use crate::failures::FailureHub;
 use crate::health::FailureEvent;
-use crate::processor::{Core, OtelProcessor, Settings};
+use crate::processor::{Batcher, OtelProcessor, Settings};
+use crate::sink::{OtlpSink, SpanSink, UnavailableSink};
 use crate::transport::Transport;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use otel_config::{Config, OnInvalid, Protocol};
 use std::sync::Arc;
 
-/// A built pipeline: the provider, the processor's core and the runtime its exports run on.
+/// A built pipeline: the provider, the failure channel (with the ledger), the processor's batcher and the runtime
+/// its exports run on.
 pub(crate) struct Pipeline {
     pub(crate) provider: SdkTracerProvider,
     pub(crate) hub: Arc<FailureHub>,
     /// `None` when nothing is exported (`disabled`, or protocol `none`).
-    pub(crate) core: Option<Arc<Core>>,
+    pub(crate) batcher: Option<Arc<Batcher>>,
     /// Exports (and the signal listener) run here, never on the application's runtime, so neither can starve or
     /// deadlock the other, whatever the application's flavor.
     pub(crate) export_runtime: tokio::runtime::Runtime,
@@ -83,15 +86,13 @@ fn give_way_to_app() {
 #[cfg(not(target_os = "linux"))]
 fn give_way_to_app() {}
 
-pub(crate) fn build(config: &Config, on_failure: Option<fn(&FailureEvent)>) -> Result<Pipeline, BuildError> {
-    build_with(config, on_failure, false)
-}
-
-/// [`build`]; with `discard`, batches go to [`Sink::Discard`] instead of the configured exporter.
-pub(crate) fn build_with(
+/// Builds the pipeline `config` describes. Batches go to `sink` when one is given (the benchmarks' discarding sink,
+/// a test's), otherwise to the configured exporter: the OTLP transport, the console, or — when the transport cannot
+/// be built and `exporter.on_invalid = "warn"` — a sink that fails every batch.
+pub(crate) fn build(
     config: &Config,
     on_failure: Option<fn(&FailureEvent)>,
-    discard: bool,
+    sink: Option<Arc<dyn SpanSink>>,
 ) -> Result<Pipeline, BuildError> {
     let exporting = !config.disabled && config.exporter.protocol != Protocol::None;
     let endpoint = match config.exporter.protocol {
@@ -103,40 +104,41 @@ pub(crate) fn build_with(
         _ => String::new(),
     };
     let runtime = export_runtime(config.batch.yield_to_app)?;
-    let resource = crate::setup::resource(config);
+    let resource = crate::sdk::resource(config);
     let builder = SdkTracerProvider::builder()
         .with_resource(resource.clone())
-        .with_sampler(crate::setup::sampler(config))
-        .with_span_limits(crate::setup::span_limits(config));
+        .with_sampler(crate::sdk::sampler(config))
+        .with_span_limits(crate::sdk::span_limits(config));
+    let settings = Settings::from_config(config);
+    let ledger = Arc::new(Ledger::new(settings.max_queue_bytes));
     if !exporting {
-        let hub = FailureHub::new(endpoint, None);
-        return Ok(Pipeline { provider: builder.build(), hub, core: None, export_runtime: runtime });
+        let hub = FailureHub::new(endpoint, None, ledger);
+        return Ok(Pipeline { provider: builder.build(), hub, batcher: None, export_runtime: runtime });
     }
-    let sink = match config.exporter.protocol {
-        _ if discard => Sink::Discard,
-        Protocol::Console => Sink::Console,
-        _ => {
+    let sink: Arc<dyn SpanSink> = match (sink, config.exporter.protocol) {
+        (Some(sink), _) => sink,
+        (None, Protocol::Console) => Arc::new(ConsoleSink),
+        (None, _) => {
             let _enter = runtime.enter();
             match Transport::build(&config.exporter) {
-                Ok(transport) => Sink::Otlp(transport),
+                Ok(transport) => Arc::new(OtlpSink::new(transport)),
                 // Fail open (the default): the application runs, the loss is reported like any other.
                 Err(error) if config.exporter.on_invalid == OnInvalid::Warn => {
                     eprintln!(
                         "{error}; exporter.on_invalid = \"warn\": the application runs and every span is counted \
                          as failed (set it to \"exit\" to stop instead)"
                     );
-                    Sink::Unavailable(error.to_string())
+                    Arc::new(UnavailableSink::new(error.to_string()))
                 }
                 Err(error) => return Err(error),
             }
         }
     };
-    let hub = FailureHub::new(endpoint, on_failure);
-    let processor =
-        OtelProcessor::start(Settings::from_config(config), sink, &resource, hub.clone(), runtime.handle());
-    let core = processor.core.clone();
+    let hub = FailureHub::new(endpoint, on_failure, ledger);
+    let processor = OtelProcessor::start(settings, sink, &resource, hub.clone(), runtime.handle());
+    let batcher = processor.batcher.clone();
     let provider = builder.with_span_processor(processor).build();
-    Ok(Pipeline { provider, hub, core: Some(core), export_runtime: runtime })
+    Ok(Pipeline { provider, hub, batcher: Some(batcher), export_runtime: runtime })
 }
 
 #[cfg(all(test, target_os = "linux"))]

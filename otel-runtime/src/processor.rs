@@ -1,31 +1,33 @@
 //! Our batch span processor. Replaces the SDK's `BatchSpanProcessor`, which exports one batch at a time, bounds
 //! its queue by a span count only, and cannot say what became of each span.
 //!
-//! - On the application's thread ([`OtelProcessor::on_end`]): one atomic add and a push onto a lock-free bounded
-//!   queue (`batch.max_queue_size` spans). No I/O, no lock, no allocation of ours. Should the queue be full (a
-//!   burst while the worker waits for a core: its threads yield to the application's, see `batch.yield_to_app`),
-//!   the application's thread moves a batch out of it into the backlog itself ([`Core::spill`]) rather than drop.
+//! - On the application's thread ([`OtelProcessor::on_end`]): two atomic adds (the span counted, its bytes
+//!   admitted: accounting.rs) and a push onto a lock-free bounded queue (`batch.max_queue_size` spans). No I/O, no
+//!   lock, no allocation of ours. Should the queue be full (a burst while the worker waits for a core: its threads
+//!   yield to the application's, see `batch.yield_to_app`), the application's thread moves a batch out of it into
+//!   the backlog itself ([`Batcher::spill`]) rather than drop.
 //! - The export worker (a task on the export runtime) moves spans out of that queue as soon as it is 1/16 full,
 //!   cuts batches of `batch.max_export_batch_size` and keeps them in a backlog bounded in (estimated) bytes
 //!   (`batch.max_queue_bytes`), from which up to `batch.max_concurrent_exports` export tasks run at once, each
-//!   converting its batch to OTLP and sending it. The worker only moves spans, so it keeps up with bursts.
-//! - Every span is counted once: `ended` = `exported` + `failed` + `dropped` + (still in the pipeline). At
-//!   shutdown whatever is unsettled at the deadline is settled, under the same lock that export completions take,
-//!   so the final figures add up exactly.
+//!   handing its batch to the sink (sink.rs), which converts it and sends it through the retry loop (export.rs).
+//!   The worker only moves spans, so it keeps up with bursts.
+//! - Every span is counted once, by the ledger (accounting.rs): this module tells it what happened (a span ended,
+//!   an export started, an export settled, the shutdown deadline came) and never counts by itself.
 
-use crate::export::{deliver, Closing, Delivery, Limits, Sink};
+use crate::accounting::{ExportId, Ledger};
+use crate::export::{Closing, Delivery, Limits, Retries};
 use crate::failures::FailureHub;
-use crate::health::{Counters, SpanTotals};
+use crate::health::SpanTotals;
+use crate::sink::{SpanBatch, SpanSink};
+use crate::sync::LockUnpoisoned;
 use crossbeam_queue::ArrayQueue;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
-use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -60,7 +62,7 @@ impl Settings {
     }
 }
 
-/// One batch waiting for export. It is converted to OTLP by its export task, so that conversion runs in
+/// One batch waiting for export. It is converted by its sink on its export task, so that conversions run in
 /// parallel across the export runtime's threads, never on the worker that empties the hand-off queue.
 struct Batch {
     spans: Vec<SpanData>,
@@ -110,24 +112,9 @@ fn attributes_size(attributes: &[opentelemetry::KeyValue]) -> usize {
         .sum()
 }
 
-/// An export in flight holds more than its spans' estimate: their OTLP form, the copy an attempt sends (tonic
-/// takes the request by value) and the encoded body. It is counted at this many times its estimate.
-const IN_FLIGHT_COPIES: usize = 3;
-
-/// What the worker, the export tasks and the shutdown share, under one lock (never held across an await).
-#[derive(Default)]
-struct Backlog {
-    pending: VecDeque<Batch>,
-    pending_bytes: usize,
-    /// Export id → its span count and estimated size, while its export runs.
-    in_flight: HashMap<u64, (u64, usize)>,
-    next_id: u64,
-    /// Set at the shutdown deadline: from then on nothing is counted any more (everything was settled).
-    frozen: Option<SpanTotals>,
-}
-
-/// The processor's state, shared with its worker.
-pub(crate) struct Core {
+/// The batcher: the processor's state, shared by the application's threads (through [`OtelProcessor`]), the
+/// export worker, the export tasks and the shutdown.
+pub(crate) struct Batcher {
     queue: ArrayQueue<SpanData>,
     /// Queue length at which the hot path wakes the worker.
     wake_at: usize,
@@ -136,22 +123,16 @@ pub(crate) struct Core {
     wake: tokio::sync::Notify,
     /// Set when shutdown begins: spans that end from then on are dropped (and counted).
     closed: AtomicBool,
-    flush_requested: AtomicBool,
-    /// Estimated bytes of every span held, from the hand-off queue to the exports in flight (those counted
-    /// [`IN_FLIGHT_COPIES`] times): the quantity `batch.max_queue_bytes` bounds. Added on the application's thread
-    /// before a span is queued, released when its export settles.
-    held_bytes: AtomicUsize,
-    /// Spans the hot path let go because `held_bytes` was at the bound, not yet counted: the worker counts them
-    /// as dropped (under the backlog's lock, like every settlement, so that a shutdown's freeze never counts them a
-    /// second time) and reports them, so that the application's thread never formats or prints an alert.
-    queue_full: AtomicU64,
+    pub(crate) flush_requested: AtomicBool,
     pub(crate) hub: Arc<FailureHub>,
-    backlog: Mutex<Backlog>,
-    /// Signalled whenever spans settle, for flush and shutdown waiters.
-    settled: Condvar,
+    /// Every span's count and bytes (the same ledger the hub reads).
+    pub(crate) ledger: Arc<Ledger>,
+    /// Batches cut and waiting for an export slot. The lock is never held across an await; it is taken before
+    /// the ledger's when both are (dispatch).
+    backlog: Mutex<VecDeque<Batch>>,
     resource: Mutex<Arc<ResourceAttributesWithSchema>>,
     settings: Settings,
-    sink: Arc<Sink>,
+    sink: Arc<dyn SpanSink>,
     /// The shutdown deadline, once shutdown begins; export tasks watch it.
     closing: tokio::sync::watch::Sender<Option<Closing>>,
     /// The final totals, once shut down; the lock is held for the whole shutdown, so a second caller waits for
@@ -159,48 +140,51 @@ pub(crate) struct Core {
     shutdown: Mutex<Option<SpanTotals>>,
 }
 
-impl std::fmt::Debug for Core {
+impl std::fmt::Debug for Batcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Core").field("settings", &self.settings).field("queued", &self.queue.len()).finish_non_exhaustive()
+        f.debug_struct("Batcher")
+            .field("settings", &self.settings)
+            .field("queued", &self.queue.len())
+            .field("sink", &self.sink)
+            .finish_non_exhaustive()
     }
 }
 
-/// The span processor the tracer provider calls; a handle on the shared [`Core`].
+/// The span processor the tracer provider calls; a handle on the shared [`Batcher`].
 #[derive(Debug, Clone)]
 pub(crate) struct OtelProcessor {
-    pub(crate) core: Arc<Core>,
+    pub(crate) batcher: Arc<Batcher>,
 }
 
 impl OtelProcessor {
-    /// A processor exporting to `sink`, and its worker, spawned on `runtime`.
+    /// A processor exporting to `sink`, counting in `hub`'s ledger and reporting to `hub`, and its worker,
+    /// spawned on `runtime`.
     pub(crate) fn start(
         settings: Settings,
-        sink: Sink,
+        sink: Arc<dyn SpanSink>,
         resource: &Resource,
         hub: Arc<FailureHub>,
         runtime: &tokio::runtime::Handle,
     ) -> OtelProcessor {
         let wake_at = (settings.max_queue_size / 16).clamp(1, settings.max_export_batch_size);
-        let core = Arc::new(Core {
+        let batcher = Arc::new(Batcher {
             queue: ArrayQueue::new(settings.max_queue_size),
             wake_at,
             worker_idle: AtomicBool::new(false),
             wake: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
             flush_requested: AtomicBool::new(false),
-            held_bytes: AtomicUsize::new(0),
-            queue_full: AtomicU64::new(0),
+            ledger: hub.ledger.clone(),
             hub,
-            backlog: Mutex::new(Backlog::default()),
-            settled: Condvar::new(),
+            backlog: Mutex::new(VecDeque::new()),
             resource: Mutex::new(Arc::new(resource.into())),
             settings,
-            sink: Arc::new(sink),
+            sink,
             closing: tokio::sync::watch::Sender::new(None),
             shutdown: Mutex::new(None),
         });
-        runtime.spawn(run_worker(core.clone()));
-        OtelProcessor { core }
+        runtime.spawn(run_worker(batcher.clone()));
+        OtelProcessor { batcher }
     }
 }
 
@@ -211,44 +195,42 @@ impl SpanProcessor for OtelProcessor {
         if !span.span_context.is_sampled() {
             return;
         }
-        let core = &*self.core;
-        let counters = &core.hub.counters;
-        Counters::add(&counters.ended, 1);
-        if core.closed.load(Ordering::Relaxed) {
-            Counters::add(&counters.dropped, 1);
-            core.settled.notify_all();
+        let batcher = &*self.batcher;
+        let ticket = batcher.ledger.span_ended();
+        // SeqCst, after the span is counted: a span that finds the pipeline open here is in the freeze's reading
+        // of `ended` (see `Ledger::span_ended`).
+        if batcher.closed.load(Ordering::SeqCst) {
+            batcher.ledger.dropped_at_close(ticket);
             return;
         }
-        // The byte bound, checked before the span is queued anywhere: the hand-off queue is bounded in spans only,
-        // and a few spans with 100 KB attributes would otherwise hold far more than `batch.max_queue_bytes`. Nothing
-        // held at all admits any span, so that one span larger than the bound still goes through.
-        let bytes = estimated_size(&span);
-        let held = core.held_bytes.fetch_add(bytes, Ordering::Relaxed);
-        if held != 0 && held.saturating_add(bytes) > core.settings.max_queue_bytes {
-            core.held_bytes.fetch_sub(bytes, Ordering::Relaxed);
-            core.queue_full.fetch_add(1, Ordering::Relaxed);
-            core.wake_worker();
+        if !batcher.ledger.admit_bytes(estimated_size(&span)) {
+            // Let go at the byte bound: the worker counts and reports it, never this thread.
+            batcher.wake_worker();
             return;
         }
-        match core.queue.push(span) {
+        match batcher.queue.push(span) {
             Ok(()) => {
-                if core.queue.len() >= core.wake_at
-                    && core.worker_idle.load(Ordering::Relaxed)
-                    && core.worker_idle.swap(false, Ordering::AcqRel)
+                if batcher.queue.len() >= batcher.wake_at
+                    && batcher.worker_idle.load(Ordering::Relaxed)
+                    && batcher.worker_idle.swap(false, Ordering::AcqRel)
                 {
-                    core.wake.notify_one();
+                    batcher.wake.notify_one();
                 }
             }
-            Err(span) => core.spill(span),
+            Err(span) => batcher.spill(span),
         }
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        let core = &self.core;
-        core.flush_requested.store(true, Ordering::Release);
-        core.wake_worker();
-        let limit = if core.settings.export_timeout.is_zero() { Duration::from_secs(30) } else { core.settings.export_timeout };
-        if core.wait_settled(std::time::Instant::now().checked_add(limit)) {
+        let batcher = &self.batcher;
+        batcher.flush_requested.store(true, Ordering::Release);
+        batcher.wake_worker();
+        let limit = if batcher.settings.export_timeout.is_zero() {
+            Duration::from_secs(30)
+        } else {
+            batcher.settings.export_timeout
+        };
+        if batcher.ledger.wait_settled(std::time::Instant::now().checked_add(limit)) {
             Ok(())
         } else {
             Err(OTelSdkError::Timeout(limit))
@@ -256,7 +238,7 @@ impl SpanProcessor for OtelProcessor {
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        let totals = self.core.shutdown(timeout);
+        let totals = self.batcher.shutdown(timeout);
         if totals.lost() == 0 {
             Ok(())
         } else {
@@ -265,16 +247,16 @@ impl SpanProcessor for OtelProcessor {
     }
 
     fn set_resource(&mut self, resource: &Resource) {
-        *self.core.resource.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(resource.into());
+        *self.batcher.resource.lock_unpoisoned() = Arc::new(resource.into());
     }
 }
 
-impl Core {
-    fn lock(&self) -> MutexGuard<'_, Backlog> {
-        self.backlog.lock().unwrap_or_else(|e| e.into_inner())
+impl Batcher {
+    fn backlog(&self) -> MutexGuard<'_, VecDeque<Batch>> {
+        self.backlog.lock_unpoisoned()
     }
 
-    fn wake_worker(&self) {
+    pub(crate) fn wake_worker(&self) {
         self.worker_idle.store(false, Ordering::Release);
         self.wake.notify_one();
     }
@@ -293,20 +275,20 @@ impl Core {
             bytes += estimated_size(&span);
             spans.push(span);
         }
-        self.admit(spans, bytes);
+        self.to_backlog(spans, bytes);
         self.wake_worker();
     }
 
-    /// Puts `spans` (of estimated size `bytes`, already counted in `held_bytes`) in the backlog. Nothing happens
-    /// once the shutdown has settled everything (the spans are let go: the freeze counted them).
-    fn admit(&self, spans: Vec<SpanData>, bytes: usize) {
+    /// Puts `spans` (of estimated size `bytes`, admitted already) in the backlog. Once the shutdown has settled
+    /// everything, the spans are let go instead (the freeze counted them). Checked under the backlog's lock,
+    /// which the shutdown takes after the freeze to empty the backlog: nothing stays behind.
+    fn to_backlog(&self, spans: Vec<SpanData>, bytes: usize) {
         let count = spans.len() as u64;
-        let mut backlog = self.lock();
-        if backlog.frozen.is_some() {
+        let mut backlog = self.backlog();
+        if self.ledger.is_frozen() {
             return;
         }
-        backlog.pending_bytes += bytes;
-        backlog.pending.push_back(Batch { spans, count, bytes });
+        backlog.push_back(Batch { spans, count, bytes });
     }
 
     /// Queues `spans` (of estimated size `bytes`) as a batch for export.
@@ -315,75 +297,28 @@ impl Core {
             return;
         }
         let spans = std::mem::replace(spans, Vec::with_capacity(self.settings.max_export_batch_size));
-        self.admit(spans, std::mem::take(bytes));
+        self.to_backlog(spans, std::mem::take(bytes));
     }
 
-    /// Starts exports for pending batches, up to the concurrency limit.
+    /// Starts exports for waiting batches, as many as the ledger lets start (the concurrency limit, the byte
+    /// bound, the freeze).
     fn dispatch(self: &Arc<Self>, closing: bool) {
         let mut limit = self.settings.max_concurrent_exports;
         if closing {
             limit = limit.max(SHUTDOWN_CONCURRENCY);
         }
-        let mut backlog = self.lock();
-        while backlog.in_flight.len() < limit && backlog.frozen.is_none() {
-            let Some(batch) = backlog.pending.front() else { break };
-            // An export's extra copies must fit in the bound too, unless nothing is in flight (progress first).
-            let extra = batch.bytes.saturating_mul(IN_FLIGHT_COPIES - 1);
-            let held = self.held_bytes.load(Ordering::Relaxed);
-            if !backlog.in_flight.is_empty() && held.saturating_add(extra) > self.settings.max_queue_bytes {
-                break;
-            }
-            let Some(batch) = backlog.pending.pop_front() else { break };
-            self.held_bytes.fetch_add(extra, Ordering::Relaxed);
-            backlog.pending_bytes -= batch.bytes;
-            let id = backlog.next_id;
-            backlog.next_id += 1;
-            backlog.in_flight.insert(id, (batch.count, batch.bytes));
-            tokio::spawn(export(self.clone(), id, batch));
-        }
-    }
-
-    /// Counts an export's outcome, unless the shutdown already settled it.
-    fn settle(&self, id: u64, delivery: Delivery) {
-        let mut backlog = self.lock();
-        let Some((spans, bytes)) = backlog.in_flight.remove(&id) else { return };
-        self.held_bytes.fetch_sub(bytes.saturating_mul(IN_FLIGHT_COPIES), Ordering::Relaxed);
-        let hub = &self.hub;
-        match delivery {
-            Delivery::Delivered => Counters::add(&hub.counters.exported, spans as usize),
-            Delivery::Partial { rejected, message } => {
-                let rejected = rejected.min(spans);
-                Counters::add(&hub.counters.exported, (spans - rejected) as usize);
-                hub.rejected(&message, rejected);
-            }
-            Delivery::Failed(error) => hub.export_failed(error.kind, &error.message, spans),
-        }
-        drop(backlog);
-        self.settled.notify_all();
-    }
-
-    /// Waits until every span that ended has settled, or until `deadline` (`None`: beyond any clock, no limit).
-    /// True when settled.
-    fn wait_settled(&self, deadline: Option<std::time::Instant>) -> bool {
-        let mut backlog = self.lock();
-        loop {
-            if self.hub.counters.totals().in_pipeline() == 0 {
-                return true;
-            }
-            backlog = match deadline {
-                Some(deadline) => {
-                    let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else { return false };
-                    self.settled.wait_timeout(backlog, left).unwrap_or_else(|e| e.into_inner()).0
-                }
-                None => self.settled.wait(backlog).unwrap_or_else(|e| e.into_inner()),
-            };
+        let mut backlog = self.backlog();
+        while let Some(batch) = backlog.front() {
+            let Some(id) = self.ledger.start_export(batch.count, batch.bytes, limit) else { break };
+            let Some(batch) = backlog.pop_front() else { break };
+            tokio::spawn(export_batch(self.clone(), id, batch));
         }
     }
 
     /// Flushes everything within `timeout` and settles what is left at the deadline. Idempotent: later calls
     /// return the first one's totals.
     pub(crate) fn shutdown(&self, timeout: Duration) -> SpanTotals {
-        let mut done = self.shutdown.lock().unwrap_or_else(|e| e.into_inner());
+        let mut done = self.shutdown.lock_unpoisoned();
         if let Some(totals) = *done {
             return totals;
         }
@@ -397,130 +332,91 @@ impl Core {
         let closing_deadline = Instant::now().checked_add(limit).unwrap_or_else(Instant::now);
         self.closing.send_replace(Some(Closing { deadline: closing_deadline, collector_failing }));
         self.wake_worker();
-        self.wait_settled(deadline);
-        let totals = self.freeze();
+        self.ledger.wait_settled(deadline);
+        let totals = self.ledger.freeze(&self.hub);
+        // Counted by the freeze: only the memory is left to release.
+        self.backlog().clear();
+        while self.queue.pop().is_some() {}
         *done = Some(totals);
         totals
     }
 
-    /// Settles everything still unsettled: exports without an answer count as failed, everything else (queued,
-    /// staged, pending) as dropped. Nothing is counted after this.
-    fn freeze(&self) -> SpanTotals {
-        let mut backlog = self.lock();
-        if let Some(totals) = backlog.frozen {
-            return totals;
-        }
-        let counters = &self.hub.counters;
-        let unanswered: u64 = backlog.in_flight.drain().map(|(_, (spans, _))| spans).sum();
-        Counters::add(&counters.failed, unanswered as usize);
-        let mut totals = counters.totals();
-        let never_sent = totals.in_pipeline();
-        Counters::add(&counters.dropped, never_sent as usize);
-        totals.dropped += never_sent;
-        backlog.frozen = Some(totals);
-        backlog.pending.clear();
-        backlog.pending_bytes = 0;
-        drop(backlog);
-        while self.queue.pop().is_some() {}
-        self.hub.shutdown_losses(never_sent, unanswered);
-        totals
+    /// The provider's resource, sent with every batch.
+    fn resource(&self) -> Arc<ResourceAttributesWithSchema> {
+        self.resource.lock_unpoisoned().clone()
     }
 }
 
-/// The export worker: drains the hand-off queue, cuts and encodes batches, starts exports.
-async fn run_worker(core: Arc<Core>) {
-    let settings = core.settings.clone();
+/// The export worker: drains the hand-off queue, cuts batches, starts exports.
+async fn run_worker(batcher: Arc<Batcher>) {
+    let settings = batcher.settings.clone();
     let mut staging: Vec<SpanData> = Vec::with_capacity(settings.max_export_batch_size);
     let mut staged_bytes = 0usize;
-    let mut closing = core.closing.subscribe();
+    let mut closing = batcher.closing.subscribe();
     let mut last_seal = Instant::now();
     loop {
         let is_closing = closing.borrow_and_update().is_some();
-        let flush = core.flush_requested.swap(false, Ordering::AcqRel) || is_closing;
-        while let Some(span) = core.queue.pop() {
+        let flush = batcher.flush_requested.swap(false, Ordering::AcqRel) || is_closing;
+        while let Some(span) = batcher.queue.pop() {
             staged_bytes += estimated_size(&span);
             staging.push(span);
             if staging.len() >= settings.max_export_batch_size {
-                core.seal(&mut staging, &mut staged_bytes);
-                core.dispatch(is_closing);
+                batcher.seal(&mut staging, &mut staged_bytes);
+                batcher.dispatch(is_closing);
                 last_seal = Instant::now();
             }
         }
         if !staging.is_empty() && (flush || last_seal.elapsed() >= settings.schedule_delay) {
-            core.seal(&mut staging, &mut staged_bytes);
+            batcher.seal(&mut staging, &mut staged_bytes);
             last_seal = Instant::now();
         }
         if staging.is_empty() {
             // Nothing waits for the schedule: the next span's batch gets its full delay.
             last_seal = Instant::now();
         }
-        core.dispatch(is_closing);
-        core.count_queue_full();
+        batcher.dispatch(is_closing);
+        batcher.ledger.settle_let_go(&batcher.hub);
 
-        core.worker_idle.store(true, Ordering::SeqCst);
-        if core.queue.len() >= core.wake_at || ((flush || is_closing) && !core.queue.is_empty()) {
+        batcher.worker_idle.store(true, Ordering::SeqCst);
+        if batcher.queue.len() >= batcher.wake_at || ((flush || is_closing) && !batcher.queue.is_empty()) {
             continue;
         }
         let until_seal = settings.schedule_delay.saturating_sub(last_seal.elapsed());
         tokio::select! {
-            _ = core.wake.notified() => {}
+            _ = batcher.wake.notified() => {}
             _ = tokio::time::sleep(until_seal) => {}
             _ = closing.changed() => {}
         }
     }
 }
 
-impl Core {
-    /// Counts (as dropped) and reports the spans the hot path let go at the byte bound since the last call.
-    fn count_queue_full(&self) {
-        let backlog = self.lock();
-        let spans = self.queue_full.swap(0, Ordering::AcqRel);
-        if spans == 0 || backlog.frozen.is_some() {
-            // Once frozen, the shutdown counted them already, as never sent.
-            return;
-        }
-        Counters::add(&self.hub.counters.dropped, spans as usize);
-        let held = self.held_bytes.load(Ordering::Relaxed);
-        drop(backlog);
-        self.settled.notify_all();
-        let what = format!(
-            "export backlog full ({held} bytes held of batch.max_queue_bytes = {})",
-            self.settings.max_queue_bytes
-        );
-        self.hub.dropped_queue_full(spans, &what);
-    }
-}
-
-/// One batch's export task.
-async fn export(core: Arc<Core>, id: u64, batch: Batch) {
+/// One batch's export task: the sink delivers it, the ledger counts the outcome.
+async fn export_batch(batcher: Arc<Batcher>, id: ExportId, batch: Batch) {
     // Settles the export however the task ends: were the task to panic (a bug, or a library's), its in-flight slot
     // and bytes would otherwise be held for ever, and after `max_concurrent_exports` such tasks nothing would be
     // exported again and every exit would wait for the full timeout.
-    let mut guard = SettleOnDrop { core: &core, id, armed: true };
-    let delivery = if matches!(*core.sink, Sink::Discard) {
-        // The micro-benchmarks' sink: like the SDK's no-op exporter, it does not even convert.
-        drop(std::hint::black_box(batch));
-        Delivery::Delivered
-    } else {
-        let settings = &core.settings;
-        let limits = Limits {
-            attempt_timeout: settings.attempt_timeout,
-            deadline: if settings.export_timeout.is_zero() { None } else { crate::export::after(settings.export_timeout) },
-        };
-        let resource = core.resource.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let request =
-            ExportTraceServiceRequest { resource_spans: group_spans_by_resource_and_scope(batch.spans, &resource) };
-        deliver(&core.sink, &core.hub, &request, limits, core.closing.subscribe()).await
+    let mut guard = SettleOnDrop { batcher: &batcher, id, armed: true };
+    let settings = &batcher.settings;
+    let limits = Limits {
+        attempt_timeout: settings.attempt_timeout,
+        deadline: if settings.export_timeout.is_zero() {
+            None
+        } else {
+            crate::export::deadline_in(settings.export_timeout)
+        },
     };
+    let retries = Retries::new(&batcher.hub, limits, batcher.closing.subscribe(), id.number());
+    let batch = SpanBatch { spans: batch.spans, resource: batcher.resource() };
+    let delivery = batcher.sink.export(batch, retries).await;
     guard.armed = false;
-    core.settle(id, delivery);
-    core.wake_worker();
+    batcher.ledger.settled(id, delivery, &batcher.hub);
+    batcher.wake_worker();
 }
 
 /// Settles an export task that ended without settling (it panicked): its spans count as failed.
 struct SettleOnDrop<'a> {
-    core: &'a Arc<Core>,
-    id: u64,
+    batcher: &'a Arc<Batcher>,
+    id: ExportId,
     armed: bool,
 }
 
@@ -534,8 +430,8 @@ impl Drop for SettleOnDrop<'_> {
             "the export task panicked (a bug: please report it)",
             false,
         );
-        self.core.settle(self.id, Delivery::Failed(error));
-        self.core.wake_worker();
+        self.batcher.ledger.settled(self.id, Delivery::Failed(error), &self.batcher.hub);
+        self.batcher.wake_worker();
     }
 }
 
@@ -547,7 +443,10 @@ mod tests {
 
     /// A provider whose processor's worker sits on `runtime`, which does not run until the test drives it: the
     /// hand-off queue fills as if the worker never got a core.
-    fn stalled_pipeline(runtime: &tokio::runtime::Runtime, max_queue_bytes: usize) -> (SdkTracerProvider, Arc<Core>) {
+    fn stalled_pipeline(
+        runtime: &tokio::runtime::Runtime,
+        max_queue_bytes: usize,
+    ) -> (SdkTracerProvider, Arc<Batcher>) {
         let settings = Settings {
             max_queue_size: 4,
             max_export_batch_size: 2,
@@ -558,10 +457,11 @@ mod tests {
             max_queue_bytes,
         };
         let resource = Resource::builder_empty().build();
-        let hub = FailureHub::new("stdout".into(), None);
-        let processor = OtelProcessor::start(settings, Sink::Console, &resource, hub, runtime.handle());
-        let core = processor.core.clone();
-        (SdkTracerProvider::builder().with_span_processor(processor).build(), core)
+        let hub = FailureHub::new("stdout".into(), None, Arc::new(Ledger::new(max_queue_bytes)));
+        let processor =
+            OtelProcessor::start(settings, Arc::new(crate::console::ConsoleSink), &resource, hub, runtime.handle());
+        let batcher = processor.batcher.clone();
+        (SdkTracerProvider::builder().with_span_processor(processor).build(), batcher)
     }
 
     fn end_spans(provider: &SdkTracerProvider, n: usize) {
@@ -572,26 +472,26 @@ mod tests {
     }
 
     /// Spans in the backlog and in the hand-off queue.
-    fn held(core: &Core) -> u64 {
-        core.lock().pending.iter().map(|batch| batch.count).sum::<u64>() + core.queue.len() as u64
+    fn held(batcher: &Batcher) -> u64 {
+        batcher.backlog().iter().map(|batch| batch.count).sum::<u64>() + batcher.queue.len() as u64
     }
 
-    fn shut_down(runtime: &tokio::runtime::Runtime, core: Arc<Core>) -> SpanTotals {
-        let shutdown = runtime.spawn_blocking(move || core.shutdown(Duration::from_secs(10)));
+    fn shut_down(runtime: &tokio::runtime::Runtime, batcher: Arc<Batcher>) -> SpanTotals {
+        let shutdown = runtime.spawn_blocking(move || batcher.shutdown(Duration::from_secs(10)));
         runtime.block_on(shutdown).expect("shutdown task")
     }
 
     #[test]
     fn a_full_hand_off_queue_spills_into_the_backlog_instead_of_dropping() {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let (provider, core) = stalled_pipeline(&runtime, usize::MAX);
+        let (provider, batcher) = stalled_pipeline(&runtime, usize::MAX);
         end_spans(&provider, 25);
-        let totals = core.hub.counters.totals();
+        let totals = batcher.ledger.totals();
         assert_eq!((totals.ended, totals.dropped), (25, 0));
-        assert_eq!(held(&core), 25, "every span is in the queue (4 at most) or the backlog");
-        assert!(core.queue.len() <= 4);
+        assert_eq!(held(&batcher), 25, "every span is in the queue (4 at most) or the backlog");
+        assert!(batcher.queue.len() <= 4);
         // Once the worker runs, every spilled span is exported like any other.
-        let totals = shut_down(&runtime, core.clone());
+        let totals = shut_down(&runtime, batcher.clone());
         assert_eq!(totals, SpanTotals { ended: 25, exported: 25, failed: 0, dropped: 0 });
     }
 
@@ -599,23 +499,58 @@ mod tests {
     fn spans_over_the_byte_bound_are_let_go_on_the_app_thread_then_counted_and_reported_by_the_worker() {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         // One byte: the first span is let in (nothing is held), every later one is over the bound.
-        let (provider, core) = stalled_pipeline(&runtime, 1);
-        let mut events = core.hub.subscribe();
+        let (provider, batcher) = stalled_pipeline(&runtime, 1);
+        let mut events = batcher.hub.subscribe();
         end_spans(&provider, 25);
-        let totals = core.hub.counters.totals();
+        let totals = batcher.ledger.totals();
         assert_eq!(totals.ended, 25);
-        assert_eq!(held(&core), 1);
+        assert_eq!(held(&batcher), 1);
         // Counted by the worker, under the backlog's lock; nothing reported on the application's thread.
-        assert_eq!(core.queue_full.load(Ordering::Relaxed), 24);
+        assert_eq!(batcher.ledger.let_go(), 24);
         assert_eq!(totals.dropped, 0);
         assert!(events.try_recv().is_none());
-        let after = shut_down(&runtime, core.clone());
+        let after = shut_down(&runtime, batcher.clone());
         assert_eq!(after, SpanTotals { ended: 25, exported: 1, failed: 0, dropped: 24 });
         let event = events.try_recv().expect("a queue_full event");
         assert_eq!(event.kind, crate::health::ErrorKind::QueueFull);
         assert_eq!(event.spans, 24);
         assert!(event.message.contains("batch.max_queue_bytes = 1"), "{}", event.message);
-        assert_eq!(core.held_bytes.load(Ordering::Relaxed), 0, "every byte admitted is released when exported");
+        assert_eq!(batcher.ledger.held_bytes(), 0, "every byte admitted is released when exported");
+    }
+
+    #[test]
+    fn an_export_unanswered_at_the_shutdown_deadline_is_counted_failed_once_and_its_late_answer_ignored() {
+        use crate::sink::ScriptedSink;
+        use crate::transport::AttemptOutcome;
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let settings = Settings {
+            max_queue_size: 16,
+            max_export_batch_size: 16,
+            schedule_delay: Duration::from_millis(1),
+            export_timeout: Duration::ZERO,
+            attempt_timeout: Duration::ZERO,
+            max_concurrent_exports: 1,
+            max_queue_bytes: usize::MAX,
+        };
+        // A collector that never answers; the test hears of each attempt as it starts.
+        let (attempted, attempts) = std::sync::mpsc::channel::<()>();
+        let attempted = Mutex::new(attempted);
+        let sink = ScriptedSink(Arc::new(move |_request| {
+            let _ = attempted.lock_unpoisoned().send(());
+            Box::pin(std::future::pending::<AttemptOutcome>())
+        }));
+        let hub = FailureHub::new("scripted".into(), None, Arc::new(Ledger::new(usize::MAX)));
+        let resource = Resource::builder_empty().build();
+        let processor = OtelProcessor::start(settings, Arc::new(sink), &resource, hub, runtime.handle());
+        let batcher = processor.batcher.clone();
+        let provider = SdkTracerProvider::builder().with_span_processor(processor).build();
+        end_spans(&provider, 3);
+        attempts.recv().expect("the export's first attempt");
+        let frozen = batcher.shutdown(Duration::from_millis(50));
+        assert_eq!(frozen, SpanTotals { ended: 3, exported: 0, failed: 3, dropped: 0 });
+        // The export task is cancelled with the runtime: its drop guard settles it late, which counts nothing.
+        drop(runtime);
+        assert_eq!(batcher.ledger.totals(), frozen);
     }
 
     fn span_data(attributes: Vec<opentelemetry::KeyValue>, events: Vec<opentelemetry::trace::Event>) -> SpanData {
@@ -655,7 +590,10 @@ mod tests {
         );
         let with_event = estimated_size(&span_data(vec![], vec![event]));
         assert!(with_event >= bare + 100_000, "{bare} {with_event}");
-        let array = KeyValue::new("list", opentelemetry::Value::Array(vec![opentelemetry::StringValue::from("y".repeat(5_000)); 4].into()));
+        let array = KeyValue::new(
+            "list",
+            opentelemetry::Value::Array(vec![opentelemetry::StringValue::from("y".repeat(5_000)); 4].into()),
+        );
         assert!(estimated_size(&span_data(vec![array], vec![])) >= bare + 20_000);
     }
 }

@@ -4,6 +4,7 @@
 use crate::failures::FailureHub;
 use crate::health::SpanTotals;
 use crate::pipeline::Pipeline;
+use crate::sync::LockUnpoisoned;
 use otel_config::SummaryMode;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -54,7 +55,7 @@ impl Installed {
     /// The export runtime's handle, while the pipeline runs (the Ctrl-C listener of non-Unix systems runs there).
     #[cfg(not(unix))]
     pub(crate) fn runtime_handle(&self) -> Option<tokio::runtime::Handle> {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = self.state.lock_unpoisoned();
         state.pipeline.as_ref().map(|p| p.export_runtime.handle().clone())
     }
 
@@ -66,16 +67,16 @@ impl Installed {
     /// and return its totals.
     pub(crate) fn finish(&self) -> SpanTotals {
         // Held for the whole flush: a signal arriving while `main` returns waits for the same flush.
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.state.lock_unpoisoned();
         if let Some(totals) = state.totals {
             return totals;
         }
         let Some(pipeline) = state.pipeline.take() else { return SpanTotals::default() };
         let limit = self.flush_limit();
         let started = Instant::now();
-        let totals = match &pipeline.core {
-            Some(core) => core.shutdown(limit),
-            None => pipeline.hub.counters.totals(),
+        let totals = match &pipeline.batcher {
+            Some(batcher) => batcher.shutdown(limit),
+            None => pipeline.hub.ledger.totals(),
         };
         // Our processor is shut down already; this only marks the provider so that its Drop does nothing more.
         let _ = pipeline.provider.shutdown_with_timeout(Duration::from_millis(1));

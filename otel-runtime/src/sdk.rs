@@ -188,7 +188,11 @@ mod tests {
             (&[Propagator::B3Multi], &["x-b3-traceid", "x-b3-spanid", "x-b3-sampled"], &["b3"]),
             (&[Propagator::XRay], &["x-amzn-trace-id"], &["traceparent"]),
             (&[Propagator::Jaeger], &[], &["uber-trace-id", "traceparent"]),
-            (&[Propagator::TraceContext, Propagator::B3, Propagator::XRay], &["traceparent", "b3", "x-amzn-trace-id"], &[]),
+            (
+                &[Propagator::TraceContext, Propagator::B3, Propagator::XRay],
+                &["traceparent", "b3", "x-amzn-trace-id"],
+                &[],
+            ),
             (&[], &[], &["traceparent"]),
         ];
         for (i, (names, present, absent)) in rows.iter().enumerate() {

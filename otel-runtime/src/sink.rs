@@ -1,0 +1,142 @@
+//! Where batches go: the seam between the batch processor and whatever receives its spans.
+//!
+//! A sink gets each batch as the processor cut it ([`SpanBatch`]: the spans and the resource) and owns the rest:
+//! a sink that sends converts the batch once, as it needs (the OTLP sinks to an `ExportTraceServiceRequest`), then
+//! hands its attempts to the retry loop ([`Retries::run`], export.rs), which also reports them to the failure
+//! channel; a sink that drops its batches (the benchmarks', in `bench.rs`) returns at once and converts nothing.
+//! The processor counts the [`Delivery`] it returns (accounting.rs).
+//!
+//! The sinks: [`OtlpSink`] (our transport), `console::ConsoleSink` (stdout), [`UnavailableSink`] (the exporter
+//! could not be built and `exporter.on_invalid = "warn"`); the benchmarks' and the tests' are injected through
+//! `pipeline::build` or `OtelProcessor::start`.
+
+use crate::export::{Delivery, Retries};
+use crate::health::ErrorKind;
+use crate::transport::{AttemptOutcome, SendError, Transport};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+use opentelemetry_sdk::trace::SpanData;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// One batch, as the processor hands it to its sink.
+#[derive(Debug)]
+pub(crate) struct SpanBatch {
+    pub(crate) spans: Vec<SpanData>,
+    /// The provider's resource, sent with every batch.
+    pub(crate) resource: Arc<ResourceAttributesWithSchema>,
+}
+
+impl SpanBatch {
+    /// The batch in OTLP form (on the export task, so conversions run in parallel across the export threads).
+    pub(crate) fn into_request(self) -> ExportTraceServiceRequest {
+        ExportTraceServiceRequest { resource_spans: group_spans_by_resource_and_scope(self.spans, &self.resource) }
+    }
+}
+
+/// A batch's delivery under way.
+pub(crate) type Export<'a> = Pin<Box<dyn Future<Output = Delivery> + Send + 'a>>;
+
+/// Where batches go (see the module documentation).
+pub(crate) trait SpanSink: Send + Sync + std::fmt::Debug {
+    /// Delivers `batch`: converts it as this sink needs, then makes its attempts through `retries` (or, for a
+    /// sink that sends nothing, answers at once). Runs on the export runtime, one task per batch.
+    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a>;
+}
+
+/// An OTLP collector, through our transport.
+#[derive(Debug)]
+pub(crate) struct OtlpSink {
+    transport: Transport,
+}
+
+impl OtlpSink {
+    pub(crate) fn new(transport: Transport) -> OtlpSink {
+        OtlpSink { transport }
+    }
+}
+
+impl SpanSink for OtlpSink {
+    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a> {
+        Box::pin(async move {
+            let request = batch.into_request();
+            let request = &request;
+            retries.run(|timeout| self.transport.send(request, timeout)).await
+        })
+    }
+}
+
+/// The exporter could not be built (`exporter.on_invalid = "warn"`): every batch fails at once, not retried, with
+/// this reason, so that the loss is counted, alerted and summarised like any other.
+#[derive(Debug)]
+pub(crate) struct UnavailableSink {
+    reason: String,
+}
+
+impl UnavailableSink {
+    pub(crate) fn new(reason: String) -> UnavailableSink {
+        UnavailableSink { reason }
+    }
+}
+
+impl SpanSink for UnavailableSink {
+    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a> {
+        // Nothing can be sent: no conversion.
+        drop(batch);
+        Box::pin(retries.run(|_timeout| {
+            let error = SendError::new(ErrorKind::InvalidConfig, self.reason.clone(), false);
+            std::future::ready(AttemptOutcome::Failed(error))
+        }))
+    }
+}
+
+/// Tests only: the answer to one attempt, as a future (pending for ever = a collector that never answers).
+#[cfg(test)]
+pub(crate) type ScriptedAttempt =
+    Arc<dyn Fn(&ExportTraceServiceRequest) -> Pin<Box<dyn Future<Output = AttemptOutcome> + Send>> + Send + Sync>;
+
+/// Tests only: a sink whose every attempt is answered by a script, bounded by the attempt's timeout like
+/// [`Transport::send`], so that the processor can be driven through any sequence of outcomes.
+///
+/// ```ignore
+/// let sink = Arc::new(ScriptedSink(Arc::new(|_request: &ExportTraceServiceRequest| {
+///     Box::pin(async { AttemptOutcome::Accepted }) as Pin<Box<dyn Future<Output = AttemptOutcome> + Send>>
+/// })));
+/// let processor = OtelProcessor::start(settings, sink, &resource, hub, runtime.handle());
+/// ```
+#[cfg(test)]
+pub(crate) struct ScriptedSink(pub(crate) ScriptedAttempt);
+
+#[cfg(test)]
+impl std::fmt::Debug for ScriptedSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScriptedSink")
+    }
+}
+
+#[cfg(test)]
+impl SpanSink for ScriptedSink {
+    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a> {
+        Box::pin(async move {
+            let request = batch.into_request();
+            let request = &request;
+            retries
+                .run(|timeout| async move {
+                    let attempt = (self.0)(request);
+                    if timeout.is_zero() {
+                        return attempt.await;
+                    }
+                    tokio::time::timeout(timeout, attempt).await.unwrap_or_else(|_elapsed| {
+                        AttemptOutcome::Failed(SendError::new(
+                            ErrorKind::Timeout,
+                            format!("no response within {timeout:?}"),
+                            true,
+                        ))
+                    })
+                })
+                .await
+        })
+    }
+}
