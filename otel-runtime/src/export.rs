@@ -36,6 +36,29 @@ pub(crate) enum Sink {
     /// The exporter could not be built (`exporter.on_invalid = "warn"`): every batch fails at once, not retried,
     /// with this reason, so that the loss is counted, alerted and summarised like any other.
     Unavailable(String),
+    /// Tests only: every attempt's answer comes from a script ([`Scripted`]), bounded by the attempt's timeout like
+    /// [`Transport::send`], so that the processor's accounting can be driven through any sequence of outcomes.
+    #[cfg(test)]
+    Scripted(Scripted),
+}
+
+/// Tests only: the answer to one attempt, as a future (pending for ever = a collector that never answers).
+#[cfg(test)]
+pub(crate) type ScriptedAttempt = std::sync::Arc<
+    dyn Fn(&ExportTraceServiceRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = AttemptOutcome> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// Tests only: a scripted sink ([`Sink::Scripted`]); a newtype because a closure has no `Debug`.
+#[cfg(test)]
+pub(crate) struct Scripted(pub(crate) ScriptedAttempt);
+
+#[cfg(test)]
+impl std::fmt::Debug for Scripted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Scripted")
+    }
 }
 
 impl Sink {
@@ -50,6 +73,19 @@ impl Sink {
             Sink::Discard => AttemptOutcome::Accepted,
             Sink::Unavailable(reason) => {
                 AttemptOutcome::Failed(SendError::new(ErrorKind::InvalidConfig, reason.clone(), false))
+            }
+            #[cfg(test)]
+            Sink::Scripted(script) => {
+                // Bounded like `Transport::send`: one attempt of at most `timeout` (zero: no limit).
+                let attempt = (script.0)(request);
+                if timeout.is_zero() {
+                    attempt.await
+                } else {
+                    tokio::time::timeout(timeout, attempt).await.unwrap_or_else(|_elapsed| {
+                        let message = format!("no response within {timeout:?}");
+                        AttemptOutcome::Failed(SendError::new(ErrorKind::Timeout, message, true))
+                    })
+                }
             }
         }
     }
