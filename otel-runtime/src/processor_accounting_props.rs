@@ -611,3 +611,56 @@ fn span_accounting_holds_under_random_outcomes_with_real_concurrency() {
     }
     eprintln!("real-concurrency accounting: {} cases in {:?}; {coverage:?}", seeds.len(), started.elapsed());
 }
+
+/// Found by the real-concurrency suite (seed 7343145273860891269, in a 2,000-case run): live totals
+/// `ended 1500, exported 114, failed 758, dropped 629` (settled 1501). A span ending while the shutdown freezes,
+/// after `closed` is set, adds to `ended` and then, separately, to `dropped` (`on_end`'s closed path, outside the
+/// backlog's lock); `freeze` reads the counters between the two adds, counts that span in `never_sent` as dropped,
+/// and then `on_end` counts it dropped a second time. Racy, so repeated until it shows.
+#[test]
+#[ignore = "bug: a span ending during the freeze is counted dropped twice (on_end's closed path races freeze)"]
+fn a_span_ending_during_the_freeze_is_counted_once() {
+    for round in 0..2_000 {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let hub = FailureHub::new("scripted".into(), None);
+        let settings = Settings {
+            max_queue_size: 64,
+            max_export_batch_size: 8,
+            schedule_delay: Duration::from_millis(1),
+            export_timeout: Duration::from_secs(1),
+            attempt_timeout: Duration::from_secs(1),
+            max_concurrent_exports: 1,
+            max_queue_bytes: usize::MAX,
+        };
+        let resource = Resource::builder_empty().build();
+        let processor = OtelProcessor::start(settings, Sink::Discard, &resource, hub, runtime.handle());
+        let core = processor.core.clone();
+        let provider = SdkTracerProvider::builder().with_span_processor(processor).build();
+        let stop = Arc::new(AtomicBool::new(false));
+        let producer = {
+            let (provider, stop) = (provider.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    end_spans(&provider, i, 1, &Arc::from(""));
+                    i += 1;
+                }
+            })
+        };
+        while core.hub.counters.ended.load(Ordering::Relaxed) < 100 {
+            std::thread::yield_now();
+        }
+        let frozen = core.shutdown(Duration::from_millis(5));
+        stop.store(true, Ordering::Relaxed);
+        producer.join().unwrap();
+        let live = core.hub.counters.totals();
+        assert_eq!(frozen.exported + frozen.failed + frozen.dropped, frozen.ended);
+        assert_eq!(
+            live.exported + live.failed + live.dropped,
+            live.ended,
+            "round {round}: a span counted twice: live {live:?}, frozen {frozen:?}"
+        );
+        drop(provider);
+        drop(runtime);
+    }
+}
