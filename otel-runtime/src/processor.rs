@@ -597,3 +597,7 @@ mod tests {
         assert!(estimated_size(&span_data(vec![array], vec![])) >= bare + 20_000);
     }
 }
+
+#[cfg(test)]
+#[path = "processor_accounting_props.rs"]
+mod accounting_props;
