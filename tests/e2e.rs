@@ -103,7 +103,7 @@ fn collector_absent_exits_fast_and_reports_every_lost_span() {
     let (output, elapsed) = run_app(&dir, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let err = stderr(&output);
-    assert!(err.contains(&format!("is failing: connection refused")), "{err}");
+    assert!(err.contains("is failing: connection refused"), "{err}");
     let expected = format!("otel summary: ended={n} exported=0 failed={n} dropped=0", n = 3 * TASKS);
     assert!(err.lines().any(|l| l.starts_with(&expected)), "{err}");
     // shutdown.timeout defaults to 3 s; the refused connection must not make the exit wait for it.
