@@ -7,7 +7,9 @@ use super::{Env, EnvEntry};
 use crate::duration::MAX_DURATION_MS;
 use crate::endpoint::redacted;
 use crate::enums::{Compression, Propagator, Protocol, SamplerName};
+use crate::error::ProblemKind;
 use crate::headers::{last_wins, REDACTED};
+use crate::keys::key;
 use crate::model::MAX_QUEUE_SIZE;
 use crate::pairs::parse_pairs;
 use crate::warning::{PendingWarning, Then};
@@ -23,38 +25,38 @@ pub(crate) struct Standard {
 /// (needed for `OTEL_TRACES_EXPORTER=otlp`).
 pub(crate) fn read(env: &Env, lower_protocol: Protocol) -> Standard {
     let mut r = Reader { env, entries: Vec::new(), warnings: Vec::new() };
-    r.boolean("OTEL_SDK_DISABLED", "disabled");
+    r.boolean("OTEL_SDK_DISABLED", key::DISABLED);
     r.resource_attributes();
-    r.string("OTEL_SERVICE_NAME", "service.name");
+    r.string("OTEL_SERVICE_NAME", key::SERVICE_NAME);
 
     let protocol = r.per_signal("PROTOCOL", Reader::protocol);
     r.traces_exporter(protocol.unwrap_or(lower_protocol));
-    r.string("OTEL_EXPORTER_OTLP_ENDPOINT", "exporter.endpoint");
-    r.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "exporter.traces_endpoint");
+    r.string("OTEL_EXPORTER_OTLP_ENDPOINT", key::EXPORTER_ENDPOINT);
+    r.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", key::EXPORTER_TRACES_ENDPOINT);
     r.per_signal("HEADERS", Reader::headers);
-    r.per_signal("TIMEOUT", |r, var| r.millis(var, "exporter.timeout"));
+    r.per_signal("TIMEOUT", |r, var| r.millis(var, key::EXPORTER_TIMEOUT));
     r.per_signal("COMPRESSION", Reader::compression);
-    r.per_signal("INSECURE", |r, var| r.boolean(var, "exporter.insecure"));
-    r.per_signal("CERTIFICATE", |r, var| r.string(var, "exporter.certificate"));
-    r.per_signal("CLIENT_KEY", |r, var| r.string(var, "exporter.client_key"));
-    r.per_signal("CLIENT_CERTIFICATE", |r, var| r.string(var, "exporter.client_certificate"));
+    r.per_signal("INSECURE", |r, var| r.boolean(var, key::EXPORTER_INSECURE));
+    r.per_signal("CERTIFICATE", |r, var| r.string(var, key::EXPORTER_CERTIFICATE));
+    r.per_signal("CLIENT_KEY", |r, var| r.string(var, key::EXPORTER_CLIENT_KEY));
+    r.per_signal("CLIENT_CERTIFICATE", |r, var| r.string(var, key::EXPORTER_CLIENT_CERTIFICATE));
 
-    r.millis("OTEL_BSP_SCHEDULE_DELAY", "batch.schedule_delay");
-    r.millis("OTEL_BSP_EXPORT_TIMEOUT", "batch.export_timeout");
-    r.count("OTEL_BSP_MAX_QUEUE_SIZE", "batch.max_queue_size", 1, MAX_QUEUE_SIZE as u64);
-    r.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "batch.max_export_batch_size", 1, MAX_QUEUE_SIZE as u64);
+    r.millis("OTEL_BSP_SCHEDULE_DELAY", key::BATCH_SCHEDULE_DELAY);
+    r.millis("OTEL_BSP_EXPORT_TIMEOUT", key::BATCH_EXPORT_TIMEOUT);
+    r.count("OTEL_BSP_MAX_QUEUE_SIZE", key::BATCH_MAX_QUEUE_SIZE, 1, MAX_QUEUE_SIZE as u64);
+    r.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", key::BATCH_MAX_EXPORT_BATCH_SIZE, 1, MAX_QUEUE_SIZE as u64);
 
     r.sampler();
     r.propagators();
 
     let limit = |r: &mut Reader, var: &str, key: &'static str| r.count(var, key, 0, u32::MAX.into());
-    if limit(&mut r, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_count").is_none() {
-        limit(&mut r, "OTEL_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_count");
+    if limit(&mut r, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", key::LIMITS_ATTRIBUTE_COUNT).is_none() {
+        limit(&mut r, "OTEL_ATTRIBUTE_COUNT_LIMIT", key::LIMITS_ATTRIBUTE_COUNT);
     }
-    limit(&mut r, "OTEL_SPAN_EVENT_COUNT_LIMIT", "limits.event_count");
-    limit(&mut r, "OTEL_SPAN_LINK_COUNT_LIMIT", "limits.link_count");
-    limit(&mut r, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_per_event");
-    limit(&mut r, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_per_link");
+    limit(&mut r, "OTEL_SPAN_EVENT_COUNT_LIMIT", key::LIMITS_EVENT_COUNT);
+    limit(&mut r, "OTEL_SPAN_LINK_COUNT_LIMIT", key::LIMITS_LINK_COUNT);
+    limit(&mut r, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", key::LIMITS_ATTRIBUTE_PER_EVENT);
+    limit(&mut r, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", key::LIMITS_ATTRIBUTE_PER_LINK);
     for variable in ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"] {
         if let Some(raw) = r.env.get(variable) {
             let reason = "attribute value length limits are not supported by opentelemetry_sdk 0.33";
@@ -62,7 +64,7 @@ pub(crate) fn read(env: &Env, lower_protocol: Protocol) -> Standard {
         }
     }
 
-    r.string("RUST_LOG", "fmt.filter");
+    r.string("RUST_LOG", key::FMT_FILTER);
     Standard { entries: r.entries, warnings: r.warnings }
 }
 
@@ -168,11 +170,17 @@ impl Reader<'_> {
         let raw = self.env.get(variable)?;
         match Protocol::parse(raw).filter(|p| p.is_otlp()) {
             Some(p) => {
-                self.set(variable, "exporter.protocol", p.as_str());
+                self.set(variable, key::EXPORTER_PROTOCOL, p.as_str());
                 Some(p)
             }
             None => {
-                self.unknown(variable, raw, "protocol", &["grpc", "http/protobuf", "http/json"], "exporter.protocol");
+                self.unknown(
+                    variable,
+                    raw,
+                    "protocol",
+                    &["grpc", "http/protobuf", "http/json"],
+                    key::EXPORTER_PROTOCOL,
+                );
                 None
             }
         }
@@ -182,11 +190,11 @@ impl Reader<'_> {
         let raw = self.env.get(variable)?;
         match Compression::parse(raw) {
             Some(c) => {
-                self.set(variable, "exporter.compression", c.as_str());
+                self.set(variable, key::EXPORTER_COMPRESSION, c.as_str());
                 Some(c)
             }
             None => {
-                self.unknown(variable, raw, "compression", Compression::VALID, "exporter.compression");
+                self.unknown(variable, raw, "compression", Compression::VALID, key::EXPORTER_COMPRESSION);
                 None
             }
         }
@@ -208,12 +216,12 @@ impl Reader<'_> {
             "console" => Protocol::Console,
             "none" => Protocol::None,
             _ => {
-                self.unknown(variable, raw, "exporter", &["otlp", "console", "none"], "exporter.protocol");
+                self.unknown(variable, raw, "exporter", &["otlp", "console", "none"], key::EXPORTER_PROTOCOL);
                 return;
             }
         };
         if chosen != protocol {
-            self.set(variable, "exporter.protocol", chosen.as_str());
+            self.set(variable, key::EXPORTER_PROTOCOL, chosen.as_str());
         }
         if names.len() > 1 {
             let then = Then::Text(format!("using {first:?} (exporter.protocol {:?})", chosen.as_str()));
@@ -227,11 +235,11 @@ impl Reader<'_> {
         let problem = match parse_pairs(raw) {
             Err(why) => format!("not a comma-separated list of key=value pairs with percent-encoded values ({why})"),
             Ok(pairs) => match pairs.iter().find_map(|(k, v)| header_problem(k, v)) {
-                Some(problem) => problem,
+                Some(problem) => problem.text(),
                 None => {
                     // `Authorization=a,authorization=b` is one header: the later item wins.
                     let dict: Dict = last_wins(pairs).into_iter().map(|(k, v)| (k, Value::from(v))).collect();
-                    self.set(variable, "exporter.headers", dict);
+                    self.set(variable, key::EXPORTER_HEADERS, dict);
                     return Some(());
                 }
             },
@@ -258,13 +266,14 @@ impl Reader<'_> {
             }
         };
         let mut rest = Dict::new();
-        for (key, value) in pairs {
-            let target = match key.as_str() {
-                "service.name" => "service.name",
-                "service.version" => "service.version",
-                "deployment.environment.name" | "deployment.environment" => "service.environment",
+        for (name, value) in pairs {
+            // Resource attribute names (the semantic conventions), not otel.toml keys.
+            let target = match name.as_str() {
+                "service.name" => key::SERVICE_NAME,
+                "service.version" => key::SERVICE_VERSION,
+                "deployment.environment.name" | "deployment.environment" => key::SERVICE_ENVIRONMENT,
                 _ => {
-                    rest.insert(key, Value::from(value));
+                    rest.insert(name, Value::from(value));
                     continue;
                 }
             };
@@ -273,7 +282,7 @@ impl Reader<'_> {
             }
         }
         if !rest.is_empty() {
-            self.set(variable, "resource", rest);
+            self.set(variable, key::RESOURCE, rest);
         }
     }
 
@@ -294,10 +303,10 @@ impl Reader<'_> {
             } else {
                 "sampler"
             };
-            self.unknown(variable, raw, what, SamplerName::VALID, "sampler.name");
+            self.unknown(variable, raw, what, SamplerName::VALID, key::SAMPLER_NAME);
             return;
         };
-        self.set(variable, "sampler.name", name.as_str());
+        self.set(variable, key::SAMPLER_NAME, name.as_str());
         let Some(arg) = self.env.get(arg_variable) else {
             return;
         };
@@ -305,9 +314,9 @@ impl Reader<'_> {
             return;
         }
         match arg.trim().parse::<f64>() {
-            Ok(ratio) if (0.0..=1.0).contains(&ratio) => self.set(arg_variable, "sampler.arg", ratio),
-            Ok(_) => self.warn(arg_variable, arg, "not a ratio between 0 and 1", Then::UsingKey("sampler.arg")),
-            Err(_) => self.warn(arg_variable, arg, "not a number", Then::UsingKey("sampler.arg")),
+            Ok(ratio) if (0.0..=1.0).contains(&ratio) => self.set(arg_variable, key::SAMPLER_ARG, ratio),
+            Ok(_) => self.warn(arg_variable, arg, "not a ratio between 0 and 1", Then::UsingKey(key::SAMPLER_ARG)),
+            Err(_) => self.warn(arg_variable, arg, "not a number", Then::UsingKey(key::SAMPLER_ARG)),
         }
     }
 
@@ -341,7 +350,7 @@ impl Reader<'_> {
             return;
         }
         let names: Vec<Value> = list.iter().map(|p| Value::from(p.as_str())).collect();
-        self.set(variable, "propagators", names);
+        self.set(variable, key::PROPAGATORS, names);
     }
 }
 
@@ -359,12 +368,12 @@ fn all_digits(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Why a header cannot be sent, naming the header but never showing its value.
-pub(crate) fn header_problem(name: &str, value: &str) -> Option<String> {
+/// Why a header cannot be sent, naming the header but never keeping its value.
+pub(crate) fn header_problem(name: &str, value: &str) -> Option<ProblemKind> {
     if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        Some(format!("{name:?} is not a valid HTTP header name"))
+        Some(ProblemKind::InvalidHeaderName { name: name.to_string() })
     } else if http::HeaderValue::from_str(value).is_err() {
-        Some(format!("the value of {name:?} is not a valid HTTP header value"))
+        Some(ProblemKind::InvalidHeaderValue { name: name.to_string() })
     } else {
         None
     }
