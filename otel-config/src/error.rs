@@ -277,7 +277,7 @@ pub enum ProblemKind {
         /// The path, made absolute.
         path: PathBuf,
     },
-    /// otel.toml could not be read: `cannot read the configuration file `<path>`: <cause>`.
+    /// otel.toml could not be read: ``cannot read the configuration file `<path>`: <cause>``.
     UnreadableFile {
         /// The path.
         path: PathBuf,
@@ -301,8 +301,8 @@ pub enum ProblemKind {
         /// The variable probably meant (`OTEL_TOML_FMT_FORMAT`).
         suggestion: Option<String>,
     },
-    /// A key otel.toml does not have: `unknown key `<key>`; did you mean `<suggestion>`? (valid keys in
-    /// [<table>]: …)`.
+    /// A key otel.toml does not have: ``unknown key `<key>`; did you mean `<suggestion>`? (valid keys in
+    /// [<table>]: …)``.
     UnknownKey {
         /// The key probably meant, in full (`exporter.endpoint`).
         suggestion: Option<String>,

@@ -6,10 +6,10 @@ use crate::env::{self, Env};
 use crate::error::ConfigError;
 use crate::keys::key;
 use crate::model::Config;
-use crate::source::{Layer, Layers, Origin, ParsedFile};
+use crate::source::{nest, Layer, Layers, Origin, ParsedFile};
 use crate::warning::Warning;
 use crate::{file, validate};
-use figment::value::{Dict, Value};
+use figment::value::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -198,18 +198,16 @@ fn resolve(options: &LoadOptions, env: &Env, file: Option<&ParsedFile>) -> Resul
 /// The macro's values, one layer each so that a problem names the argument: `service.name` (the macro's
 /// `service`, else the crate name) and `service.version`.
 fn macro_layers(options: &LoadOptions) -> Vec<Layer> {
-    let service = |field: &str, value: &str| {
-        let service = Dict::from([(field.to_string(), Value::from(value.to_string()))]);
-        Dict::from([("service".to_string(), Value::from(service))])
-    };
+    let layer =
+        |argument, key, value: &String| Layer::new(Origin::MacroArgument(argument), nest(key, value.as_str().into()));
     let mut layers = Vec::new();
     match (&options.service_name, &options.crate_name) {
-        (Some(name), _) => layers.push(Layer::new(Origin::MacroArgument("service"), service("name", name))),
-        (None, Some(name)) => layers.push(Layer::new(Origin::MacroArgument("crate_name"), service("name", name))),
+        (Some(name), _) => layers.push(layer("service", key::SERVICE_NAME, name)),
+        (None, Some(name)) => layers.push(layer("crate_name", key::SERVICE_NAME, name)),
         (None, None) => {}
     }
     if let Some(version) = &options.service_version {
-        layers.push(Layer::new(Origin::MacroArgument("service_version"), service("version", version)));
+        layers.push(layer("service_version", key::SERVICE_VERSION, version));
     }
     layers
 }

@@ -10,7 +10,7 @@ use crate::error::{ConfigError, ConfigProblem, ProblemKind};
 use crate::keys::key;
 use crate::model::{Config, MAX_CONCURRENT_EXPORTS, MAX_QUEUE_SIZE};
 use crate::source::{Layers, Origin};
-use crate::warning::{PendingWarning, Then};
+use crate::warning::{Instead, PendingWarning};
 
 /// The origin of a value set by a standard `OTEL_*` variable (not one of ours, `OTEL_TOML_*`).
 fn standard_variable(origin: Origin) -> Option<String> {
@@ -88,7 +88,7 @@ pub(crate) fn bad_standard_endpoints(config: &Config, layers: &Layers) -> Vec<(S
                 variable: variable.clone(),
                 value: redacted(url),
                 reason,
-                then: Then::UsingKey(key::EXPORTER_ENDPOINT),
+                instead: Instead::UsingKey(key::EXPORTER_ENDPOINT),
             };
             out.push((variable, warning));
         }
@@ -122,13 +122,13 @@ pub(crate) fn clamp_batch(config: &mut Config, layers: &Layers) -> Option<Pendin
             variable,
             value: batch.to_string(),
             reason: format!("larger than batch.max_queue_size ({queue})"),
-            then: Then::Text(format!("using {queue}")),
+            instead: Instead::Text(format!("using {queue}")),
         },
         (_, Some(variable)) => PendingWarning {
             variable,
             value: queue.to_string(),
             reason: format!("smaller than batch.max_export_batch_size ({batch})"),
-            then: Then::Text(format!("the export batch size is clamped to {queue}")),
+            instead: Instead::Text(format!("the export batch size is clamped to {queue}")),
         },
         _ => return None,
     };

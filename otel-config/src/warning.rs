@@ -87,9 +87,9 @@ impl std::fmt::Display for Warning {
     }
 }
 
-/// What follows the reason in a warning.
+/// What the program does instead, the last part of a warning.
 #[derive(Clone, Debug)]
-pub(crate) enum Then {
+pub(crate) enum Instead {
     /// `; using <the value the key ends up with>`, known only after loading.
     UsingKey(&'static str),
     /// Fixed text, e.g. `ignored`.
@@ -102,14 +102,14 @@ pub(crate) struct PendingWarning {
     pub(crate) variable: String,
     pub(crate) value: String,
     pub(crate) reason: String,
-    pub(crate) then: Then,
+    pub(crate) instead: Instead,
 }
 
 impl PendingWarning {
     pub(crate) fn finish(self, config: &Config) -> Warning {
-        let instead = match self.then {
-            Then::UsingKey(key) => format!("using {}", effective(config, key)),
-            Then::Text(text) => text,
+        let instead = match self.instead {
+            Instead::UsingKey(key) => format!("using {}", effective(config, key)),
+            Instead::Text(text) => text,
         };
         Warning { variable: self.variable, value: self.value, reason: self.reason, instead }
     }

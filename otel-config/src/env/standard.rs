@@ -12,7 +12,7 @@ use crate::headers::{last_wins, REDACTED};
 use crate::keys::key;
 use crate::model::MAX_QUEUE_SIZE;
 use crate::pairs::parse_pairs;
-use crate::warning::{PendingWarning, Then};
+use crate::warning::{Instead, PendingWarning};
 use figment::value::{Dict, Value};
 
 /// What the standard variables set, in merge order (later entries win), and what they warned about.
@@ -60,7 +60,7 @@ pub(crate) fn read(env: &Env, lower_protocol: Protocol) -> Standard {
     for variable in ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"] {
         if let Some(raw) = r.env.get(variable) {
             let reason = "attribute value length limits are not supported by opentelemetry_sdk 0.33";
-            r.warn(variable, raw, reason, Then::Text("values are not truncated".into()));
+            r.warn(variable, raw, reason, Instead::Text("values are not truncated".into()));
         }
     }
 
@@ -80,7 +80,7 @@ impl Reader<'_> {
     }
 
     /// The value is shown redacted: header values not at all, endpoints without their credentials.
-    fn warn(&mut self, variable: &str, value: &str, reason: impl Into<String>, then: Then) {
+    fn warn(&mut self, variable: &str, value: &str, reason: impl Into<String>, instead: Instead) {
         let value = if variable.ends_with("_HEADERS") {
             REDACTED.to_string()
         } else if variable.ends_with("_ENDPOINT") {
@@ -88,7 +88,7 @@ impl Reader<'_> {
         } else {
             value.to_string()
         };
-        self.warnings.push(PendingWarning { variable: variable.to_string(), value, reason: reason.into(), then });
+        self.warnings.push(PendingWarning { variable: variable.to_string(), value, reason: reason.into(), instead });
     }
 
     /// `OTEL_EXPORTER_OTLP_TRACES_<suffix>` if it gives a value, else `OTEL_EXPORTER_OTLP_<suffix>`.
@@ -110,7 +110,7 @@ impl Reader<'_> {
             "true" => true,
             "false" => false,
             _ => {
-                self.warn(variable, raw, "not true or false", Then::Text("using false".into()));
+                self.warn(variable, raw, "not true or false", Instead::Text("using false".into()));
                 false
             }
         };
@@ -125,7 +125,12 @@ impl Reader<'_> {
         let reason = match parse_unsigned(raw) {
             Some(n) if n < min => format!("must be at least {min}"),
             Some(n) if n > max => {
-                self.warn(variable, raw, format!("larger than the maximum {max}"), Then::Text(format!("using {max}")));
+                self.warn(
+                    variable,
+                    raw,
+                    format!("larger than the maximum {max}"),
+                    Instead::Text(format!("using {max}")),
+                );
                 self.set(variable, key, max);
                 return Some(max);
             }
@@ -135,7 +140,7 @@ impl Reader<'_> {
             }
             None => "not a non-negative integer".to_string(),
         };
-        self.warn(variable, raw, reason, Then::UsingKey(key));
+        self.warn(variable, raw, reason, Instead::UsingKey(key));
         None
     }
 
@@ -146,7 +151,7 @@ impl Reader<'_> {
         let reason = match parse_unsigned(raw) {
             Some(ms) if ms > MAX_DURATION_MS => {
                 let reason = format!("longer than the maximum of 365 days ({MAX_DURATION_MS} ms)");
-                self.warn(variable, raw, reason, Then::Text(format!("using {MAX_DURATION_MS}")));
+                self.warn(variable, raw, reason, Instead::Text(format!("using {MAX_DURATION_MS}")));
                 self.set(variable, key, MAX_DURATION_MS);
                 return Some(MAX_DURATION_MS);
             }
@@ -157,13 +162,18 @@ impl Reader<'_> {
             None if raw.trim().strip_prefix('-').is_some_and(all_digits) => "a negative duration",
             None => "not an integer number of milliseconds",
         };
-        self.warn(variable, raw, reason, Then::UsingKey(key));
+        self.warn(variable, raw, reason, Instead::UsingKey(key));
         None
     }
 
     fn unknown(&mut self, variable: &str, raw: &str, what: &str, valid: &[&str], key: &'static str) {
         let valid: Vec<String> = valid.iter().map(|v| format!("{v:?}")).collect();
-        self.warn(variable, raw, format!("unknown {what}; expected one of {}", valid.join(", ")), Then::UsingKey(key));
+        self.warn(
+            variable,
+            raw,
+            format!("unknown {what}; expected one of {}", valid.join(", ")),
+            Instead::UsingKey(key),
+        );
     }
 
     fn protocol(&mut self, variable: &str) -> Option<Protocol> {
@@ -224,8 +234,8 @@ impl Reader<'_> {
             self.set(variable, key::EXPORTER_PROTOCOL, chosen.as_str());
         }
         if names.len() > 1 {
-            let then = Then::Text(format!("using {first:?} (exporter.protocol {:?})", chosen.as_str()));
-            self.warn(variable, raw, "only one trace exporter is supported", then);
+            let instead = Instead::Text(format!("using {first:?} (exporter.protocol {:?})", chosen.as_str()));
+            self.warn(variable, raw, "only one trace exporter is supported", instead);
         }
     }
 
@@ -244,7 +254,7 @@ impl Reader<'_> {
                 }
             },
         };
-        self.warn(variable, raw, problem, Then::Text("ignored".into()));
+        self.warn(variable, raw, problem, Instead::Text("ignored".into()));
         None
     }
 
@@ -261,7 +271,7 @@ impl Reader<'_> {
             Err(why) => {
                 let reason =
                     format!("not a comma-separated list of key=value pairs with percent-encoded values ({why})");
-                self.warn(variable, raw, reason, Then::Text("the whole value is discarded".into()));
+                self.warn(variable, raw, reason, Instead::Text("the whole value is discarded".into()));
                 return;
             }
         };
@@ -292,7 +302,7 @@ impl Reader<'_> {
         let Some(raw) = self.env.get(variable) else {
             if let Some(arg) = self.env.get(arg_variable) {
                 let reason = "used only together with OTEL_TRACES_SAMPLER";
-                self.warn(arg_variable, arg, reason, Then::Text("ignored".into()));
+                self.warn(arg_variable, arg, reason, Instead::Text("ignored".into()));
             }
             return;
         };
@@ -315,8 +325,8 @@ impl Reader<'_> {
         }
         match arg.trim().parse::<f64>() {
             Ok(ratio) if (0.0..=1.0).contains(&ratio) => self.set(arg_variable, key::SAMPLER_ARG, ratio),
-            Ok(_) => self.warn(arg_variable, arg, "not a ratio between 0 and 1", Then::UsingKey(key::SAMPLER_ARG)),
-            Err(_) => self.warn(arg_variable, arg, "not a number", Then::UsingKey(key::SAMPLER_ARG)),
+            Ok(_) => self.warn(arg_variable, arg, "not a ratio between 0 and 1", Instead::UsingKey(key::SAMPLER_ARG)),
+            Err(_) => self.warn(arg_variable, arg, "not a number", Instead::UsingKey(key::SAMPLER_ARG)),
         }
     }
 
@@ -338,13 +348,13 @@ impl Reader<'_> {
                     let valid: Vec<String> = Propagator::VALID.iter().map(|v| format!("{v:?}")).collect();
                     let note = if name.eq_ignore_ascii_case("ottrace") { " (not supported by this crate)" } else { "" };
                     let reason = format!("unknown propagator {name:?}{note}; expected one of {}", valid.join(", "));
-                    self.warn(variable, raw, reason, Then::Text(format!("{name:?} skipped")));
+                    self.warn(variable, raw, reason, Instead::Text(format!("{name:?} skipped")));
                 }
             }
         }
         if none && !list.is_empty() {
             let reason = "\"none\" cannot be combined with other propagators";
-            self.warn(variable, raw, reason, Then::Text("\"none\" skipped".into()));
+            self.warn(variable, raw, reason, Instead::Text("\"none\" skipped".into()));
         }
         if list.is_empty() && !none {
             return;
