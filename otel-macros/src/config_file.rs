@@ -55,13 +55,8 @@ pub(crate) fn check_in(manifest_dir: Option<&Path>, config: Option<&LitStr>) -> 
             if !path.exists() {
                 let kind = ProblemKind::MissingFile { path: written.into() };
                 let problem = otel_config::__private::problem(kind, None, Origin::MacroArgument("config"));
-                return Err(syn::Error::new(
-                    lit.span(),
-                    format!(
-                        "{problem} (a relative path is resolved against the crate's directory, where its Cargo.toml \
-                         is)"
-                    ),
-                ));
+                let note = "(a relative path is resolved against the crate's directory, where its Cargo.toml is)";
+                return Err(syn::Error::new(lit.span(), format!("{problem} {note}")));
             }
             (path, written, lit.span())
         }
