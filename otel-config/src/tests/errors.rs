@@ -417,3 +417,19 @@ fn errors_implement_std_error() {
     let e = boxed(load_with(Some("x = 1"), &[]).unwrap_err());
     assert!(e.to_string().starts_with("otel: invalid configuration in "));
 }
+
+#[test]
+fn syntax_positions_are_the_parsers() {
+    // Multi-byte characters before the error: the column counts characters, as the parser's own message does.
+    let texts =
+        ["[exporter\nprotocol = 1", "é = \"x\"\n[ü", "a = \"ü\" x", "x = ", "[a]\nb = 1\nb = 2", "a = 1\n\n\"\u{0}\""];
+    for text in texts {
+        let parser = toml::from_str::<toml::Table>(text).unwrap_err().to_string();
+        let first = parser.lines().next().unwrap();
+        let err = check_file("otel.toml", text).unwrap_err();
+        let ProblemKind::Syntax { line: Some(line), column: Some(column), .. } = err.problems()[0].kind() else {
+            panic!("{text:?}: {err:?}");
+        };
+        assert_eq!(first, format!("TOML parse error at line {line}, column {column}"), "{text:?}");
+    }
+}
