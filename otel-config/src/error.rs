@@ -1,15 +1,22 @@
-//! Configuration errors: one line per problem, naming the source (file or variable), the key, and what is
-//! valid. Header values never appear.
+//! Configuration errors as data, the way figment's are: a [`ConfigError`] holds every [`ConfigProblem`] found,
+//! each with its [`ProblemKind`] (what is wrong, with the valid values), its key path and its [`Origin`].
+//! `Display` is computed from those fields: one line per problem, naming the source, the key and what is valid.
+//! Header values and URL credentials are never kept, so they cannot be printed.
 
 use crate::endpoint::redacted;
+use crate::enums::Protocol;
 use crate::keys;
-use crate::source::Origin;
+use crate::source::{Layers, Origin};
 use figment::error::{Actual, Kind};
+use std::path::PathBuf;
 
-/// A configuration that cannot be used. Its message names the source (the file's path or the environment
-/// variable), the key, and what is valid; one line per problem, ready for stderr.
+/// A configuration that cannot be used: every problem found, in the order found.
+///
+/// `Display` prints one line per problem, ready for stderr; [`problems`](Self::problems) gives them as data,
+/// to match on.
 ///
 /// ```
+/// use otel_config::{Origin, ProblemKind};
 /// let options = otel_config::LoadOptions {
 ///     file: Some("/nonexistent/otel.toml".into()),
 ///     env: Some(Default::default()),
@@ -20,50 +27,424 @@ use figment::error::{Actual, Kind};
 ///     err.to_string(),
 ///     "otel: the configuration file `/nonexistent/otel.toml` named by `config = …` does not exist"
 /// );
+/// let problem = &err.problems()[0];
+/// assert!(matches!(problem.kind(), ProblemKind::MissingFile { path } if path.ends_with("otel.toml")));
+/// assert_eq!(problem.origin(), &Origin::MacroArgument("config"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ConfigError {
-    message: String,
+    problems: Vec<ConfigProblem>,
 }
 
 impl ConfigError {
-    pub(crate) fn new(message: String) -> Self {
-        ConfigError { message }
-    }
-
-    /// The message, as `Display` prints it.
+    /// Every problem found (at least one), in the order `Display` prints them.
     ///
     /// ```
-    /// let options = otel_config::LoadOptions {
-    ///     file: Some("/nonexistent/otel.toml".into()),
-    ///     env: Some(Default::default()),
-    ///     ..Default::default()
-    /// };
-    /// let err = otel_config::load(&options).unwrap_err();
-    /// assert_eq!(err.message(), err.to_string());
+    /// let err = otel_config::check_file("otel.toml", "[batch]\nmax_queue_size = 0\nmax_queue_bytes = 0").unwrap_err();
+    /// let keys: Vec<_> = err.problems().iter().map(|p| p.key()).collect();
+    /// assert_eq!(keys, [Some("batch.max_queue_size"), Some("batch.max_queue_bytes")]);
     /// ```
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn problems(&self) -> &[ConfigProblem] {
+        &self.problems
     }
 
-    /// Every error figment reports, one line each.
-    pub(crate) fn from_figment(error: figment::Error) -> Self {
-        let lines: Vec<String> = error.into_iter().map(|e| describe(&e)).collect();
-        ConfigError { message: lines.join("\n") }
+    /// The problems, one by one (as `for problem in &err` does).
+    ///
+    /// ```
+    /// let err = otel_config::check_file("otel.toml", "[fmt]\nformatt = \"json\"").unwrap_err();
+    /// for problem in err.iter() {
+    ///     assert_eq!(problem.key(), Some("fmt.formatt"));
+    /// }
+    /// ```
+    pub fn iter(&self) -> std::slice::Iter<'_, ConfigProblem> {
+        self.problems.iter()
+    }
+
+    /// The error for these problems (never empty: the callers have found at least one).
+    pub(crate) fn from_problems(problems: Vec<ConfigProblem>) -> Self {
+        ConfigError { problems }
+    }
+
+    /// Every error figment reports, each with the origin of the value it is about.
+    pub(crate) fn from_figment(error: figment::Error, layers: &Layers) -> Self {
+        ConfigError { problems: error.into_iter().map(|e| problem_of(&e, layers)).collect() }
     }
 }
 
+impl From<ConfigProblem> for ConfigError {
+    fn from(problem: ConfigProblem) -> Self {
+        ConfigError { problems: vec![problem] }
+    }
+}
+
+impl<'a> IntoIterator for &'a ConfigError {
+    type Item = &'a ConfigProblem;
+    type IntoIter = std::slice::Iter<'a, ConfigProblem>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.problems.iter()
+    }
+}
+
+impl IntoIterator for ConfigError {
+    type Item = ConfigProblem;
+    type IntoIter = std::vec::IntoIter<ConfigProblem>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.problems.into_iter()
+    }
+}
+
+/// One line per problem.
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            problem.fmt(f)?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for ConfigError {}
 
-/// `otel: invalid configuration in <source>: key `<key>`: <what>`, for a problem with one key.
-pub(crate) fn invalid(origin: &Origin, key: &str, what: &str) -> String {
-    format!("otel: invalid configuration in {}: key `{key}`: {what}", origin.describe())
+/// One thing wrong with the configuration: what ([`kind`](Self::kind)), at which key ([`key`](Self::key)), and
+/// from where ([`origin`](Self::origin)). `Display` prints it as one line.
+///
+/// ```
+/// use otel_config::{Origin, ProblemKind, Protocol};
+/// let err = otel_config::check_file("otel.toml", "[exporter]\nendpoint = \"localhost:4318\"").unwrap_err();
+/// let problem = &err.problems()[0];
+/// assert_eq!(problem.key(), Some("exporter.endpoint"));
+/// assert_eq!(problem.origin(), &Origin::File("otel.toml".into()));
+/// match problem.kind() {
+///     ProblemKind::InvalidEndpoint { url, protocol, reason } => {
+///         assert_eq!((url.as_str(), *protocol), ("localhost:4318", Protocol::HttpProtobuf));
+///         assert!(reason.starts_with("missing scheme"));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// assert!(problem.to_string().starts_with("otel: invalid configuration in otel.toml: key `exporter.endpoint`: "));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ConfigProblem {
+    kind: ProblemKind,
+    key: Option<String>,
+    origin: Origin,
+}
+
+impl ConfigProblem {
+    pub(crate) fn new(kind: ProblemKind, key: Option<&str>, origin: Origin) -> Self {
+        ConfigProblem { kind, key: key.map(str::to_string), origin }
+    }
+
+    /// A problem with the value at `key`.
+    pub(crate) fn at(key: &str, origin: Origin, kind: ProblemKind) -> Self {
+        ConfigProblem::new(kind, Some(key), origin)
+    }
+
+    /// What is wrong.
+    ///
+    /// ```
+    /// let err = otel_config::check_file("otel.toml", "[batch]\nmax_queue_size = 0").unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), &otel_config::ProblemKind::BelowMinimum { minimum: 1 });
+    /// ```
+    pub fn kind(&self) -> &ProblemKind {
+        &self.kind
+    }
+
+    /// The key path the problem is about, as otel.toml spells it (`exporter.endpoint`, `propagators[1]`,
+    /// `exporter.headers` for any header); `None` for a problem with a whole file or variable (a syntax
+    /// error, a missing file, an unknown `OTEL_TOML_*` variable).
+    ///
+    /// ```
+    /// let err = otel_config::check_file("otel.toml", "propagators = [\"b3\", \"nope\"]").unwrap_err();
+    /// assert_eq!(err.problems()[0].key(), Some("propagators[1]"));
+    /// let err = otel_config::check_file("otel.toml", "[exporter").unwrap_err();
+    /// assert_eq!(err.problems()[0].key(), None);
+    /// ```
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+
+    /// Where the faulty value came from; for a missing file, what named it.
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions {
+    ///     env: Some([("OTEL_TOML_FMT_FORMAT".to_string(), "loud".to_string())].into()),
+    ///     ..Default::default()
+    /// };
+    /// let err = otel_config::load_with_text(&options, None).unwrap_err();
+    /// assert_eq!(err.problems()[0].origin(), &otel_config::Origin::Env("OTEL_TOML_FMT_FORMAT".into()));
+    /// ```
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+impl std::fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let origin = &self.origin;
+        match &self.kind {
+            ProblemKind::Syntax { line, column, message } => {
+                write!(f, "otel: cannot parse {origin}: ")?;
+                if let (Some(line), Some(column)) = (line, column) {
+                    write!(f, "TOML parse error at line {line}, column {column}; ")?;
+                }
+                f.write_str(message)
+            }
+            ProblemKind::MissingFile { path } => write!(
+                f,
+                "otel: the configuration file `{}` named by {} does not exist",
+                path.display(),
+                origin.as_namer()
+            ),
+            ProblemKind::UnreadableFile { path, cause } => {
+                write!(f, "otel: cannot read the configuration file `{}`: {cause}", path.display())
+            }
+            ProblemKind::NotRegularFile { path } => {
+                write!(f, "otel: cannot read the configuration file `{}`: not a regular file", path.display())
+            }
+            ProblemKind::FileTooLarge { path, limit } => {
+                write!(f, "otel: cannot read the configuration file `{}`: larger than {limit} bytes", path.display())
+            }
+            ProblemKind::UnknownVariable { suggestion } => {
+                // The name is outside input, and may hold control characters meant for a terminal.
+                let variable = match origin {
+                    Origin::Env(variable) => variable.escape_debug().to_string(),
+                    other => other.to_string(),
+                };
+                write!(f, "otel: unknown environment variable {variable}")?;
+                match suggestion {
+                    Some(close) => write!(f, "; did you mean {close}?"),
+                    None => f.write_str(
+                        "; OTEL_TOML_<KEY> sets the otel.toml key <key> (e.g. OTEL_TOML_EXPORTER_ENDPOINT sets \
+                         exporter.endpoint)",
+                    ),
+                }
+            }
+            ProblemKind::UnknownKey { suggestion, table, valid } => {
+                // The key is outside input (a quoted TOML key may hold control characters): shown escaped.
+                let key = self.key.as_deref().unwrap_or_default().escape_debug();
+                write!(f, "otel: invalid configuration in {origin}: unknown key `{key}`")?;
+                if let Some(close) = suggestion {
+                    write!(f, "; did you mean `{close}`?")?;
+                }
+                match table {
+                    Some(table) => write!(f, " (valid keys in [{table}]: {})", valid.join(", ")),
+                    None => write!(f, " (valid keys at the top level: {})", valid.join(", ")),
+                }
+            }
+            kind => {
+                write!(f, "otel: invalid configuration in {origin}: ")?;
+                if let Some(key) = &self.key {
+                    write!(f, "key `{key}`: ")?;
+                }
+                kind.describe(self.key.as_deref(), f)
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigProblem {}
+
+/// What is wrong, with what is valid. The text each kind adds to a message is in its documentation.
+///
+/// ```
+/// use otel_config::ProblemKind;
+/// let err = otel_config::check_file("otel.toml", "[shutdown]\nsummary = \"sometimes\"").unwrap_err();
+/// assert_eq!(
+///     err.problems()[0].kind(),
+///     &ProblemKind::UnknownValue { found: "sometimes".into(), valid: &["on_loss", "always", "never"] }
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// otel.toml is not valid TOML: `cannot parse <file>: TOML parse error at line 1, column 10; <message>`.
+    /// The parser's quote of the offending line is never kept: it may hold a header value.
+    Syntax {
+        /// The line, from 1, when the parser gives a position.
+        line: Option<usize>,
+        /// The column (in characters, from 1), when the parser gives a position.
+        column: Option<usize>,
+        /// What the parser says, its lines joined with `; `.
+        message: String,
+    },
+    /// The otel.toml that `config = …` or `OTEL_TOML` names does not exist (the origin is what named it).
+    MissingFile {
+        /// The path, made absolute.
+        path: PathBuf,
+    },
+    /// otel.toml could not be read: ``cannot read the configuration file `<path>`: <cause>``.
+    UnreadableFile {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        cause: String,
+    },
+    /// otel.toml is not a regular file (a directory, a FIFO that would block, a device that never ends).
+    NotRegularFile {
+        /// The path.
+        path: PathBuf,
+    },
+    /// otel.toml is larger than `limit` bytes (1 MiB: a thousand times any real one).
+    FileTooLarge {
+        /// The path.
+        path: PathBuf,
+        /// The largest size read, in bytes.
+        limit: u64,
+    },
+    /// An `OTEL_TOML_<KEY>` variable names no key (the origin is the variable).
+    UnknownVariable {
+        /// The variable probably meant (`OTEL_TOML_FMT_FORMAT`).
+        suggestion: Option<String>,
+    },
+    /// A key otel.toml does not have: ``unknown key `<key>`; did you mean `<suggestion>`? (valid keys in
+    /// [<table>]: …)``.
+    UnknownKey {
+        /// The key probably meant, in full (`exporter.endpoint`).
+        suggestion: Option<String>,
+        /// The table the key is in (`exporter`); `None` at the top level.
+        table: Option<String>,
+        /// The keys valid in that table.
+        valid: &'static [&'static str],
+    },
+    /// A value not among the valid ones: `unknown value "<found>"; expected one of "<valid>", …`.
+    UnknownValue {
+        /// The value written (credentials in a URL replaced by `***`).
+        found: String,
+        /// Every valid value.
+        valid: &'static [&'static str],
+    },
+    /// A value of the wrong type, or out of its type's range: `expected <expected>, found <found>`.
+    WrongType {
+        /// The type expected, as messages say it (`a non-negative integer`).
+        expected: String,
+        /// What was found, as messages say it (`string "lots"`; under `exporter.headers` the type only).
+        found: String,
+    },
+    /// A value that cannot be used, for the reason given (durations, lists, `key=value` pairs, a secret
+    /// value that is not shown).
+    InvalidValue {
+        /// What is wrong and what is expected, as messages say it.
+        reason: String,
+    },
+    /// A required value is empty: `must not be empty`.
+    Empty,
+    /// A number below its minimum: `must be at least <minimum>`.
+    BelowMinimum {
+        /// The smallest valid value.
+        minimum: u64,
+    },
+    /// A number above its maximum: `<value> is larger than the maximum <maximum>`.
+    AboveMaximum {
+        /// The value given.
+        value: u64,
+        /// The largest valid value.
+        maximum: u64,
+    },
+    /// A number above another key's value: `<value> is larger than <other_key> (<other_value>)`.
+    AboveKey {
+        /// The value given.
+        value: u64,
+        /// The key that bounds it (`batch.max_queue_size`).
+        other_key: &'static str,
+        /// That key's value.
+        other_value: u64,
+    },
+    /// `sampler.arg` is not a ratio: `<value> is not a ratio; expected a number from 0 to 1`.
+    NotARatio {
+        /// The value given (NaN and infinities included).
+        value: f64,
+    },
+    /// An endpoint that is not valid for the protocol: `invalid endpoint "<url>" for protocol "<protocol>":
+    /// <reason>`.
+    InvalidEndpoint {
+        /// The endpoint, its credentials replaced by `***`.
+        url: String,
+        /// The protocol it was checked for.
+        protocol: Protocol,
+        /// What is wrong and what is expected.
+        reason: String,
+    },
+    /// A header name HTTP does not allow: `"<name>" is not a valid HTTP header name`.
+    InvalidHeaderName {
+        /// The name.
+        name: String,
+    },
+    /// A header value HTTP does not allow (the value itself is never kept).
+    InvalidHeaderValue {
+        /// The header's name.
+        name: String,
+    },
+    /// Header names that differ only in case, in one layer (otel.toml tables have no order, so neither can
+    /// win): `"A" and "a" name the same header …; keep one`.
+    ConflictingHeaders {
+        /// The spellings.
+        names: Vec<String>,
+    },
+    /// `propagators` combines `"none"` with other propagators.
+    NoneWithOtherPropagators,
+}
+
+impl ProblemKind {
+    /// The part of a message after the key, on its own (for a warning that reuses the wording).
+    pub(crate) fn text(&self) -> String {
+        struct Text<'a>(&'a ProblemKind);
+        impl std::fmt::Display for Text<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.describe(None, f)
+            }
+        }
+        Text(self).to_string()
+    }
+
+    /// The part of an `invalid configuration … key `…`:` line after the key.
+    fn describe(&self, key: Option<&str>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let quoted = |valid: &[&str]| valid.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
+        match self {
+            ProblemKind::UnknownValue { found, valid } => {
+                write!(f, "unknown value {found:?}; expected one of {}", quoted(valid))
+            }
+            ProblemKind::WrongType { expected, found } => write!(f, "expected {expected}, found {found}"),
+            ProblemKind::InvalidValue { reason } => f.write_str(reason),
+            ProblemKind::Empty => f.write_str("must not be empty"),
+            ProblemKind::BelowMinimum { minimum } => write!(f, "must be at least {minimum}"),
+            ProblemKind::AboveMaximum { value, maximum } => {
+                write!(f, "{value} is larger than the maximum {maximum}")?;
+                if key == Some(keys::key::BATCH_MAX_QUEUE_SIZE) {
+                    f.write_str(" (each slot of the queue is allocated at start)")?;
+                }
+                Ok(())
+            }
+            ProblemKind::AboveKey { value, other_key, other_value } => {
+                write!(f, "{value} is larger than {other_key} ({other_value})")
+            }
+            ProblemKind::NotARatio { value } => write!(f, "{value} is not a ratio; expected a number from 0 to 1"),
+            ProblemKind::InvalidEndpoint { url, protocol, reason } => {
+                write!(f, "invalid endpoint {url:?} for protocol {:?}: {reason}", protocol.as_str())
+            }
+            ProblemKind::InvalidHeaderName { name } => write!(f, "{name:?} is not a valid HTTP header name"),
+            ProblemKind::InvalidHeaderValue { name } => {
+                write!(f, "the value of {name:?} is not a valid HTTP header value")
+            }
+            ProblemKind::ConflictingHeaders { names } => {
+                let names: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+                write!(
+                    f,
+                    "{} name the same header (HTTP header names are case-insensitive); keep one",
+                    names.join(" and ")
+                )
+            }
+            ProblemKind::NoneWithOtherPropagators => {
+                f.write_str("\"none\" cannot be combined with other propagators; use [\"none\"] alone or leave it out")
+            }
+            // Printed whole by `ConfigProblem`'s `Display`; here only for completeness.
+            other => write!(f, "{other:?}"),
+        }
+    }
 }
 
 /// `exporter.headers.x`, `propagators[1]`.
@@ -82,44 +463,74 @@ fn key_of(path: &[String]) -> String {
     key
 }
 
-fn describe(error: &figment::Error) -> String {
-    let origin = Origin::of(error.metadata.as_ref());
+/// One figment error as a problem, with the origin of the value it is about.
+fn problem_of(error: &figment::Error, layers: &Layers) -> ConfigProblem {
+    let origin = layers.origin_of(error.metadata.as_ref());
     let path = &error.path;
     let key = key_of(path);
     // Anything under exporter.headers may hold a secret: describe types, never values.
     let secret = path.len() >= 2 && path[0] == "exporter" && path[1] == "headers";
-    let what = match &error.kind {
-        Kind::Message(message) if path.is_empty() => return unparsable(&origin, message),
+    let kind = match &error.kind {
+        Kind::Message(message) if path.is_empty() => {
+            let kind = ProblemKind::Syntax { line: None, column: None, message: without_quotes(message) };
+            return ConfigProblem::new(kind, None, origin);
+        }
         Kind::UnknownField(field, expected) => {
-            return unknown_key(&origin, &path[..path.len().saturating_sub(1)], field, expected)
+            return unknown_key(origin, &path[..path.len().saturating_sub(1)], field, expected)
         }
-        Kind::UnknownVariant(found, expected) => {
-            let valid: Vec<String> = expected.iter().map(|v| format!("{v:?}")).collect();
-            // A URL put under the wrong key keeps its credentials hidden.
-            format!("unknown value {:?}; expected one of {}", redacted(found), valid.join(", "))
+        // A URL put under the wrong key keeps its credentials hidden.
+        Kind::UnknownVariant(found, valid) => ProblemKind::UnknownValue { found: redacted(found), valid },
+        Kind::InvalidType(actual, expected) | Kind::InvalidValue(actual, expected) => {
+            ProblemKind::WrongType { expected: friendly_expected(expected), found: friendly_actual(actual, secret) }
         }
-        Kind::InvalidType(actual, expected) => {
-            format!("expected {}, found {}", friendly_expected(expected), friendly_actual(actual, secret))
-        }
-        Kind::InvalidValue(actual, expected) => {
-            format!("expected {}, found {}", friendly_expected(expected), friendly_actual(actual, secret))
-        }
-        Kind::Message(_) if secret => "invalid value (not shown)".to_string(),
-        Kind::Message(message) => message.clone(),
-        other => other.to_string(),
+        Kind::Message(_) if secret => ProblemKind::InvalidValue { reason: "invalid value (not shown)".to_string() },
+        Kind::Message(message) => ProblemKind::InvalidValue { reason: message.clone() },
+        other => ProblemKind::InvalidValue { reason: other.to_string() },
     };
-    invalid(&origin, &key, &what)
+    ConfigProblem::at(&key, origin, kind)
 }
 
-/// A file figment could not read or parse (a TOML syntax error, with line and column). The parser's quote of
-/// the offending line is dropped: it may hold a header value.
-fn unparsable(origin: &Origin, message: &str) -> String {
+/// A TOML syntax error in `text`, with its line and column.
+pub(crate) fn syntax(origin: Origin, text: &str, error: &toml::de::Error) -> ConfigProblem {
+    let kind = match error.span() {
+        Some(span) => {
+            let (line, column) = position(text.as_bytes(), span.start);
+            ProblemKind::Syntax {
+                line: Some(line + 1),
+                column: Some(column + 1),
+                message: without_quotes(error.message()),
+            }
+        }
+        None => ProblemKind::Syntax { line: None, column: None, message: without_quotes(&error.to_string()) },
+    };
+    ConfigProblem::new(kind, None, origin)
+}
+
+/// The line and column (from 0, the column in characters) of byte `index` in `input`, as the TOML parser
+/// reports them.
+fn position(input: &[u8], index: usize) -> (usize, usize) {
+    if input.is_empty() {
+        return (0, index);
+    }
+    let safe_index = index.min(input.len() - 1);
+    let past_end = index - safe_index;
+    let line_start = input[..safe_index].iter().rposition(|b| *b == b'\n').map_or(0, |nl| nl + 1);
+    let line = input[..line_start].iter().filter(|b| **b == b'\n').count();
+    let column = std::str::from_utf8(&input[line_start..=safe_index])
+        .map(|s| s.chars().count() - 1)
+        .unwrap_or(safe_index - line_start);
+    (line, column + past_end)
+}
+
+/// A parser message's lines joined with `; `, without the parser's quote of the source (`12 | protocol = …`,
+/// `|   ^`): it may hold a header value.
+fn without_quotes(message: &str) -> String {
     let lines: Vec<&str> = message
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('|') && !is_numbered_source_line(l))
         .collect();
-    format!("otel: cannot parse {}: {}", origin.describe(), lines.join("; "))
+    lines.join("; ")
 }
 
 /// `12 | protocol = …`
@@ -128,28 +539,14 @@ fn is_numbered_source_line(line: &str) -> bool {
     digits > 0 && line[digits..].trim_start().starts_with('|')
 }
 
-fn unknown_key(origin: &Origin, parent: &[String], field: &str, expected: &[&str]) -> String {
-    // The unknown key is outside input (a quoted TOML key may hold control characters): shown escaped.
-    let field = &field.escape_debug().to_string();
-    let join = |leaf: &str| {
-        if parent.is_empty() {
-            leaf.to_string()
-        } else {
-            format!("{}.{leaf}", key_of(parent))
-        }
-    };
-    let hint = keys::closest(field, expected.iter().copied())
+fn unknown_key(origin: Origin, parent: &[String], field: &str, valid: &'static [&'static str]) -> ConfigProblem {
+    let join = |leaf: &str| if parent.is_empty() { leaf.to_string() } else { format!("{}.{leaf}", key_of(parent)) };
+    let suggestion = crate::suggest::closest(field, valid.iter().copied())
         .map(join)
-        .or_else(|| keys::closest_full_key(field).map(str::to_string))
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default();
-    let table = if parent.is_empty() { "at the top level".to_string() } else { format!("in [{}]", key_of(parent)) };
-    format!(
-        "otel: invalid configuration in {}: unknown key `{}`{hint} (valid keys {table}: {})",
-        origin.describe(),
-        join(field),
-        expected.join(", ")
-    )
+        .or_else(|| keys::closest_full_key(field).map(str::to_string));
+    let table = (!parent.is_empty()).then(|| key_of(parent));
+    let kind = ProblemKind::UnknownKey { suggestion, table, valid };
+    ConfigProblem::at(&join(field), origin, kind)
 }
 
 fn friendly_expected(expected: &str) -> String {

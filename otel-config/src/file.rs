@@ -2,23 +2,22 @@
 //! `otel.toml` in the working directory when present.
 
 use crate::env::Env;
-use crate::error::ConfigError;
+use crate::error::{ConfigError, ConfigProblem, ProblemKind};
 use crate::load::LoadOptions;
-use crate::source::FileProvider;
+use crate::source::{Origin, ParsedFile};
 use std::path::{Path, PathBuf};
 
 /// The file to read, as an absolute path (relative paths are taken from `LoadOptions::cwd`).
 pub(crate) fn locate(options: &LoadOptions, env: &Env) -> Result<Option<PathBuf>, ConfigError> {
-    let missing = |path: &Path, by: &str| {
-        ConfigError::new(format!("otel: the configuration file `{}` named by {by} does not exist", path.display()))
-    };
+    let missing =
+        |path: PathBuf, by: Origin| ConfigError::from(ConfigProblem::new(ProblemKind::MissingFile { path }, None, by));
     if let Some(path) = &options.file {
         let path = absolute(options, path);
-        return if path.exists() { Ok(Some(path)) } else { Err(missing(&path, "`config = …`")) };
+        return if path.exists() { Ok(Some(path)) } else { Err(missing(path, Origin::MacroArgument("config"))) };
     }
     if let Some(path) = env.get("OTEL_TOML") {
         let path = absolute(options, Path::new(path.trim()));
-        return if path.exists() { Ok(Some(path)) } else { Err(missing(&path, "OTEL_TOML")) };
+        return if path.exists() { Ok(Some(path)) } else { Err(missing(path, Origin::Env("OTEL_TOML".into()))) };
     }
     let Some(dir) = options.cwd.clone().or_else(|| std::env::current_dir().ok()) else {
         return Ok(None);
@@ -31,24 +30,31 @@ pub(crate) fn locate(options: &LoadOptions, env: &Env) -> Result<Option<PathBuf>
 /// reading must not grow without bound.
 pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// Reads the file; an I/O error (e.g. a directory, no permission), a file that is not a regular file (a FIFO
-/// would block, `/dev/zero` never ends) or one larger than [`MAX_FILE_BYTES`] is an error naming the path.
-pub(crate) fn read(path: &Path) -> Result<FileProvider, ConfigError> {
+/// Reads and parses the file; an I/O error (e.g. no permission), a file that is not a regular file (a directory;
+/// a FIFO would block, `/dev/zero` never ends), one larger than [`MAX_FILE_BYTES`] or one that is not valid
+/// TOML is an error naming the path.
+pub(crate) fn read(path: &Path) -> Result<ParsedFile, ConfigError> {
+    ParsedFile::parse(path, &read_text(path, path)?)
+}
+
+/// The text of the file at `path`, read as [`read`] does; problems name it `shown` (the macro shows the path
+/// as written, relative to the crate).
+pub(crate) fn read_text(path: &Path, shown: &Path) -> Result<String, ConfigError> {
     use std::io::Read;
-    let fail = |what: String| {
-        ConfigError::new(format!("otel: cannot read the configuration file `{}`: {what}", path.display()))
-    };
-    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-    let metadata = file.metadata().map_err(|e| fail(e.to_string()))?;
+    let problem = |kind: ProblemKind| ConfigError::from(ConfigProblem::new(kind, None, Origin::File(shown.into())));
+    let unreadable =
+        |e: std::io::Error| problem(ProblemKind::UnreadableFile { path: shown.into(), cause: e.to_string() });
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
     if !metadata.is_file() {
-        return Err(fail("not a regular file".into()));
+        return Err(problem(ProblemKind::NotRegularFile { path: shown.into() }));
     }
     let mut text = String::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).map_err(|e| fail(e.to_string()))?;
+    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).map_err(unreadable)?;
     if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(format!("larger than {MAX_FILE_BYTES} bytes")));
+        return Err(problem(ProblemKind::FileTooLarge { path: shown.into(), limit: MAX_FILE_BYTES }));
     }
-    Ok(FileProvider { path: path.to_path_buf(), text })
+    Ok(text)
 }
 
 fn absolute(options: &LoadOptions, path: &Path) -> PathBuf {

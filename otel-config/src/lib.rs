@@ -35,13 +35,14 @@ mod model;
 mod pairs;
 mod resource_value;
 mod source;
+mod suggest;
 mod validate;
 mod warning;
 
 pub use duration::{parse_duration, MAX_DURATION};
 pub use endpoint::redacted;
 pub use enums::{Compression, FmtFormat, OnInvalid, Propagator, Protocol, SamplerName, SummaryMode};
-pub use error::ConfigError;
+pub use error::{ConfigError, ConfigProblem, ProblemKind};
 pub use headers::Headers;
 pub use load::{check_file, load, load_with_text, LoadOptions, Loaded};
 pub use model::{
@@ -49,7 +50,43 @@ pub use model::{
     TracingConfig, MAX_CONCURRENT_EXPORTS, MAX_QUEUE_SIZE, UNKNOWN_SERVICE,
 };
 pub use resource_value::ResourceValue;
+pub use source::Origin;
 pub use warning::Warning;
+
+/// What otel's other crates share with this one (the macro's "did you mean", its compile-time check of
+/// otel.toml): not public API, no stability promise.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::suggest::{closest, distance};
+    use crate::{ConfigError, ConfigProblem, Origin, ProblemKind};
+    use std::path::Path;
+
+    /// A problem built outside this crate (the macro's own file checks), printed like every other.
+    ///
+    /// ```
+    /// use otel_config::{Origin, ProblemKind};
+    /// let kind = ProblemKind::MissingFile { path: "conf/otel.toml".into() };
+    /// let problem = otel_config::__private::problem(kind, None, Origin::MacroArgument("config"));
+    /// assert_eq!(
+    ///     problem.to_string(),
+    ///     "otel: the configuration file `conf/otel.toml` named by `config = …` does not exist"
+    /// );
+    /// ```
+    pub fn problem(kind: ProblemKind, key: Option<&str>, origin: Origin) -> ConfigProblem {
+        ConfigProblem::new(kind, key, origin)
+    }
+
+    /// Reads the otel.toml at `path` as `load` does (bounded, regular files only) and checks it as
+    /// [`check_file`](crate::check_file) does; every problem names the file `shown`.
+    ///
+    /// ```
+    /// let err = otel_config::__private::check_path("/nonexistent/otel.toml".as_ref(), "otel.toml".as_ref());
+    /// assert!(err.unwrap_err().to_string().starts_with("otel: cannot read the configuration file `otel.toml`: "));
+    /// ```
+    pub fn check_path(path: &Path, shown: &Path) -> Result<crate::Config, ConfigError> {
+        crate::check_file(shown, &crate::file::read_text(path, shown)?)
+    }
+}
 
 #[cfg(test)]
 mod tests;

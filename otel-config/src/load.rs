@@ -4,12 +4,12 @@
 use crate::enums::Protocol;
 use crate::env::{self, Env};
 use crate::error::ConfigError;
+use crate::keys::key;
 use crate::model::Config;
-use crate::source::{FileProvider, ValueProvider, DEFAULTS, MACRO};
+use crate::source::{nest, Layer, Layers, Origin, ParsedFile};
 use crate::warning::Warning;
 use crate::{file, validate};
-use figment::value::{Dict, Value};
-use figment::Figment;
+use figment::value::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -89,8 +89,8 @@ pub struct Loaded {
 pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
     let env = Env::new(options.env.as_ref());
     let file = file::locate(options, &env)?;
-    let file_provider = file.as_deref().map(file::read).transpose()?;
-    let (config, warnings) = resolve(options, &env, file_provider.as_ref())?;
+    let parsed = file.as_deref().map(file::read).transpose()?;
+    let (config, warnings) = resolve(options, &env, parsed.as_ref())?;
     Ok(Loaded { config, warnings, file })
 }
 
@@ -112,9 +112,9 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
 /// );
 /// ```
 pub fn check_file(path: impl AsRef<Path>, text: &str) -> Result<Config, ConfigError> {
-    let provider = FileProvider { path: path.as_ref().to_path_buf(), text: text.to_string() };
+    let parsed = ParsedFile::parse(path.as_ref(), text)?;
     let env = Env::new(Some(&HashMap::new()));
-    let (config, _warnings) = resolve(&LoadOptions::default(), &env, Some(&provider))?;
+    let (config, _warnings) = resolve(&LoadOptions::default(), &env, Some(&parsed))?;
     Ok(config)
 }
 
@@ -139,47 +139,46 @@ pub fn check_file(path: impl AsRef<Path>, text: &str) -> Result<Config, ConfigEr
 /// ```
 pub fn load_with_text(options: &LoadOptions, file: Option<(&Path, &str)>) -> Result<Loaded, ConfigError> {
     let env = Env::new(options.env.as_ref());
-    let provider = file.map(|(path, text)| FileProvider { path: path.to_path_buf(), text: text.to_string() });
-    let (config, warnings) = resolve(options, &env, provider.as_ref())?;
+    let parsed = file.map(|(path, text)| ParsedFile::parse(path, text)).transpose()?;
+    let (config, warnings) = resolve(options, &env, parsed.as_ref())?;
     Ok(Loaded { config, warnings, file: file.map(|(path, _)| path.to_path_buf()) })
 }
 
 /// The layers merged and validated: the configuration and the (unfinished) warnings.
-fn resolve(
-    options: &LoadOptions,
-    env: &Env,
-    file_provider: Option<&FileProvider>,
-) -> Result<(Config, Vec<Warning>), ConfigError> {
-    let own = env::own::read(env)?;
+fn resolve(options: &LoadOptions, env: &Env, file: Option<&ParsedFile>) -> Result<(Config, Vec<Warning>), ConfigError> {
+    let otel_toml_vars = env::otel_toml_vars::read(env)?;
 
     // Defaults, macro arguments and otel.toml: everything below the environment.
     let lower = || {
         let defaults = Value::serialize(Config::default()).ok().and_then(|v| v.into_dict()).unwrap_or_default();
-        let figment = Figment::from(ValueProvider::named(DEFAULTS, defaults)).merge(macro_layer(options));
-        match file_provider {
-            Some(provider) => figment.merge(provider),
-            None => figment,
+        let mut layers = Layers::default().merge(Layer::defaults(defaults));
+        for layer in macro_layers(options) {
+            layers = layers.merge(layer);
+        }
+        match file {
+            Some(file) => layers.merge(file),
+            None => layers,
         }
     };
-    let lower_protocol = lower().extract_inner::<Protocol>("exporter.protocol").unwrap_or_default();
+    let lower_protocol = lower().figment().extract_inner::<Protocol>(key::EXPORTER_PROTOCOL).unwrap_or_default();
     let standard = env::standard::read(env, lower_protocol);
     let mut warnings = standard.warnings;
 
     // An endpoint from a standard variable that is invalid for the final protocol is ignored with a warning,
     // and the layers are merged again without it.
     let mut ignored: Vec<String> = Vec::new();
-    let (figment, mut config) = loop {
-        let mut figment = lower();
+    let (layers, mut config) = loop {
+        let mut layers = lower();
         for entry in standard.entries.iter().filter(|e| !ignored.contains(&e.variable)) {
-            figment = figment.merge(entry.provider());
+            layers = layers.merge(entry.layer());
         }
-        for entry in &own {
-            figment = figment.merge(entry.provider());
+        for entry in &otel_toml_vars {
+            layers = layers.merge(entry.layer());
         }
-        let config: Config = figment.extract().map_err(ConfigError::from_figment)?;
-        let bad = validate::bad_standard_endpoints(&config, &figment);
+        let config: Config = layers.figment().extract().map_err(|e| ConfigError::from_figment(e, &layers))?;
+        let bad = validate::bad_standard_endpoints(&config, &layers);
         if bad.is_empty() {
-            break (figment, config);
+            break (layers, config);
         }
         for (variable, warning) in bad {
             ignored.push(variable);
@@ -187,25 +186,28 @@ fn resolve(
         }
     };
 
-    validate::resolve_endpoint_layers(&mut config, &figment);
-    validate::merge_header_case(&mut config, &figment).map_err(ConfigError::new)?;
-    validate::normalize_propagators(&mut config, &figment).map_err(ConfigError::new)?;
-    warnings.extend(validate::clamp_batch(&mut config, &figment));
-    validate::check(&config, &figment)?;
+    validate::resolve_endpoint_layers(&mut config, &layers);
+    validate::merge_header_case(&mut config, &layers)?;
+    validate::normalize_propagators(&mut config, &layers)?;
+    warnings.extend(validate::clamp_batch(&mut config, &layers));
+    validate::check(&config, &layers)?;
     let warnings = warnings.into_iter().map(|w| w.finish(&config)).collect();
     Ok((config, warnings))
 }
 
-/// `service.name` (the macro's `service`, else the crate name) and `service.version`.
-fn macro_layer(options: &LoadOptions) -> ValueProvider {
-    let mut service = Dict::new();
-    if let Some(name) = options.service_name.clone().or_else(|| options.crate_name.clone()) {
-        service.insert("name".into(), Value::from(name));
+/// The macro's values, one layer each so that a problem names the argument: `service.name` (the macro's
+/// `service`, else the crate name) and `service.version`.
+fn macro_layers(options: &LoadOptions) -> Vec<Layer> {
+    let layer =
+        |argument, key, value: &String| Layer::new(Origin::MacroArgument(argument), nest(key, value.as_str().into()));
+    let mut layers = Vec::new();
+    match (&options.service_name, &options.crate_name) {
+        (Some(name), _) => layers.push(layer("service", key::SERVICE_NAME, name)),
+        (None, Some(name)) => layers.push(layer("crate_name", key::SERVICE_NAME, name)),
+        (None, None) => {}
     }
     if let Some(version) = &options.service_version {
-        service.insert("version".into(), Value::from(version.clone()));
+        layers.push(layer("service_version", key::SERVICE_VERSION, version));
     }
-    let dict =
-        if service.is_empty() { Dict::new() } else { Dict::from([("service".to_string(), Value::from(service))]) };
-    ValueProvider::named(MACRO, dict)
+    layers
 }

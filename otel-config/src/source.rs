@@ -1,79 +1,158 @@
-//! The figment providers of each layer, and where a value came from (for messages).
+//! Where a value came from ([`Origin`]), the figment providers of each layer, and [`Layers`]: the merged
+//! figment with the origin of each of its providers, so that an error or a rule that depends on the layer
+//! (`exporter.endpoint` over a lower `traces_endpoint`) asks for an origin instead of parsing a provider's name.
 
-use figment::value::{Dict, Map, Value};
-use figment::{Error, Metadata, Profile, Provider};
-use std::path::PathBuf;
+use figment::value::{Dict, Map, Tag, Value};
+use figment::{Error, Figment, Metadata, Profile, Provider};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-/// The name of the built-in defaults layer.
-pub(crate) const DEFAULTS: &str = "built-in defaults";
-/// The name of the macro-arguments layer.
-pub(crate) const MACRO: &str = "#[otel::main] arguments";
-/// How environment layers are named: one provider per variable.
-const ENV_PREFIX: &str = "environment variable ";
-
-/// The layer a value came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Origin {
+/// Where a configuration value, or a problem, came from: one of the layers `load` merges.
+///
+/// `Display` names it as messages do: the file's path, `environment variable OTEL_…`, `the #[otel::main]
+/// arguments`, `the built-in defaults`.
+///
+/// ```
+/// let err = otel_config::check_file("conf/otel.toml", "[fmt]\nformat = 1").unwrap_err();
+/// let origin = err.problems()[0].origin();
+/// assert_eq!(origin, &otel_config::Origin::File("conf/otel.toml".into()));
+/// assert_eq!(origin.to_string(), "conf/otel.toml");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Origin {
+    /// The built-in defaults (`Config::default()`).
     Defaults,
-    Macro,
+    /// A value `#[otel::main]` passes ([`LoadOptions`](crate::LoadOptions)), by the argument's name: `config`,
+    /// `service`, or, for what the macro takes from the crate's manifest, `crate_name` and `service_version`.
+    MacroArgument(&'static str),
+    /// An otel.toml, by its path (absolute when `load` found it; as given to `check_file`).
     File(PathBuf),
-    /// A standard `OTEL_*` variable (or `RUST_LOG`).
-    StdEnv(String),
-    /// One of our `OTEL_TOML_<KEY>` variables.
-    OwnEnv(String),
+    /// An environment variable, by its name: a standard `OTEL_*` one, `RUST_LOG`, `OTEL_TOML` or an
+    /// `OTEL_TOML_<KEY>`.
+    Env(String),
+    /// Not known: a value figment could not attribute to a layer (not expected: every layer is named).
     Unknown,
 }
 
+/// The name of the built-in defaults layer, as messages say it.
+const DEFAULTS: &str = "built-in defaults";
+/// The name of the macro-arguments layer, as messages say it.
+const MACRO: &str = "#[otel::main] arguments";
+
 impl Origin {
-    pub(crate) fn of(metadata: Option<&Metadata>) -> Origin {
-        let Some(metadata) = metadata else {
-            return Origin::Unknown;
-        };
-        if let Some(path) = metadata.source.as_ref().and_then(|s| s.file_path()) {
-            return Origin::File(path.to_path_buf());
-        }
-        match metadata.name.as_ref() {
-            DEFAULTS => Origin::Defaults,
-            MACRO => Origin::Macro,
-            name => match name.strip_prefix(ENV_PREFIX) {
-                Some(var) if var.starts_with(crate::keys::OWN_PREFIX) => Origin::OwnEnv(var.to_string()),
-                Some(var) => Origin::StdEnv(var.to_string()),
-                None => Origin::Unknown,
-            },
+    /// Whether this is one of our `OTEL_TOML_<KEY>` variables (the top layer).
+    pub(crate) fn is_otel_toml_variable(&self) -> bool {
+        matches!(self, Origin::Env(name) if name.starts_with(crate::keys::OTEL_TOML_PREFIX))
+    }
+
+    /// The layer's place, lowest first: defaults < macro arguments < otel.toml < standard `OTEL_*` <
+    /// `OTEL_TOML_*`.
+    pub(crate) fn rank(&self) -> u8 {
+        match self {
+            Origin::Defaults | Origin::Unknown => 0,
+            Origin::MacroArgument(_) => 1,
+            Origin::File(_) => 2,
+            Origin::Env(_) if self.is_otel_toml_variable() => 4,
+            Origin::Env(_) => 3,
         }
     }
 
-    /// For messages: a path, `environment variable X`, or the layer's name.
-    pub(crate) fn describe(&self) -> String {
+    /// What named a file, for "the configuration file `…` named by …": `` `config = …` `` or `OTEL_TOML`.
+    pub(crate) fn as_namer(&self) -> String {
         match self {
-            Origin::Defaults => format!("the {DEFAULTS}"),
-            Origin::Macro => format!("the {MACRO}"),
-            Origin::File(path) => path.display().to_string(),
-            Origin::StdEnv(var) | Origin::OwnEnv(var) => format!("{ENV_PREFIX}{var}"),
-            Origin::Unknown => "the configuration".to_string(),
+            Origin::MacroArgument(argument) => format!("`{argument} = …`"),
+            Origin::Env(variable) => variable.clone(),
+            other => other.to_string(),
         }
     }
 }
 
-/// A layer made of one value at one key, with a name for messages.
-pub(crate) struct ValueProvider {
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Defaults => write!(f, "the {DEFAULTS}"),
+            Origin::MacroArgument(_) => write!(f, "the {MACRO}"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+            Origin::Env(variable) => write!(f, "environment variable {variable}"),
+            Origin::Unknown => f.write_str("the configuration"),
+        }
+    }
+}
+
+/// The merged figment of one load and the origin of each provider in it.
+///
+/// Each provider's metadata is named by its origin's `Debug` form, unique per origin, and the table maps the
+/// name back: figment hands out a value's metadata, never anything of ours, so the name is the key. Nothing
+/// parses the name.
+#[derive(Clone, Default)]
+pub(crate) struct Layers {
+    figment: Figment,
+    origins: HashMap<String, Origin>,
+}
+
+impl Layers {
+    /// Adds a layer above the others.
+    pub(crate) fn merge(mut self, provider: impl Into<Layer>) -> Self {
+        let layer = provider.into();
+        self.origins.insert(layer.metadata.name.to_string(), layer.origin.clone());
+        self.figment = self.figment.merge(layer);
+        self
+    }
+
+    /// The merged figment.
+    pub(crate) fn figment(&self) -> &Figment {
+        &self.figment
+    }
+
+    /// The origin of the provider `metadata` describes.
+    pub(crate) fn origin_of(&self, metadata: Option<&Metadata>) -> Origin {
+        metadata.and_then(|m| self.origins.get(m.name.as_ref())).cloned().unwrap_or(Origin::Unknown)
+    }
+
+    /// The origin of the value at `key` (`exporter.endpoint`).
+    pub(crate) fn origin_at(&self, key: &str) -> Origin {
+        self.origin_of(self.figment.find_metadata(key))
+    }
+
+    /// The origin of the entry `name` of the table at `key` (one header of `exporter.headers`).
+    pub(crate) fn origin_of_entry(&self, key: &str, name: &str) -> Origin {
+        let table = self.figment.find_value(key).ok();
+        let tag: Option<Tag> = table.as_ref().and_then(Value::as_dict).and_then(|d| d.get(name)).map(Value::tag);
+        self.origin_of(tag.and_then(|t| self.figment.get_metadata(t)))
+    }
+}
+
+/// One layer: a dictionary of values and where they came from.
+pub(crate) struct Layer {
+    origin: Origin,
     metadata: Metadata,
     dict: Dict,
 }
 
-impl ValueProvider {
-    /// A value set by one environment variable.
-    pub(crate) fn env(variable: &str, key: &str, value: Value) -> Self {
-        ValueProvider { metadata: Metadata::named(format!("{ENV_PREFIX}{variable}")), dict: nest(key, value) }
+impl Layer {
+    /// A layer of `dict` from `origin`.
+    pub(crate) fn new(origin: Origin, dict: Dict) -> Self {
+        let name = format!("{origin:?}");
+        let metadata = match &origin {
+            Origin::File(path) => Metadata::from(name, path.as_path()),
+            _ => Metadata::named(name),
+        };
+        Layer { origin, metadata, dict }
     }
 
-    /// A layer from a dictionary, e.g. the macro arguments.
-    pub(crate) fn named(name: &'static str, dict: Dict) -> Self {
-        ValueProvider { metadata: Metadata::named(name), dict }
+    /// The built-in defaults.
+    pub(crate) fn defaults(dict: Dict) -> Self {
+        Layer::new(Origin::Defaults, dict)
+    }
+
+    /// One value at one key, set by one environment variable.
+    pub(crate) fn env(variable: &str, key: &str, value: Value) -> Self {
+        Layer::new(Origin::Env(variable.to_string()), nest(key, value))
     }
 }
 
-impl Provider for ValueProvider {
+impl Provider for Layer {
     fn metadata(&self) -> Metadata {
         self.metadata.clone()
     }
@@ -93,18 +172,26 @@ pub(crate) fn nest(key: &str, value: Value) -> Dict {
     dict
 }
 
-/// otel.toml, already read, named by its path.
-pub(crate) struct FileProvider {
+/// otel.toml, read and parsed once (every merge of the layers reuses the parsed table).
+#[derive(Clone, Debug)]
+pub(crate) struct ParsedFile {
     pub(crate) path: PathBuf,
-    pub(crate) text: String,
+    pub(crate) dict: Dict,
 }
 
-impl Provider for FileProvider {
-    fn metadata(&self) -> Metadata {
-        Metadata::from("TOML file", self.path.as_path())
+impl ParsedFile {
+    /// Parses the text of the otel.toml at `path` (used only to name it); a syntax error is a problem with
+    /// its line and column.
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<ParsedFile, crate::ConfigError> {
+        match toml::from_str::<Dict>(text) {
+            Ok(dict) => Ok(ParsedFile { path: path.to_path_buf(), dict }),
+            Err(error) => Err(crate::error::syntax(Origin::File(path.to_path_buf()), text, &error).into()),
+        }
     }
-    fn data(&self) -> Result<Map<Profile, Dict>, Error> {
-        use figment::providers::{Format, Toml};
-        Toml::string(&self.text).data()
+}
+
+impl From<&ParsedFile> for Layer {
+    fn from(file: &ParsedFile) -> Layer {
+        Layer::new(Origin::File(file.path.clone()), file.dict.clone())
     }
 }

@@ -6,24 +6,18 @@
 use crate::endpoint::{check_endpoint, redacted};
 use crate::enums::Propagator;
 use crate::env::standard::header_problem;
-use crate::error::{invalid, ConfigError};
+use crate::error::{ConfigError, ConfigProblem, ProblemKind};
+use crate::keys::key;
 use crate::model::{Config, MAX_CONCURRENT_EXPORTS, MAX_QUEUE_SIZE};
-use crate::source::Origin;
-use crate::warning::{PendingWarning, Then};
-use figment::Figment;
+use crate::source::{Layers, Origin};
+use crate::warning::{Instead, PendingWarning};
 
-fn origin(figment: &Figment, key: &str) -> Origin {
-    Origin::of(figment.find_metadata(key))
-}
-
-/// The layer's place, lowest first: defaults < macro arguments < otel.toml < standard `OTEL_*` < `OTEL_TOML_*`.
-fn rank(origin: &Origin) -> u8 {
+/// The origin of a value set by a standard `OTEL_*` variable (not one of ours, `OTEL_TOML_*`).
+fn standard_variable(origin: Origin) -> Option<String> {
     match origin {
-        Origin::Defaults | Origin::Unknown => 0,
-        Origin::Macro => 1,
-        Origin::File(_) => 2,
-        Origin::StdEnv(_) => 3,
-        Origin::OwnEnv(_) => 4,
+        Origin::Env(_) if origin.is_otel_toml_variable() => None,
+        Origin::Env(variable) => Some(variable),
+        _ => None,
     }
 }
 
@@ -36,12 +30,12 @@ fn rank(origin: &Origin) -> u8 {
 /// Endpoint and traces_endpoint are the only generic/per-signal pair of keys: the other per-signal variables
 /// (`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, …) set the same key as their generic variable, and the reader picks
 /// the per-signal one within the standard layer.
-pub(crate) fn resolve_endpoint_layers(config: &mut Config, figment: &Figment) {
+pub(crate) fn resolve_endpoint_layers(config: &mut Config, layers: &Layers) {
     let exporter = &mut config.exporter;
     if exporter.endpoint.is_none() || exporter.traces_endpoint.is_none() {
         return;
     }
-    if rank(&origin(figment, "exporter.endpoint")) > rank(&origin(figment, "exporter.traces_endpoint")) {
+    if layers.origin_at(key::EXPORTER_ENDPOINT).rank() > layers.origin_at(key::EXPORTER_TRACES_ENDPOINT).rank() {
         exporter.traces_endpoint = None;
     }
 }
@@ -49,50 +43,43 @@ pub(crate) fn resolve_endpoint_layers(config: &mut Config, figment: &Figment) {
 /// Header names that differ only in case are one header (HTTP names are case-insensitive): across layers the
 /// higher layer's spelling and value are kept. Within one layer the environment variables' lists already keep
 /// their later item; otel.toml has no order between table keys, so two spellings there are an error.
-pub(crate) fn merge_header_case(config: &mut Config, figment: &Figment) -> Result<(), String> {
+pub(crate) fn merge_header_case(config: &mut Config, layers: &Layers) -> Result<(), ConfigError> {
     let headers = &mut config.exporter.headers.0;
     let names: Vec<String> = headers.keys().cloned().collect();
     let mut groups: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
     for name in names {
         groups.entry(name.to_ascii_lowercase()).or_default().push(name);
     }
-    let tags = figment.find_value("exporter.headers").ok();
-    let origin_of = |name: &str| {
-        let tag = tags.as_ref().and_then(|v| v.as_dict()).and_then(|d| d.get(name)).map(|v| v.tag());
-        Origin::of(tag.and_then(|t| figment.get_metadata(t)))
-    };
-    let mut errors = Vec::new();
+    let mut problems = Vec::new();
     for spellings in groups.into_values().filter(|g| g.len() > 1) {
-        let ranked: Vec<(Origin, String)> = spellings.into_iter().map(|n| (origin_of(&n), n)).collect();
-        let top = ranked.iter().map(|(origin, _)| rank(origin)).max().unwrap_or(0);
-        let (winners, losers): (Vec<_>, Vec<_>) = ranked.into_iter().partition(|(origin, _)| rank(origin) == top);
+        let ranked: Vec<(Origin, String)> =
+            spellings.into_iter().map(|n| (layers.origin_of_entry(key::EXPORTER_HEADERS, &n), n)).collect();
+        let top = ranked.iter().map(|(origin, _)| origin.rank()).max().unwrap_or(0);
+        let (winners, losers): (Vec<_>, Vec<_>) = ranked.into_iter().partition(|(origin, _)| origin.rank() == top);
         if winners.len() > 1 {
             // Only otel.toml can hold two spellings in one layer: the variables' lists are reduced as read.
-            let names: Vec<String> = winners.iter().map(|(_, n)| format!("{n:?}")).collect();
-            let what = format!(
-                "{} name the same header (HTTP header names are case-insensitive); keep one",
-                names.join(" and ")
-            );
-            errors.push(invalid(&winners[0].0, "exporter.headers", &what));
+            let origin = winners[0].0.clone();
+            let names = winners.into_iter().map(|(_, n)| n).collect();
+            problems.push(ConfigProblem::at(key::EXPORTER_HEADERS, origin, ProblemKind::ConflictingHeaders { names }));
             continue;
         }
         for (_, name) in losers {
             headers.remove(&name);
         }
     }
-    if errors.is_empty() {
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(errors.join("\n"))
+        Err(ConfigError::from_problems(problems))
     }
 }
 
 /// Endpoints set by a standard variable that are not valid for the protocol: the variables to ignore, and the
 /// warnings saying so.
-pub(crate) fn bad_standard_endpoints(config: &Config, figment: &Figment) -> Vec<(String, PendingWarning)> {
+pub(crate) fn bad_standard_endpoints(config: &Config, layers: &Layers) -> Vec<(String, PendingWarning)> {
     let mut out = Vec::new();
     for (key, value) in endpoints(config) {
-        let (Some(url), Origin::StdEnv(variable)) = (value, origin(figment, key)) else {
+        let (Some(url), Some(variable)) = (value, standard_variable(layers.origin_at(key))) else {
             continue;
         };
         if let Err(why) = check_endpoint(url, config.exporter.protocol) {
@@ -101,7 +88,7 @@ pub(crate) fn bad_standard_endpoints(config: &Config, figment: &Figment) -> Vec<
                 variable: variable.clone(),
                 value: redacted(url),
                 reason,
-                then: Then::UsingKey("exporter.endpoint"),
+                instead: Instead::UsingKey(key::EXPORTER_ENDPOINT),
             };
             out.push((variable, warning));
         }
@@ -111,35 +98,37 @@ pub(crate) fn bad_standard_endpoints(config: &Config, figment: &Figment) -> Vec<
 
 fn endpoints(config: &Config) -> [(&'static str, Option<&str>); 2] {
     [
-        ("exporter.endpoint", config.exporter.endpoint.as_deref()),
-        ("exporter.traces_endpoint", config.exporter.traces_endpoint.as_deref()),
+        (key::EXPORTER_ENDPOINT, config.exporter.endpoint.as_deref()),
+        (key::EXPORTER_TRACES_ENDPOINT, config.exporter.traces_endpoint.as_deref()),
     ]
 }
 
 /// `max_export_batch_size > max_queue_size` where either comes from a standard variable: clamp the batch size
 /// to the queue size, with a warning. A batch size left at its default (512) follows a smaller queue size
 /// silently: `max_queue_size = 100` alone is valid.
-pub(crate) fn clamp_batch(config: &mut Config, figment: &Figment) -> Option<PendingWarning> {
+pub(crate) fn clamp_batch(config: &mut Config, layers: &Layers) -> Option<PendingWarning> {
     let (queue, batch) = (config.batch.max_queue_size, config.batch.max_export_batch_size);
     if batch <= queue || queue == 0 {
         return None;
     }
-    let warning = match (origin(figment, "batch.max_export_batch_size"), origin(figment, "batch.max_queue_size")) {
-        (Origin::Defaults, _) => {
-            config.batch.max_export_batch_size = queue;
-            return None;
-        }
-        (Origin::StdEnv(variable), _) => PendingWarning {
+    let batch_origin = layers.origin_at(key::BATCH_MAX_EXPORT_BATCH_SIZE);
+    if batch_origin == Origin::Defaults {
+        config.batch.max_export_batch_size = queue;
+        return None;
+    }
+    let queue_origin = layers.origin_at(key::BATCH_MAX_QUEUE_SIZE);
+    let warning = match (standard_variable(batch_origin), standard_variable(queue_origin)) {
+        (Some(variable), _) => PendingWarning {
             variable,
             value: batch.to_string(),
             reason: format!("larger than batch.max_queue_size ({queue})"),
-            then: Then::Text(format!("using {queue}")),
+            instead: Instead::Text(format!("using {queue}")),
         },
-        (_, Origin::StdEnv(variable)) => PendingWarning {
+        (_, Some(variable)) => PendingWarning {
             variable,
             value: queue.to_string(),
             reason: format!("smaller than batch.max_export_batch_size ({batch})"),
-            then: Then::Text(format!("the export batch size is clamped to {queue}")),
+            instead: Instead::Text(format!("the export batch size is clamped to {queue}")),
         },
         _ => return None,
     };
@@ -148,12 +137,12 @@ pub(crate) fn clamp_batch(config: &mut Config, figment: &Figment) -> Option<Pend
 }
 
 /// De-duplicates `propagators` (keeping the first occurrence) and turns `["none"]` into the empty list.
-pub(crate) fn normalize_propagators(config: &mut Config, figment: &Figment) -> Result<(), String> {
+pub(crate) fn normalize_propagators(config: &mut Config, layers: &Layers) -> Result<(), ConfigError> {
     let list = &mut config.propagators;
     if list.contains(&Propagator::None) {
         if list.iter().any(|p| *p != Propagator::None) {
-            let what = "\"none\" cannot be combined with other propagators; use [\"none\"] alone or leave it out";
-            return Err(invalid(&origin(figment, "propagators"), "propagators", what));
+            let origin = layers.origin_at(key::PROPAGATORS);
+            return Err(ConfigProblem::at(key::PROPAGATORS, origin, ProblemKind::NoneWithOtherPropagators).into());
         }
         list.clear();
     }
@@ -167,75 +156,68 @@ pub(crate) fn normalize_propagators(config: &mut Config, figment: &Figment) -> R
 }
 
 /// Every remaining problem, as one error naming each key and where its value came from.
-pub(crate) fn check(config: &Config, figment: &Figment) -> Result<(), ConfigError> {
-    let mut errors = Vec::new();
-    let mut fail = |key: &str, what: String| errors.push(invalid(&origin(figment, key), key, &what));
+pub(crate) fn check(config: &Config, layers: &Layers) -> Result<(), ConfigError> {
+    let mut problems = Vec::new();
+    let mut fail = |key: &str, kind: ProblemKind| problems.push(ConfigProblem::at(key, layers.origin_at(key), kind));
+    let at_least_one = || ProblemKind::BelowMinimum { minimum: 1 };
 
     if config.service.name.trim().is_empty() {
-        fail("service.name", "must not be empty".into());
+        fail(key::SERVICE_NAME, ProblemKind::Empty);
     }
 
     let batch = &config.batch;
     if batch.max_queue_size == 0 {
-        fail("batch.max_queue_size", "must be at least 1".into());
+        fail(key::BATCH_MAX_QUEUE_SIZE, at_least_one());
     } else if batch.max_queue_size > MAX_QUEUE_SIZE {
-        let what = format!(
-            "{} is larger than the maximum {MAX_QUEUE_SIZE} (each slot of the queue is allocated at start)",
-            batch.max_queue_size
-        );
-        fail("batch.max_queue_size", what);
+        let (value, maximum) = (batch.max_queue_size as u64, MAX_QUEUE_SIZE as u64);
+        fail(key::BATCH_MAX_QUEUE_SIZE, ProblemKind::AboveMaximum { value, maximum });
     }
     if batch.max_export_batch_size == 0 {
-        fail("batch.max_export_batch_size", "must be at least 1".into());
+        fail(key::BATCH_MAX_EXPORT_BATCH_SIZE, at_least_one());
     } else if batch.max_queue_size > 0 && batch.max_export_batch_size > batch.max_queue_size {
-        let what =
-            format!("{} is larger than batch.max_queue_size ({})", batch.max_export_batch_size, batch.max_queue_size);
-        fail("batch.max_export_batch_size", what);
+        let kind = ProblemKind::AboveKey {
+            value: batch.max_export_batch_size as u64,
+            other_key: key::BATCH_MAX_QUEUE_SIZE,
+            other_value: batch.max_queue_size as u64,
+        };
+        fail(key::BATCH_MAX_EXPORT_BATCH_SIZE, kind);
     }
     if batch.max_queue_bytes == 0 {
-        fail("batch.max_queue_bytes", "must be at least 1".into());
+        fail(key::BATCH_MAX_QUEUE_BYTES, at_least_one());
     }
     if batch.max_concurrent_exports == 0 {
-        fail("batch.max_concurrent_exports", "must be at least 1".into());
+        fail(key::BATCH_MAX_CONCURRENT_EXPORTS, at_least_one());
     } else if batch.max_concurrent_exports > MAX_CONCURRENT_EXPORTS {
-        let what = format!("{} is larger than the maximum {MAX_CONCURRENT_EXPORTS}", batch.max_concurrent_exports);
-        fail("batch.max_concurrent_exports", what);
+        let (value, maximum) = (batch.max_concurrent_exports as u64, MAX_CONCURRENT_EXPORTS as u64);
+        fail(key::BATCH_MAX_CONCURRENT_EXPORTS, ProblemKind::AboveMaximum { value, maximum });
     }
 
-    if let Some(arg) = config.sampler.arg {
+    if let Some(value) = config.sampler.arg {
         // TOML writes `nan` and `inf`: never a ratio, whatever the sampler.
-        if !arg.is_finite() || (config.sampler.name.is_ratio() && !(0.0..=1.0).contains(&arg)) {
-            fail("sampler.arg", format!("{arg} is not a ratio; expected a number from 0 to 1"));
+        if !value.is_finite() || (config.sampler.name.is_ratio() && !(0.0..=1.0).contains(&value)) {
+            fail(key::SAMPLER_ARG, ProblemKind::NotARatio { value });
         }
     }
 
+    let protocol = config.exporter.protocol;
     for (key, value) in endpoints(config) {
         if let Some(url) = value {
-            if let Err(why) = check_endpoint(url, config.exporter.protocol) {
-                fail(
-                    key,
-                    format!(
-                        "invalid endpoint {:?} for protocol {:?}: {why}",
-                        redacted(url),
-                        config.exporter.protocol.as_str()
-                    ),
-                );
+            if let Err(reason) = check_endpoint(url, protocol) {
+                fail(key, ProblemKind::InvalidEndpoint { url: redacted(url), protocol, reason });
             }
         }
     }
 
-    let header_values = figment.find_value("exporter.headers").ok();
     for (name, value) in config.exporter.headers.iter() {
-        if let Some(problem) = header_problem(name, value) {
-            let tag = header_values.as_ref().and_then(|v| v.as_dict()).and_then(|d| d.get(name)).map(|v| v.tag());
-            let origin = Origin::of(tag.and_then(|t| figment.get_metadata(t)));
-            errors.push(invalid(&origin, "exporter.headers", &problem));
+        if let Some(kind) = header_problem(name, value) {
+            let origin = layers.origin_of_entry(key::EXPORTER_HEADERS, name);
+            problems.push(ConfigProblem::at(key::EXPORTER_HEADERS, origin, kind));
         }
     }
 
-    if errors.is_empty() {
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(ConfigError::new(errors.join("\n")))
+        Err(ConfigError::from_problems(problems))
     }
 }

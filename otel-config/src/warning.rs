@@ -1,39 +1,95 @@
-//! Warnings: standard `OTEL_*` values that were ignored, per the spec's parsing rules.
+//! Warnings: standard `OTEL_*` values that were ignored or adjusted, per the spec's parsing rules.
 
+use crate::keys::key;
 use crate::model::Config;
 
 /// A standard `OTEL_*` setting that was ignored (or adjusted), per the OTel spec's parsing rules: the program
-/// goes on with the value named in the message. Print each once on stderr.
+/// goes on with what [`instead`](Self::instead) says. Print each once on stderr (`Display`).
 ///
-/// The value of a `*_HEADERS` variable is never kept: it reads `"***"`.
+/// The value of a `*_HEADERS` variable is never kept: it reads `"***"`; an endpoint's credentials read `***`.
 ///
 /// ```
-/// let w = otel_config::Warning {
-///     variable: "OTEL_BSP_MAX_QUEUE_SIZE".into(),
-///     value: "abc".into(),
-///     message: "not a non-negative integer; using 2048".into(),
-/// };
+/// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
+///     env: Some([("OTEL_BSP_MAX_QUEUE_SIZE".to_string(), "abc".to_string())].into()),
+///     ..Default::default()
+/// }, None).unwrap();
+/// let w = &loaded.warnings[0];
+/// assert_eq!((w.variable(), w.value()), ("OTEL_BSP_MAX_QUEUE_SIZE", "abc"));
+/// assert_eq!((w.reason(), w.instead()), ("not a non-negative integer", "using 2048"));
 /// assert_eq!(w.to_string(), r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="abc": not a non-negative integer; using 2048"#);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Warning {
+    variable: String,
+    value: String,
+    reason: String,
+    instead: String,
+}
+
+impl Warning {
     /// The variable's name.
-    pub variable: String,
-    /// Its value (`"***"` for header variables).
-    pub value: String,
-    /// What was wrong and what is used instead.
-    pub message: String,
+    ///
+    /// ```
+    /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
+    ///     env: Some([("OTEL_SDK_DISABLED".to_string(), "yes".to_string())].into()),
+    ///     ..Default::default()
+    /// }, None).unwrap();
+    /// assert_eq!(loaded.warnings[0].variable(), "OTEL_SDK_DISABLED");
+    /// ```
+    pub fn variable(&self) -> &str {
+        &self.variable
+    }
+
+    /// Its value, redacted: `"***"` for a `*_HEADERS` variable, an endpoint with `***` for its credentials.
+    ///
+    /// ```
+    /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
+    ///     env: Some([("OTEL_EXPORTER_OTLP_HEADERS".to_string(), "x-key=s3cret%ZZ".to_string())].into()),
+    ///     ..Default::default()
+    /// }, None).unwrap();
+    /// assert_eq!(loaded.warnings[0].value(), "***");
+    /// ```
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// What is wrong with the value.
+    ///
+    /// ```
+    /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
+    ///     env: Some([("OTEL_SDK_DISABLED".to_string(), "yes".to_string())].into()),
+    ///     ..Default::default()
+    /// }, None).unwrap();
+    /// assert_eq!(loaded.warnings[0].reason(), "not true or false");
+    /// ```
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// What the program does instead (`using 2048`, `ignored`, `values are not truncated`).
+    ///
+    /// ```
+    /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
+    ///     env: Some([("OTEL_SDK_DISABLED".to_string(), "yes".to_string())].into()),
+    ///     ..Default::default()
+    /// }, None).unwrap();
+    /// assert_eq!(loaded.warnings[0].instead(), "using false");
+    /// ```
+    pub fn instead(&self) -> &str {
+        &self.instead
+    }
 }
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "otel: ignoring {}={:?}: {}", self.variable, self.value, self.message)
+        write!(f, "otel: ignoring {}={:?}: {}; {}", self.variable, self.value, self.reason, self.instead)
     }
 }
 
-/// What follows the reason in a warning.
+/// What the program does instead, the last part of a warning.
 #[derive(Clone, Debug)]
-pub(crate) enum Then {
+pub(crate) enum Instead {
     /// `; using <the value the key ends up with>`, known only after loading.
     UsingKey(&'static str),
     /// Fixed text, e.g. `ignored`.
@@ -46,16 +102,16 @@ pub(crate) struct PendingWarning {
     pub(crate) variable: String,
     pub(crate) value: String,
     pub(crate) reason: String,
-    pub(crate) then: Then,
+    pub(crate) instead: Instead,
 }
 
 impl PendingWarning {
     pub(crate) fn finish(self, config: &Config) -> Warning {
-        let tail = match self.then {
-            Then::UsingKey(key) => format!("using {}", effective(config, key)),
-            Then::Text(text) => text,
+        let instead = match self.instead {
+            Instead::UsingKey(key) => format!("using {}", effective(config, key)),
+            Instead::Text(text) => text,
         };
-        Warning { variable: self.variable, value: self.value, message: format!("{}; {tail}", self.reason) }
+        Warning { variable: self.variable, value: self.value, reason: self.reason, instead }
     }
 }
 
@@ -66,26 +122,26 @@ pub(crate) fn effective(config: &Config, key: &str) -> String {
     let b = &config.batch;
     let l = &config.limits;
     match key {
-        "disabled" => config.disabled.to_string(),
-        "service.name" => config.service.name.clone(),
-        "exporter.protocol" => e.protocol.as_str().to_string(),
-        "exporter.endpoint" | "exporter.traces_endpoint" => e.traces_url_redacted(),
-        "exporter.timeout" => millis(e.timeout).to_string(),
-        "exporter.compression" => e.compression.as_str().to_string(),
-        "exporter.insecure" => e.insecure.to_string(),
-        "batch.max_queue_size" => b.max_queue_size.to_string(),
-        "batch.max_export_batch_size" => b.max_export_batch_size.to_string(),
-        "batch.schedule_delay" => millis(b.schedule_delay).to_string(),
-        "batch.export_timeout" => millis(b.export_timeout).to_string(),
-        "sampler.name" => config.sampler.name.as_str().to_string(),
-        "sampler.arg" => format!("{:?}", config.sampler.ratio()),
-        "propagators" if config.propagators.is_empty() => "none".to_string(),
-        "propagators" => config.propagators.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","),
-        "limits.attribute_count" => l.attribute_count.to_string(),
-        "limits.event_count" => l.event_count.to_string(),
-        "limits.link_count" => l.link_count.to_string(),
-        "limits.attribute_per_event" => l.attribute_per_event.to_string(),
-        "limits.attribute_per_link" => l.attribute_per_link.to_string(),
+        key::DISABLED => config.disabled.to_string(),
+        key::SERVICE_NAME => config.service.name.clone(),
+        key::EXPORTER_PROTOCOL => e.protocol.as_str().to_string(),
+        key::EXPORTER_ENDPOINT | key::EXPORTER_TRACES_ENDPOINT => e.traces_url_redacted(),
+        key::EXPORTER_TIMEOUT => millis(e.timeout).to_string(),
+        key::EXPORTER_COMPRESSION => e.compression.as_str().to_string(),
+        key::EXPORTER_INSECURE => e.insecure.to_string(),
+        key::BATCH_MAX_QUEUE_SIZE => b.max_queue_size.to_string(),
+        key::BATCH_MAX_EXPORT_BATCH_SIZE => b.max_export_batch_size.to_string(),
+        key::BATCH_SCHEDULE_DELAY => millis(b.schedule_delay).to_string(),
+        key::BATCH_EXPORT_TIMEOUT => millis(b.export_timeout).to_string(),
+        key::SAMPLER_NAME => config.sampler.name.as_str().to_string(),
+        key::SAMPLER_ARG => format!("{:?}", config.sampler.ratio()),
+        key::PROPAGATORS if config.propagators.is_empty() => "none".to_string(),
+        key::PROPAGATORS => config.propagators.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","),
+        key::LIMITS_ATTRIBUTE_COUNT => l.attribute_count.to_string(),
+        key::LIMITS_EVENT_COUNT => l.event_count.to_string(),
+        key::LIMITS_LINK_COUNT => l.link_count.to_string(),
+        key::LIMITS_ATTRIBUTE_PER_EVENT => l.attribute_per_event.to_string(),
+        key::LIMITS_ATTRIBUTE_PER_LINK => l.attribute_per_link.to_string(),
         _ => "the default".to_string(),
     }
 }

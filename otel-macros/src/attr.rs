@@ -40,28 +40,16 @@ impl Parse for RawArg {
         let name = Ident::parse_any(input)?;
         if !input.peek(Token![=]) {
             if input.is_empty() || input.peek(Token![,]) {
-                return Ok(RawArg {
-                    name,
-                    eq_token: None,
-                    value: None,
-                });
+                return Ok(RawArg { name, eq_token: None, value: None });
             }
             return Err(input.error(format!("expected `=` after `{}`", name.unraw())));
         }
         let eq_token: Token![=] = input.parse()?;
         if input.is_empty() || input.peek(Token![,]) {
-            return Ok(RawArg {
-                name,
-                eq_token: Some(eq_token),
-                value: None,
-            });
+            return Ok(RawArg { name, eq_token: Some(eq_token), value: None });
         }
         let value: Expr = input.parse()?;
-        Ok(RawArg {
-            name,
-            eq_token: Some(eq_token),
-            value: Some(value),
-        })
+        Ok(RawArg { name, eq_token: Some(eq_token), value: Some(value) })
     }
 }
 
@@ -145,11 +133,7 @@ impl ArgName {
 /// close to a known one.
 pub(crate) fn unknown_argument(name: &Ident) -> syn::Error {
     let written = name.unraw().to_string();
-    let known = ArgName::ALL
-        .iter()
-        .map(|arg| format!("`{}`", arg.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let known = ArgName::ALL.iter().map(|arg| format!("`{}`", arg.as_str())).collect::<Vec<_>>().join(", ");
     let mut message = format!("unknown argument `{written}`; expected one of {known}");
     if let Some(close) = closest_argument(&written) {
         let _ = write!(message, " (did you mean `{}`?)", close.as_str());
@@ -157,49 +141,16 @@ pub(crate) fn unknown_argument(name: &Ident) -> syn::Error {
     syn::Error::new(name.span(), message)
 }
 
-/// The known argument `written` was probably meant to be: one within two edits, or one that is a part of
-/// it or contains it (`service_name` → `service`, `threads` → `worker_threads`).
+/// The known argument `written` was probably meant to be (`servce` → `service`, `service_name` → `service`,
+/// `threads` → `worker_threads`), by the rule every otel suggestion follows (otel-config's `closest`).
 fn closest_argument(written: &str) -> Option<ArgName> {
-    let written = written.to_ascii_lowercase().replace('-', "_");
-    let by_distance = ArgName::ALL
-        .into_iter()
-        .map(|arg| (edit_distance(&written, arg.as_str()), arg))
-        .filter(|(distance, _)| *distance <= 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, arg)| arg);
-    by_distance.or_else(|| {
-        ArgName::ALL.into_iter().find(|arg| {
-            written.len() >= 4
-                && (written.contains(arg.as_str()) || arg.as_str().contains(written.as_str()))
-        })
-    })
-}
-
-/// Levenshtein distance, for the few short names above.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
+    let close = otel_config::__private::closest(written, ArgName::ALL.iter().map(|arg| arg.as_str()))?;
+    ArgName::ALL.into_iter().find(|arg| arg.as_str() == close)
 }
 
 /// The error for `name` written without a value (`#[otel::main(service)]` or `service = ,`).
 pub(crate) fn missing_value(name: ArgName, arg: &RawArg) -> syn::Error {
-    syn::Error::new_spanned(
-        arg,
-        format!(
-            "`{}` expects a value, such as `{}`",
-            name.as_str(),
-            name.example()
-        ),
-    )
+    syn::Error::new_spanned(arg, format!("`{}` expects a value, such as `{}`", name.as_str(), name.example()))
 }
 
 /// The Tokio runtime flavor asked for with `flavor = "..."`.
@@ -238,17 +189,8 @@ fn describe(expr: &Expr) -> &'static str {
             Lit::Bool(_) => "a boolean literal",
             _ => "a literal",
         },
-        Expr::Unary(syn::ExprUnary {
-            op: UnOp::Neg(_),
-            expr,
-            ..
-        }) if matches!(
-            &**expr,
-            Expr::Lit(ExprLit {
-                lit: Lit::Int(_) | Lit::Float(_),
-                ..
-            })
-        ) =>
+        Expr::Unary(syn::ExprUnary { op: UnOp::Neg(_), expr, .. })
+            if matches!(&**expr, Expr::Lit(ExprLit { lit: Lit::Int(_) | Lit::Float(_), .. })) =>
         {
             "a negative number"
         }
@@ -265,10 +207,7 @@ fn describe(expr: &Expr) -> &'static str {
 /// literal") and what was found instead.
 fn string_literal(expr: &Expr, expected: &str) -> syn::Result<LitStr> {
     match expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(lit),
-            attrs,
-        }) if attrs.is_empty() => {
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), attrs }) if attrs.is_empty() => {
             if !lit.suffix().is_empty() {
                 return Err(syn::Error::new(
                     lit.span(),
@@ -277,10 +216,7 @@ fn string_literal(expr: &Expr, expected: &str) -> syn::Result<LitStr> {
             }
             Ok(lit.clone())
         }
-        other => Err(syn::Error::new_spanned(
-            other,
-            format!("{expected}; found {}", describe(other)),
-        )),
+        other => Err(syn::Error::new_spanned(other, format!("{expected}; found {}", describe(other)))),
     }
 }
 
@@ -302,10 +238,7 @@ pub(crate) fn parse_config(value: &Expr) -> syn::Result<LitStr> {
 
 /// `service = "name"`: a non-empty string literal.
 pub(crate) fn parse_service(value: &Expr) -> syn::Result<LitStr> {
-    let lit = string_literal(
-        value,
-        "`service` expects a string literal, such as `service = \"checkout\"`",
-    )?;
+    let lit = string_literal(value, "`service` expects a string literal, such as `service = \"checkout\"`")?;
     if lit.value().trim().is_empty() {
         return Err(syn::Error::new(
             lit.span(),
@@ -321,32 +254,22 @@ pub(crate) fn parse_flavor(value: &Expr) -> syn::Result<Flavor> {
         Expr::Path(path) => path.path.get_ident().map(|ident| ident.unraw().to_string()),
         _ => None,
     };
-    let lit = string_literal(
-        value,
-        &format!("`flavor` expects a string literal, {FLAVORS}"),
-    )
-    .map_err(
-        |err| match written_as_path.as_deref().and_then(flavor_from_str) {
+    let lit = string_literal(value, &format!("`flavor` expects a string literal, {FLAVORS}")).map_err(|err| {
+        match written_as_path.as_deref().and_then(flavor_from_str) {
             Some(flavor) => syn::Error::new_spanned(
                 value,
-                format!(
-                    "`flavor` expects a string literal: write `flavor = \"{}\"`",
-                    flavor.as_str()
-                ),
+                format!("`flavor` expects a string literal: write `flavor = \"{}\"`", flavor.as_str()),
             ),
             None => err,
-        },
-    )?;
+        }
+    })?;
     let written = lit.value();
     if let Some(flavor) = flavor_from_str(&written) {
         return Ok(flavor);
     }
     let mut message = format!("unknown flavor `{written:?}`; expected {FLAVORS}");
-    let normalized: String = written
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let normalized: String =
+        written.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
     let close = match normalized.as_str() {
         "currentthread" | "current" | "singlethread" | "single" => Some(Flavor::CurrentThread),
         "multithread" | "multithreaded" | "multi" | "threaded" => Some(Flavor::MultiThread),
@@ -368,20 +291,13 @@ fn flavor_from_str(written: &str) -> Option<Flavor> {
 
 /// `worker_threads = N`: an integer literal of at least 1, unsuffixed or suffixed `usize`.
 pub(crate) fn parse_worker_threads(value: &Expr) -> syn::Result<usize> {
-    const EXPECTED: &str =
-        "`worker_threads` expects an integer literal, such as `worker_threads = 4`";
+    const EXPECTED: &str = "`worker_threads` expects an integer literal, such as `worker_threads = 4`";
     match value {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(lit),
-            attrs,
-        }) if attrs.is_empty() => {
+        Expr::Lit(ExprLit { lit: Lit::Int(lit), attrs }) if attrs.is_empty() => {
             if !matches!(lit.suffix(), "" | "usize") {
                 return Err(syn::Error::new(
                     lit.span(),
-                    format!(
-                        "`worker_threads` is a `usize`: write `{}` rather than `{lit}`",
-                        lit.base10_digits()
-                    ),
+                    format!("`worker_threads` is a `usize`: write `{}` rather than `{lit}`", lit.base10_digits()),
                 ));
             }
             let threads: usize = lit.base10_parse()?;
@@ -393,44 +309,28 @@ pub(crate) fn parse_worker_threads(value: &Expr) -> syn::Result<usize> {
             }
             Ok(threads)
         }
-        Expr::Unary(syn::ExprUnary {
-            op: UnOp::Neg(_),
-            expr,
-            ..
-        }) if matches!(
-            &**expr,
-            Expr::Lit(ExprLit {
-                lit: Lit::Int(_),
-                ..
-            })
-        ) =>
+        Expr::Unary(syn::ExprUnary { op: UnOp::Neg(_), expr, .. })
+            if matches!(&**expr, Expr::Lit(ExprLit { lit: Lit::Int(_), .. })) =>
         {
-            Err(syn::Error::new_spanned(
-                value,
-                "`worker_threads` must be at least 1",
+            Err(syn::Error::new_spanned(value, "`worker_threads` must be at least 1"))
+        }
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) if lit.value().trim().parse::<usize>().is_ok() => {
+            Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "{EXPECTED}; found a string literal (remove the quotes: `worker_threads = {}`)",
+                    lit.value().trim()
+                ),
             ))
         }
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        }) if lit.value().trim().parse::<usize>().is_ok() => Err(syn::Error::new(
-            lit.span(),
-            format!(
-                "{EXPECTED}; found a string literal (remove the quotes: `worker_threads = {}`)",
-                lit.value().trim()
-            ),
-        )),
-        other => Err(syn::Error::new_spanned(
-            other,
-            format!("{EXPECTED}; found {}", describe(other)),
-        )),
+        other => Err(syn::Error::new_spanned(other, format!("{EXPECTED}; found {}", describe(other)))),
     }
 }
 
 /// `on_failure = path::to::handler`: a path to a `fn(&otel::FailureEvent)`. Whether the function has
 /// that type is checked by the compiler, at the path, when the expansion casts it.
 pub(crate) fn parse_on_failure(value: &Expr) -> syn::Result<Path> {
-    const EXPECTED: &str =
-        "`on_failure` expects the path of a function `fn(&otel::FailureEvent)`, \
+    const EXPECTED: &str = "`on_failure` expects the path of a function `fn(&otel::FailureEvent)`, \
                             such as `on_failure = report_failure`";
     match value {
         Expr::Path(expr) if expr.attrs.is_empty() && expr.qself.is_none() => Ok(expr.path.clone()),

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use otel_config::{Origin, ProblemKind};
 use proc_macro2::Span;
 use syn::LitStr;
 
@@ -51,15 +52,11 @@ pub(crate) fn check_in(manifest_dir: Option<&Path>, config: Option<&LitStr>) -> 
         Some(lit) => {
             let written = lit.value();
             let path = dir.join(&written);
-            if !path.is_file() {
-                let what = if path.exists() { "is not a file" } else { "does not exist" };
-                return Err(syn::Error::new(
-                    lit.span(),
-                    format!(
-                        "otel: the configuration file `{written}` named by `config = …` {what} (a relative path \
-                         is resolved against the crate's directory, where its Cargo.toml is)"
-                    ),
-                ));
+            if !path.exists() {
+                let kind = ProblemKind::MissingFile { path: written.into() };
+                let problem = otel_config::__private::problem(kind, None, Origin::MacroArgument("config"));
+                let note = "(a relative path is resolved against the crate's directory, where its Cargo.toml is)";
+                return Err(syn::Error::new(lit.span(), format!("{problem} {note}")));
             }
             (path, written, lit.span())
         }
@@ -71,10 +68,9 @@ pub(crate) fn check_in(manifest_dir: Option<&Path>, config: Option<&LitStr>) -> 
             (path, "otel.toml".to_string(), Span::call_site())
         }
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        syn::Error::new(span, format!("otel: cannot read the configuration file `{shown}`: {e}"))
-    })?;
-    otel_config::check_file(&shown, &text).map_err(|e| syn::Error::new(span, e.to_string()))?;
+    // Read (bounded, regular files only) and checked as the program does at start; messages name the path as
+    // written.
+    otel_config::__private::check_path(&path, Path::new(&shown)).map_err(|e| syn::Error::new(span, e.to_string()))?;
     Ok(Some(CheckedFile { absolute: path.to_str().map(str::to_string) }))
 }
 
@@ -132,7 +128,13 @@ mod tests {
                 Some("c/o.toml"),
                 Err("otel: invalid configuration in c/o.toml: unknown key `exporter.endpointt`; did you mean \
                      `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, timeout, \
-                     headers, compression, insecure, certificate, client_certificate, client_key)"),
+                     headers, compression, insecure, certificate, client_certificate, client_key, on_invalid)"),
+            ),
+            // A directory is not read (nor a FIFO, which would block the compiler): the message the program gives.
+            (
+                vec![("conf/x", "")],
+                Some("conf"),
+                Err("otel: cannot read the configuration file `conf`: not a regular file"),
             ),
         ];
         for (i, (files, config, expected)) in rows.into_iter().enumerate() {

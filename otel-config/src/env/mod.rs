@@ -1,10 +1,10 @@
 //! The environment layer: the standard `OTEL_*` variables ([`standard`]) and our `OTEL_TOML_<KEY>` ones
-//! ([`own`]). Each accepted variable becomes one figment provider named after it.
+//! ([`otel_toml_vars`]). Each accepted variable becomes one figment provider named after it.
 
-pub(crate) mod own;
+pub(crate) mod otel_toml_vars;
 pub(crate) mod standard;
 
-use crate::source::ValueProvider;
+use crate::source::Layer;
 use figment::value::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -45,7 +45,7 @@ pub(crate) struct EnvEntry {
 }
 
 impl EnvEntry {
-    pub(crate) fn provider(&self) -> ValueProvider {
-        ValueProvider::env(&self.variable, self.key, self.value.clone())
+    pub(crate) fn layer(&self) -> Layer {
+        Layer::env(&self.variable, self.key, self.value.clone())
     }
 }

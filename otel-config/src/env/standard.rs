@@ -7,10 +7,12 @@ use super::{Env, EnvEntry};
 use crate::duration::MAX_DURATION_MS;
 use crate::endpoint::redacted;
 use crate::enums::{Compression, Propagator, Protocol, SamplerName};
+use crate::error::ProblemKind;
 use crate::headers::{last_wins, REDACTED};
+use crate::keys::key;
 use crate::model::MAX_QUEUE_SIZE;
 use crate::pairs::parse_pairs;
-use crate::warning::{PendingWarning, Then};
+use crate::warning::{Instead, PendingWarning};
 use figment::value::{Dict, Value};
 
 /// What the standard variables set, in merge order (later entries win), and what they warned about.
@@ -23,46 +25,46 @@ pub(crate) struct Standard {
 /// (needed for `OTEL_TRACES_EXPORTER=otlp`).
 pub(crate) fn read(env: &Env, lower_protocol: Protocol) -> Standard {
     let mut r = Reader { env, entries: Vec::new(), warnings: Vec::new() };
-    r.boolean("OTEL_SDK_DISABLED", "disabled");
+    r.boolean("OTEL_SDK_DISABLED", key::DISABLED);
     r.resource_attributes();
-    r.string("OTEL_SERVICE_NAME", "service.name");
+    r.string("OTEL_SERVICE_NAME", key::SERVICE_NAME);
 
     let protocol = r.per_signal("PROTOCOL", Reader::protocol);
     r.traces_exporter(protocol.unwrap_or(lower_protocol));
-    r.string("OTEL_EXPORTER_OTLP_ENDPOINT", "exporter.endpoint");
-    r.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "exporter.traces_endpoint");
+    r.string("OTEL_EXPORTER_OTLP_ENDPOINT", key::EXPORTER_ENDPOINT);
+    r.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", key::EXPORTER_TRACES_ENDPOINT);
     r.per_signal("HEADERS", Reader::headers);
-    r.per_signal("TIMEOUT", |r, var| r.millis(var, "exporter.timeout"));
+    r.per_signal("TIMEOUT", |r, var| r.millis(var, key::EXPORTER_TIMEOUT));
     r.per_signal("COMPRESSION", Reader::compression);
-    r.per_signal("INSECURE", |r, var| r.boolean(var, "exporter.insecure"));
-    r.per_signal("CERTIFICATE", |r, var| r.string(var, "exporter.certificate"));
-    r.per_signal("CLIENT_KEY", |r, var| r.string(var, "exporter.client_key"));
-    r.per_signal("CLIENT_CERTIFICATE", |r, var| r.string(var, "exporter.client_certificate"));
+    r.per_signal("INSECURE", |r, var| r.boolean(var, key::EXPORTER_INSECURE));
+    r.per_signal("CERTIFICATE", |r, var| r.string(var, key::EXPORTER_CERTIFICATE));
+    r.per_signal("CLIENT_KEY", |r, var| r.string(var, key::EXPORTER_CLIENT_KEY));
+    r.per_signal("CLIENT_CERTIFICATE", |r, var| r.string(var, key::EXPORTER_CLIENT_CERTIFICATE));
 
-    r.millis("OTEL_BSP_SCHEDULE_DELAY", "batch.schedule_delay");
-    r.millis("OTEL_BSP_EXPORT_TIMEOUT", "batch.export_timeout");
-    r.count("OTEL_BSP_MAX_QUEUE_SIZE", "batch.max_queue_size", 1, MAX_QUEUE_SIZE as u64);
-    r.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "batch.max_export_batch_size", 1, MAX_QUEUE_SIZE as u64);
+    r.millis("OTEL_BSP_SCHEDULE_DELAY", key::BATCH_SCHEDULE_DELAY);
+    r.millis("OTEL_BSP_EXPORT_TIMEOUT", key::BATCH_EXPORT_TIMEOUT);
+    r.count("OTEL_BSP_MAX_QUEUE_SIZE", key::BATCH_MAX_QUEUE_SIZE, 1, MAX_QUEUE_SIZE as u64);
+    r.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", key::BATCH_MAX_EXPORT_BATCH_SIZE, 1, MAX_QUEUE_SIZE as u64);
 
     r.sampler();
     r.propagators();
 
     let limit = |r: &mut Reader, var: &str, key: &'static str| r.count(var, key, 0, u32::MAX.into());
-    if limit(&mut r, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_count").is_none() {
-        limit(&mut r, "OTEL_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_count");
+    if limit(&mut r, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", key::LIMITS_ATTRIBUTE_COUNT).is_none() {
+        limit(&mut r, "OTEL_ATTRIBUTE_COUNT_LIMIT", key::LIMITS_ATTRIBUTE_COUNT);
     }
-    limit(&mut r, "OTEL_SPAN_EVENT_COUNT_LIMIT", "limits.event_count");
-    limit(&mut r, "OTEL_SPAN_LINK_COUNT_LIMIT", "limits.link_count");
-    limit(&mut r, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_per_event");
-    limit(&mut r, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "limits.attribute_per_link");
+    limit(&mut r, "OTEL_SPAN_EVENT_COUNT_LIMIT", key::LIMITS_EVENT_COUNT);
+    limit(&mut r, "OTEL_SPAN_LINK_COUNT_LIMIT", key::LIMITS_LINK_COUNT);
+    limit(&mut r, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", key::LIMITS_ATTRIBUTE_PER_EVENT);
+    limit(&mut r, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", key::LIMITS_ATTRIBUTE_PER_LINK);
     for variable in ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"] {
         if let Some(raw) = r.env.get(variable) {
             let reason = "attribute value length limits are not supported by opentelemetry_sdk 0.33";
-            r.warn(variable, raw, reason, Then::Text("values are not truncated".into()));
+            r.warn(variable, raw, reason, Instead::Text("values are not truncated".into()));
         }
     }
 
-    r.string("RUST_LOG", "fmt.filter");
+    r.string("RUST_LOG", key::FMT_FILTER);
     Standard { entries: r.entries, warnings: r.warnings }
 }
 
@@ -78,7 +80,7 @@ impl Reader<'_> {
     }
 
     /// The value is shown redacted: header values not at all, endpoints without their credentials.
-    fn warn(&mut self, variable: &str, value: &str, reason: impl Into<String>, then: Then) {
+    fn warn(&mut self, variable: &str, value: &str, reason: impl Into<String>, instead: Instead) {
         let value = if variable.ends_with("_HEADERS") {
             REDACTED.to_string()
         } else if variable.ends_with("_ENDPOINT") {
@@ -86,7 +88,7 @@ impl Reader<'_> {
         } else {
             value.to_string()
         };
-        self.warnings.push(PendingWarning { variable: variable.to_string(), value, reason: reason.into(), then });
+        self.warnings.push(PendingWarning { variable: variable.to_string(), value, reason: reason.into(), instead });
     }
 
     /// `OTEL_EXPORTER_OTLP_TRACES_<suffix>` if it gives a value, else `OTEL_EXPORTER_OTLP_<suffix>`.
@@ -108,7 +110,7 @@ impl Reader<'_> {
             "true" => true,
             "false" => false,
             _ => {
-                self.warn(variable, raw, "not true or false", Then::Text("using false".into()));
+                self.warn(variable, raw, "not true or false", Instead::Text("using false".into()));
                 false
             }
         };
@@ -123,7 +125,12 @@ impl Reader<'_> {
         let reason = match parse_unsigned(raw) {
             Some(n) if n < min => format!("must be at least {min}"),
             Some(n) if n > max => {
-                self.warn(variable, raw, format!("larger than the maximum {max}"), Then::Text(format!("using {max}")));
+                self.warn(
+                    variable,
+                    raw,
+                    format!("larger than the maximum {max}"),
+                    Instead::Text(format!("using {max}")),
+                );
                 self.set(variable, key, max);
                 return Some(max);
             }
@@ -133,7 +140,7 @@ impl Reader<'_> {
             }
             None => "not a non-negative integer".to_string(),
         };
-        self.warn(variable, raw, reason, Then::UsingKey(key));
+        self.warn(variable, raw, reason, Instead::UsingKey(key));
         None
     }
 
@@ -144,7 +151,7 @@ impl Reader<'_> {
         let reason = match parse_unsigned(raw) {
             Some(ms) if ms > MAX_DURATION_MS => {
                 let reason = format!("longer than the maximum of 365 days ({MAX_DURATION_MS} ms)");
-                self.warn(variable, raw, reason, Then::Text(format!("using {MAX_DURATION_MS}")));
+                self.warn(variable, raw, reason, Instead::Text(format!("using {MAX_DURATION_MS}")));
                 self.set(variable, key, MAX_DURATION_MS);
                 return Some(MAX_DURATION_MS);
             }
@@ -155,24 +162,35 @@ impl Reader<'_> {
             None if raw.trim().strip_prefix('-').is_some_and(all_digits) => "a negative duration",
             None => "not an integer number of milliseconds",
         };
-        self.warn(variable, raw, reason, Then::UsingKey(key));
+        self.warn(variable, raw, reason, Instead::UsingKey(key));
         None
     }
 
     fn unknown(&mut self, variable: &str, raw: &str, what: &str, valid: &[&str], key: &'static str) {
         let valid: Vec<String> = valid.iter().map(|v| format!("{v:?}")).collect();
-        self.warn(variable, raw, format!("unknown {what}; expected one of {}", valid.join(", ")), Then::UsingKey(key));
+        self.warn(
+            variable,
+            raw,
+            format!("unknown {what}; expected one of {}", valid.join(", ")),
+            Instead::UsingKey(key),
+        );
     }
 
     fn protocol(&mut self, variable: &str) -> Option<Protocol> {
         let raw = self.env.get(variable)?;
         match Protocol::parse(raw).filter(|p| p.is_otlp()) {
             Some(p) => {
-                self.set(variable, "exporter.protocol", p.as_str());
+                self.set(variable, key::EXPORTER_PROTOCOL, p.as_str());
                 Some(p)
             }
             None => {
-                self.unknown(variable, raw, "protocol", &["grpc", "http/protobuf", "http/json"], "exporter.protocol");
+                self.unknown(
+                    variable,
+                    raw,
+                    "protocol",
+                    &["grpc", "http/protobuf", "http/json"],
+                    key::EXPORTER_PROTOCOL,
+                );
                 None
             }
         }
@@ -182,11 +200,11 @@ impl Reader<'_> {
         let raw = self.env.get(variable)?;
         match Compression::parse(raw) {
             Some(c) => {
-                self.set(variable, "exporter.compression", c.as_str());
+                self.set(variable, key::EXPORTER_COMPRESSION, c.as_str());
                 Some(c)
             }
             None => {
-                self.unknown(variable, raw, "compression", Compression::VALID, "exporter.compression");
+                self.unknown(variable, raw, "compression", Compression::VALID, key::EXPORTER_COMPRESSION);
                 None
             }
         }
@@ -208,16 +226,16 @@ impl Reader<'_> {
             "console" => Protocol::Console,
             "none" => Protocol::None,
             _ => {
-                self.unknown(variable, raw, "exporter", &["otlp", "console", "none"], "exporter.protocol");
+                self.unknown(variable, raw, "exporter", &["otlp", "console", "none"], key::EXPORTER_PROTOCOL);
                 return;
             }
         };
         if chosen != protocol {
-            self.set(variable, "exporter.protocol", chosen.as_str());
+            self.set(variable, key::EXPORTER_PROTOCOL, chosen.as_str());
         }
         if names.len() > 1 {
-            let then = Then::Text(format!("using {first:?} (exporter.protocol {:?})", chosen.as_str()));
-            self.warn(variable, raw, "only one trace exporter is supported", then);
+            let instead = Instead::Text(format!("using {first:?} (exporter.protocol {:?})", chosen.as_str()));
+            self.warn(variable, raw, "only one trace exporter is supported", instead);
         }
     }
 
@@ -227,16 +245,16 @@ impl Reader<'_> {
         let problem = match parse_pairs(raw) {
             Err(why) => format!("not a comma-separated list of key=value pairs with percent-encoded values ({why})"),
             Ok(pairs) => match pairs.iter().find_map(|(k, v)| header_problem(k, v)) {
-                Some(problem) => problem,
+                Some(problem) => problem.text(),
                 None => {
                     // `Authorization=a,authorization=b` is one header: the later item wins.
                     let dict: Dict = last_wins(pairs).into_iter().map(|(k, v)| (k, Value::from(v))).collect();
-                    self.set(variable, "exporter.headers", dict);
+                    self.set(variable, key::EXPORTER_HEADERS, dict);
                     return Some(());
                 }
             },
         };
-        self.warn(variable, raw, problem, Then::Text("ignored".into()));
+        self.warn(variable, raw, problem, Instead::Text("ignored".into()));
         None
     }
 
@@ -253,18 +271,19 @@ impl Reader<'_> {
             Err(why) => {
                 let reason =
                     format!("not a comma-separated list of key=value pairs with percent-encoded values ({why})");
-                self.warn(variable, raw, reason, Then::Text("the whole value is discarded".into()));
+                self.warn(variable, raw, reason, Instead::Text("the whole value is discarded".into()));
                 return;
             }
         };
         let mut rest = Dict::new();
-        for (key, value) in pairs {
-            let target = match key.as_str() {
-                "service.name" => "service.name",
-                "service.version" => "service.version",
-                "deployment.environment.name" | "deployment.environment" => "service.environment",
+        for (name, value) in pairs {
+            // Resource attribute names (the semantic conventions), not otel.toml keys.
+            let target = match name.as_str() {
+                "service.name" => key::SERVICE_NAME,
+                "service.version" => key::SERVICE_VERSION,
+                "deployment.environment.name" | "deployment.environment" => key::SERVICE_ENVIRONMENT,
                 _ => {
-                    rest.insert(key, Value::from(value));
+                    rest.insert(name, Value::from(value));
                     continue;
                 }
             };
@@ -280,7 +299,7 @@ impl Reader<'_> {
             self.set(variable, target, value);
         }
         if !rest.is_empty() {
-            self.set(variable, "resource", rest);
+            self.set(variable, key::RESOURCE, rest);
         }
     }
 
@@ -290,7 +309,7 @@ impl Reader<'_> {
         let Some(raw) = self.env.get(variable) else {
             if let Some(arg) = self.env.get(arg_variable) {
                 let reason = "used only together with OTEL_TRACES_SAMPLER";
-                self.warn(arg_variable, arg, reason, Then::Text("ignored".into()));
+                self.warn(arg_variable, arg, reason, Instead::Text("ignored".into()));
             }
             return;
         };
@@ -301,10 +320,10 @@ impl Reader<'_> {
             } else {
                 "sampler"
             };
-            self.unknown(variable, raw, what, SamplerName::VALID, "sampler.name");
+            self.unknown(variable, raw, what, SamplerName::VALID, key::SAMPLER_NAME);
             return;
         };
-        self.set(variable, "sampler.name", name.as_str());
+        self.set(variable, key::SAMPLER_NAME, name.as_str());
         let Some(arg) = self.env.get(arg_variable) else {
             return;
         };
@@ -312,9 +331,9 @@ impl Reader<'_> {
             return;
         }
         match arg.trim().parse::<f64>() {
-            Ok(ratio) if (0.0..=1.0).contains(&ratio) => self.set(arg_variable, "sampler.arg", ratio),
-            Ok(_) => self.warn(arg_variable, arg, "not a ratio between 0 and 1", Then::UsingKey("sampler.arg")),
-            Err(_) => self.warn(arg_variable, arg, "not a number", Then::UsingKey("sampler.arg")),
+            Ok(ratio) if (0.0..=1.0).contains(&ratio) => self.set(arg_variable, key::SAMPLER_ARG, ratio),
+            Ok(_) => self.warn(arg_variable, arg, "not a ratio between 0 and 1", Instead::UsingKey(key::SAMPLER_ARG)),
+            Err(_) => self.warn(arg_variable, arg, "not a number", Instead::UsingKey(key::SAMPLER_ARG)),
         }
     }
 
@@ -336,19 +355,19 @@ impl Reader<'_> {
                     let valid: Vec<String> = Propagator::VALID.iter().map(|v| format!("{v:?}")).collect();
                     let note = if name.eq_ignore_ascii_case("ottrace") { " (not supported by this crate)" } else { "" };
                     let reason = format!("unknown propagator {name:?}{note}; expected one of {}", valid.join(", "));
-                    self.warn(variable, raw, reason, Then::Text(format!("{name:?} skipped")));
+                    self.warn(variable, raw, reason, Instead::Text(format!("{name:?} skipped")));
                 }
             }
         }
         if none && !list.is_empty() {
             let reason = "\"none\" cannot be combined with other propagators";
-            self.warn(variable, raw, reason, Then::Text("\"none\" skipped".into()));
+            self.warn(variable, raw, reason, Instead::Text("\"none\" skipped".into()));
         }
         if list.is_empty() && !none {
             return;
         }
         let names: Vec<Value> = list.iter().map(|p| Value::from(p.as_str())).collect();
-        self.set(variable, "propagators", names);
+        self.set(variable, key::PROPAGATORS, names);
     }
 }
 
@@ -366,12 +385,12 @@ fn all_digits(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Why a header cannot be sent, naming the header but never showing its value.
-pub(crate) fn header_problem(name: &str, value: &str) -> Option<String> {
+/// Why a header cannot be sent, naming the header but never keeping its value.
+pub(crate) fn header_problem(name: &str, value: &str) -> Option<ProblemKind> {
     if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        Some(format!("{name:?} is not a valid HTTP header name"))
+        Some(ProblemKind::InvalidHeaderName { name: name.to_string() })
     } else if http::HeaderValue::from_str(value).is_err() {
-        Some(format!("the value of {name:?} is not a valid HTTP header value"))
+        Some(ProblemKind::InvalidHeaderValue { name: name.to_string() })
     } else {
         None
     }

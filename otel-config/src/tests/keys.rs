@@ -1,6 +1,7 @@
 //! The key table matches the model, so every otel.toml key has its OTEL_TOML_<KEY> variable.
 
-use crate::keys::{closest, distance, key_for, variable_for, KEYS};
+use crate::keys::{key_for, variable_for, KEYS};
+use crate::suggest::{closest, distance};
 use figment::value::Value;
 
 fn leaves(prefix: &str, value: &Value, out: &mut Vec<String>) {

@@ -11,7 +11,7 @@ mod durations;
 mod endpoints;
 mod errors;
 mod keys;
-mod own_env;
+mod otel_toml_vars;
 mod precedence;
 mod redaction;
 mod standard_env;

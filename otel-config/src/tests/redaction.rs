@@ -31,7 +31,7 @@ fn messages_and_warnings_redact() {
         for value in ["x=%ZZs3cret", "x=s3cret%0A", "s3cret"] {
             let loaded = load_with(None, &[(variable, value)]).unwrap();
             assert_eq!(loaded.warnings.len(), 1);
-            assert_eq!(loaded.warnings[0].value, "***");
+            assert_eq!(loaded.warnings[0].value(), "***");
             assert!(!loaded.warnings[0].to_string().contains(SECRET));
             assert!(!format!("{loaded:?}").contains(SECRET));
         }

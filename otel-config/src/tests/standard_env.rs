@@ -625,3 +625,38 @@ fn limits() {
         (None, vec![("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "")], |_| true, vec![]),
     ]);
 }
+
+#[test]
+fn warnings_are_data() {
+    let env = [
+        ("OTEL_EXPORTER_OTLP_HEADERS", "x-key=s3cret%ZZ"),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "abc"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://user:s3cret@c:21"),
+    ];
+    let loaded = load_with(None, &env).unwrap();
+    let fields: Vec<(&str, &str, &str)> =
+        loaded.warnings.iter().map(|w| (w.variable(), w.value(), w.instead())).collect();
+    assert_eq!(
+        fields,
+        [
+            // Secrets are never kept: a header variable's value at all, an endpoint's credentials.
+            ("OTEL_EXPORTER_OTLP_HEADERS", "***", "ignored"),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "abc", "using 2048"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://***@c:21", "using http://localhost:4318/v1/traces"),
+        ]
+    );
+    assert_eq!(loaded.warnings[1].reason(), "not a non-negative integer");
+    assert!(loaded.warnings[2].reason().starts_with("not a valid endpoint for protocol \"http/protobuf\""));
+    for warning in &loaded.warnings {
+        // `Display` is computed from the fields.
+        let printed = format!(
+            "otel: ignoring {}={:?}: {}; {}",
+            warning.variable(),
+            warning.value(),
+            warning.reason(),
+            warning.instead()
+        );
+        assert_eq!(warning.to_string(), printed);
+        assert!(!printed.contains("s3cret"), "{printed}");
+    }
+}
