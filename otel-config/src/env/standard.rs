@@ -291,8 +291,8 @@ impl Reader<'_> {
                 // Only blanks is no name: a standard variable warns, it never stops the start (found by fuzzing:
                 // `service.name=%20` failed the validation of `service.name` with an error).
                 if !value.is_empty() {
-                    let reason = format!("`{key}` is blank");
-                    self.warn(variable, raw, reason, Then::Text(format!("`{key}` from it is ignored")));
+                    let reason = format!("`{name}` is blank");
+                    self.warn(variable, raw, reason, Instead::Text(format!("`{name}` from it is ignored")));
                 }
                 continue;
             }
