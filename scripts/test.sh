@@ -10,5 +10,6 @@ export ROTEL_AGENT
 echo "test.sh: rotel-agent at $ROTEL_AGENT"
 
 cargo build --workspace --all-targets
+cargo test -p otel --test public_api # the public API against tests/public-api.txt, first: a change must be deliberate
 cargo test --workspace --all-targets
 cargo test --workspace --doc
