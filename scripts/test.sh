@@ -10,6 +10,7 @@ export ROTEL_AGENT
 echo "test.sh: rotel-agent at $ROTEL_AGENT"
 
 cargo build --workspace --all-targets
+cargo test -p otel --test public_api # the public API against tests/public-api.txt, first: a change must be deliberate
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 scripts/fuzz-smoke.sh  # each fuzz target replays its seeds, then fuzzes 10 s (installs cargo-fuzz on first use)

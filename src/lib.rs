@@ -12,20 +12,54 @@
 //! HTTP), installs the `tracing` layers and flushes every span on the way out, within `shutdown.timeout`.
 //! See the README for every configuration key.
 //!
-//! This crate is a facade: it re-exports the macro ([`main`]), the runtime ([`otel_runtime`]) and the
-//! configuration model ([`config`]), so an application depends on `otel` alone and the versions of
-//! tokio and the opentelemetry crates it uses can never skew.
+//! An application that cannot put the attribute on its `main` calls [`start`] and holds the [`OtelGuard`]:
+//!
+//! ```no_run
+//! fn main() -> Result<(), otel::StartError> {
+//!     let _guard = otel::start(otel::StartOptions::new().service_name("demo"))?;
+//!     tracing::info!("exported");
+//!     Ok(()) // the guard flushes as it drops, within shutdown.timeout
+//! }
+//! ```
+//!
+//! # The public API
+//!
+//! Every item below is exported by name; an application depends on `otel` alone, so the versions of tokio and
+//! the opentelemetry crates it uses can never skew:
+//!
+//! - starting: [`main`], or [`start`] with [`StartOptions`] (failing with [`StartError`]), holding an
+//!   [`OtelGuard`]; ending the process with a flush: [`exit`];
+//! - the export channel's health: [`health`] ([`HealthSnapshot`], [`HealthState`], [`SpanTotals`]) and its
+//!   failures: [`failures`] ([`FailureStream`], [`FailureEvent`], [`ErrorKind`]);
+//! - the configuration model: [`config`].
+//!
+//! Structs and enums that may grow are `#[non_exhaustive]`. Anything else reachable (the `otel-runtime` and
+//! `otel-macros` crates, the doc-hidden `__private` module the macro's expansion uses) is not public API and may
+//! change in any release. The list is pinned by `tests/public_api.rs`: a change to it is a deliberate diff of
+//! `tests/public-api.txt`.
 
+#![warn(missing_docs)]
+
+#[doc(inline)]
 pub use otel_macros::main;
-pub use otel_runtime::*;
+
+#[doc(inline)]
+pub use otel_runtime::{exit, start, BuildError, OtelGuard, StartError, StartOptions};
+
+#[doc(inline)]
+pub use otel_runtime::{
+    failures, health, ErrorKind, FailureEvent, FailureStream, HealthSnapshot, HealthState, SpanTotals,
+};
 
 /// The configuration model: every otel.toml key, its default and its `OTEL_*` variable.
 pub use otel_config as config;
 
-/// Support for the expansion of `#[otel::main]`. Not a public API: it may change in any release.
+/// Support for the expansion of `#[otel::main]` and for otel's own tools. **Not a public API**: it may change in
+/// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use otel_runtime::entry::{block_on, run_sync, Flavor, MainOptions};
     /// otel-bench's micro-benchmarks: otel's subscriber and processor around a discarding sink.
     pub use otel_runtime::bench::{dispatch as bench_dispatch, BenchPipeline};
+    pub use otel_runtime::entry::{block_on, run_sync, Flavor, MainOptions};
+    pub use otel_runtime::{listen_for_signals, propagator_warnings, resource_attributes, start_or_exit};
 }

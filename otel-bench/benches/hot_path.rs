@@ -206,8 +206,8 @@ mod otel {
     fn global_pipeline(bencher: Bencher) {
         static STARTED: OnceLock<()> = OnceLock::new();
         STARTED.get_or_init(|| {
-            let options = ::otel::__private::MainOptions::new("otel-bench-hot-path", "0.1.0");
-            match ::otel::start(&options) {
+            let options = ::otel::StartOptions::new().service_name("otel-bench-hot-path").signals(false);
+            match ::otel::start(options) {
                 // Never shut down: the pipeline lives as long as the bench process.
                 Ok(guard) => std::mem::forget(guard),
                 Err(e) => panic!("otel::start failed: {e}"),

@@ -1,9 +1,9 @@
 //! The `#[otel::main]` attribute of the [`otel`](https://docs.rs/otel) crate.
 //!
 //! Use it through `otel`, which re-exports it as `otel::main`; see [`macro@main`] for its arguments.
-//! This crate has no other public item.
+//! This crate has no other public item, and is not a public API of its own: depend on `otel`.
 //!
-//! ```ignore
+//! ```no_run
 //! #[otel::main(service = "checkout")]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     tracing::info!("exported");
@@ -13,6 +13,8 @@
 //!
 //! Layout: `attr` holds the grammar of the arguments (one parse function per argument), `parser` checks the
 //! item and the arguments and collects every error, `expand` generates the code.
+
+#![warn(missing_docs)]
 
 use proc_macro::TokenStream;
 
@@ -25,7 +27,7 @@ mod parser;
 /// the `tracing` layers and the OTLP exporter, runs your `main`, then flushes every span within
 /// `shutdown.timeout`, also when `main` returns an error or panics.
 ///
-/// ```ignore
+/// ```no_run
 /// #[otel::main]
 /// async fn main() -> Result<(), Box<dyn std::error::Error>> {
 ///     let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
@@ -40,7 +42,7 @@ mod parser;
 /// otherwise) and runs `main` on it, like `#[tokio::main]` — do not add `#[tokio::main]` as well. On a plain
 /// `fn main`, it runs `main` on the calling thread, with no runtime of its own.
 ///
-/// ```ignore
+/// ```no_run
 /// #[otel::main(service = "batch-job")]
 /// fn main() {
 ///     let _span = tracing::info_span!("nightly_import").entered();
@@ -66,7 +68,7 @@ mod parser;
 ///
 /// `service.version` defaults to your crate's `CARGO_PKG_VERSION`, captured when your crate is compiled.
 ///
-/// ```ignore
+/// ```no_run
 /// fn report(event: &otel::FailureEvent) {
 ///     eprintln!("telemetry lost: {event}");
 /// }
@@ -83,7 +85,7 @@ mod parser;
 /// }
 /// ```
 ///
-/// ```ignore
+/// ```no_run
 /// #[otel::main(flavor = "current_thread")]
 /// async fn main() {
 ///     tokio::task::spawn_local(async {}); // inside a `LocalSet`, as with `#[tokio::main]`
@@ -112,7 +114,7 @@ mod parser;
 /// `must_use` apply to `main` itself. Every other attribute applies to the function you wrote, which runs
 /// inside the pipeline, so `#[tracing::instrument]` opens a span that is exported, named `main`:
 ///
-/// ```ignore
+/// ```no_run
 /// #[otel::main]
 /// #[tracing::instrument]
 /// async fn main() {
@@ -125,11 +127,11 @@ mod parser;
 /// Every mistake is reported at once, each at its own place, for example:
 ///
 /// ```text
-/// error: unknown argument `servce`; expected one of `config`, `service`, `flavor`, `worker_threads`, `on_failure` (did you mean `service`?)
+/// error: unknown argument `servce`; expected one of `config`, `service`, `flavor`, `worker_threads`, `on_failure`, `signals` (did you mean `service`?)
 /// error: duplicate argument `flavor`
 /// error: `worker_threads` expects an integer literal, such as `worker_threads = 4`; found a string literal (remove the quotes: `worker_threads = 4`)
-/// error: `worker_threads` cannot be used with `flavor = "current_thread"`, ...
-/// error: `flavor` applies only to an `async fn main`: a plain `fn main` runs without a Tokio runtime of its own; ...
+/// error: `worker_threads` cannot be used with `flavor = "current_thread"`, which runs every task on the thread of `main`; remove `worker_threads` or use `flavor = "multi_thread"`
+/// error: `flavor` applies only to an `async fn main`: a plain `fn main` runs without a Tokio runtime of its own; make `main` async or remove `flavor`
 /// error: `main` cannot take parameters; read command-line arguments with `std::env::args()`
 /// error: `#[otel::main]` can only be applied to a function, such as `async fn main()`
 /// ```
@@ -141,7 +143,7 @@ mod parser;
 /// Your function is kept as written, nested inside a `main` with the same name, visibility and return type
 /// that starts the pipeline and runs it:
 ///
-/// ```ignore
+/// ```text
 /// fn main() -> Result<(), Error> {
 ///     async fn main() -> Result<(), Error> { /* your body */ }
 ///     ::otel::__private::block_on(::otel::__private::MainOptions { /* the arguments */ }, main())
@@ -154,3 +156,25 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 
 #[cfg(test)]
 mod tests;
+
+/// The error samples in the documentation above are the macro's real messages (they had drifted once).
+#[cfg(test)]
+mod doc_samples {
+    fn documented_errors() -> Vec<&'static str> {
+        include_str!("lib.rs").lines().filter_map(|line| line.strip_prefix("/// error: ")).collect()
+    }
+
+    #[test]
+    fn the_unknown_argument_sample_lists_every_argument() {
+        let ident = proc_macro2::Ident::new("servce", proc_macro2::Span::call_site());
+        let message = crate::attr::unknown_argument(&ident).to_string();
+        assert!(documented_errors().contains(&message.as_str()), "{message} not in {:#?}", documented_errors());
+    }
+
+    #[test]
+    fn the_configuration_sample_is_the_message_printed() {
+        let err = otel_config::check_file("otel.toml", "[exporter]\nprotocol = \"gprc\"\n").unwrap_err();
+        let message = err.to_string();
+        assert!(documented_errors().contains(&message.as_str()), "{message} not in {:#?}", documented_errors());
+    }
+}

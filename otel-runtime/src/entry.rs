@@ -3,6 +3,10 @@
 //! The macro's expansion calls only [`block_on`] or [`run_sync`] (through `::otel::__private`), handing them a
 //! [`MainOptions`] built from its arguments. Keeping the logic here, in ordinary code, keeps the expansion
 //! small and lets one change fix every user's program.
+//!
+//! Not a public API (doc-hidden, reached through `otel::__private`): [`MainOptions`] is the macro's
+//! compile-time form (`&'static str` literals, a `const` constructor); users starting by hand use
+//! [`crate::StartOptions`], which this module converts it into.
 
 use std::future::Future;
 
@@ -47,6 +51,29 @@ pub struct MainOptions {
 }
 
 impl MainOptions {
+    /// The [`crate::start`] options the macro's arguments stand for: the crate name is the `service.name` of last
+    /// resort, the crate version the default `service.version`. (A method rather than a `From` impl, which would
+    /// show this doc-hidden type in `StartOptions`' public trait impls.)
+    pub(crate) fn start_options(&self) -> crate::StartOptions {
+        let options = self;
+        let mut start = crate::StartOptions::new()
+            .fallback_name(options.crate_name)
+            .service_version(options.service_version)
+            .signals(options.handle_signals);
+        if let Some(path) = options.config_path {
+            start = start.config_file(path);
+        }
+        if let Some(name) = options.service_name {
+            start = start.service_name(name);
+        }
+        if let Some(callback) = options.on_failure {
+            start = start.on_failure(callback);
+        }
+        start
+    }
+}
+
+impl MainOptions {
     /// Options with every macro argument left out.
     pub const fn new(crate_name: &'static str, service_version: &'static str) -> Self {
         MainOptions {
@@ -66,10 +93,7 @@ impl MainOptions {
 ///
 /// A configuration error ends the process before `main_future` is polled (see [`crate::start_or_exit`]).
 pub fn block_on<F: Future>(options: MainOptions, main_future: F) -> F::Output {
-    let guard = crate::start_or_exit(&options);
-    if options.handle_signals {
-        crate::listen_for_signals();
-    }
+    let guard = crate::start_or_exit(options.start_options());
     let mut builder = match options.flavor {
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
         Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
@@ -127,11 +151,33 @@ impl Drop for AppRuntime<'_> {
 
 /// Starts the pipeline, runs a synchronous `main` and flushes.
 pub fn run_sync<T>(options: MainOptions, main: impl FnOnce() -> T) -> T {
-    let guard = crate::start_or_exit(&options);
-    if options.handle_signals {
-        crate::listen_for_signals();
-    }
+    let guard = crate::start_or_exit(options.start_options());
     let output = main();
     guard.shutdown();
     output
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_macro_arguments_become_start_options() {
+        fn report(_: &crate::FailureEvent) {}
+        let mut main = MainOptions::new("krate", "1.2.3");
+        main.config_path = Some("conf/otel.toml");
+        main.service_name = Some("svc");
+        main.on_failure = Some(report);
+        main.handle_signals = false;
+        let start = main.start_options();
+        assert_eq!(start.config_file, Some("conf/otel.toml".into()));
+        assert_eq!(start.service_name.as_deref(), Some("svc"));
+        assert_eq!(start.fallback_name.as_deref(), Some("krate"));
+        assert_eq!(start.service_version.as_deref(), Some("1.2.3"));
+        assert!(start.on_failure.is_some());
+        assert!(!start.signals);
+        let defaults = MainOptions::new("krate", "0.1.0").start_options();
+        assert_eq!((defaults.config_file, defaults.service_name), (None, None));
+        assert!(defaults.signals && defaults.on_failure.is_none());
+    }
 }

@@ -64,6 +64,7 @@ impl SpanTotals {
 /// assert_eq!(otel_runtime::HealthState::Healthy.to_string(), "healthy");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HealthState {
     /// The last export attempt succeeded (or none was needed yet) and no span was lost in the last minute.
     Healthy,
@@ -90,6 +91,7 @@ impl std::fmt::Display for HealthState {
 /// assert_eq!(cause.to_string(), "HTTP status 503");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The connection was refused: nothing listens at the endpoint.
     Refused,
@@ -169,18 +171,14 @@ impl ErrorKind {
 /// One export failure: what failed, why, where, and how many spans it cost.
 ///
 /// ```
-/// let event = otel_runtime::FailureEvent {
-///     kind: otel_runtime::ErrorKind::Refused,
-///     message: "connection refused".into(),
-///     endpoint: "http://127.0.0.1:4317".into(),
-///     spans: 512,
-///     at: std::time::SystemTime::now(),
-///     coalesced: 0,
-///     retrying: false,
-/// };
-/// assert!(event.to_string().contains("127.0.0.1:4317"));
+/// fn report(event: &otel_runtime::FailureEvent) {
+///     if !event.retrying {
+///         eprintln!("{} spans lost exporting to {}: {}", event.spans, event.endpoint, event.kind);
+///     }
+/// }
 /// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct FailureEvent {
     /// The classified cause.
     pub kind: ErrorKind,
@@ -216,6 +214,7 @@ impl std::fmt::Display for FailureEvent {
 /// println!("{}: {} of {} spans exported", health.state, health.totals.exported, health.totals.ended);
 /// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct HealthSnapshot {
     /// Healthy, degraded or failing.
     pub state: HealthState,

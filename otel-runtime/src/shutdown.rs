@@ -103,7 +103,7 @@ impl Installed {
 /// `#[otel::main]` holds one for you; with [`crate::start`] you hold it yourself.
 ///
 /// ```no_run
-/// let guard = otel_runtime::start(&otel_runtime::entry::MainOptions::new("demo", "0.1.0")).unwrap();
+/// let guard = otel_runtime::start(otel_runtime::StartOptions::new().service_name("demo")).unwrap();
 /// tracing::info!("work");
 /// let totals = guard.shutdown();
 /// assert_eq!(totals.in_pipeline(), 0);
