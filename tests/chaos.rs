@@ -146,7 +146,11 @@ trait Collector: Sized {
 impl Collector for Rotel {
     const ANSWERS_BEFORE_RECORDING: bool = true;
     fn endpoint(&self, protocol: &str) -> String {
-        if protocol == "grpc" { self.grpc_endpoint() } else { self.http_endpoint() }
+        if protocol == "grpc" {
+            self.grpc_endpoint()
+        } else {
+            self.http_endpoint()
+        }
     }
     fn count(&self) -> usize {
         self.received_span_count()
@@ -204,7 +208,11 @@ impl InProcess {
 impl Collector for InProcess {
     const ANSWERS_BEFORE_RECORDING: bool = false;
     fn endpoint(&self, protocol: &str) -> String {
-        if protocol == "grpc" { self.endpoints.0.clone() } else { self.endpoints.1.clone() }
+        if protocol == "grpc" {
+            self.endpoints.0.clone()
+        } else {
+            self.endpoints.1.clone()
+        }
     }
     fn count(&self) -> usize {
         self.receiver.as_ref().map_or(self.taken.len(), Receiver::span_count)

@@ -30,7 +30,9 @@ fn app_dir(name: &str, toml: &str) -> PathBuf {
 fn run_app(dir: &Path, env: &[(&str, &str)]) -> (Output, Duration) {
     let mut command = Command::new(example_bin());
     command.current_dir(dir).env("TASKS", TASKS.to_string());
-    for var in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TOML", "RUST_LOG", "OTEL_SDK_DISABLED"] {
+    for var in
+        ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TOML", "RUST_LOG", "OTEL_SDK_DISABLED"]
+    {
         command.env_remove(var);
     }
     command.envs(env.iter().copied());
@@ -62,9 +64,14 @@ fn every_span_reaches_rotel_over_grpc_then_http_by_env_alone() {
     let http = rotel.http_endpoint();
     for protocol in ["http/protobuf", "http/json"] {
         let before = rotel.received_span_count();
-        let (output, _) = run_app(&dir, &[("OTEL_EXPORTER_OTLP_PROTOCOL", protocol), ("OTEL_EXPORTER_OTLP_ENDPOINT", &http)]);
+        let (output, _) =
+            run_app(&dir, &[("OTEL_EXPORTER_OTLP_PROTOCOL", protocol), ("OTEL_EXPORTER_OTLP_ENDPOINT", &http)]);
         assert!(output.status.success(), "{protocol}: {}", stderr(&output));
-        assert_eq!(rotel.wait_for_spans(before + 3 * TASKS, Duration::from_secs(20)).unwrap(), before + 3 * TASKS, "{protocol}");
+        assert_eq!(
+            rotel.wait_for_spans(before + 3 * TASKS, Duration::from_secs(20)).unwrap(),
+            before + 3 * TASKS,
+            "{protocol}"
+        );
     }
     // Nothing was lost, so no summary line.
     assert!(!stderr(&output).contains("otel summary"), "{}", stderr(&output));

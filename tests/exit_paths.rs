@@ -14,7 +14,10 @@ fn run(mode: &str) -> (std::process::Output, Receiver) {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("otel.toml"),
-        format!("[exporter]\nprotocol = \"grpc\"\nendpoint = \"{}\"\n[fmt]\nformat = \"off\"\n", receiver.grpc_endpoint()),
+        format!(
+            "[exporter]\nprotocol = \"grpc\"\nendpoint = \"{}\"\n[fmt]\nformat = \"off\"\n",
+            receiver.grpc_endpoint()
+        ),
     )
     .unwrap();
     let output = Command::new(bin)

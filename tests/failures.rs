@@ -223,7 +223,8 @@ fn a_full_backlog_drops_and_counts_instead_of_growing() {
 }
 
 /// Spans of the only batch in flight: one export at a time, batches cut at 10 spans or 50 ms.
-const ONE_AT_A_TIME: &str = "[batch]\nmax_export_batch_size = 10\nschedule_delay = \"50ms\"\nmax_concurrent_exports = 1\n";
+const ONE_AT_A_TIME: &str =
+    "[batch]\nmax_export_batch_size = 10\nschedule_delay = \"50ms\"\nmax_concurrent_exports = 1\n";
 
 #[test]
 fn a_zero_retry_delay_does_not_make_a_retry_storm() {
@@ -273,7 +274,11 @@ fn a_huge_retry_delay_neither_panics_nor_jams_the_pipeline() {
         receiver.wait_for_spans_blocking(30, LONG).unwrap();
         let asked_to_exit = Instant::now();
         let done = app.finish();
-        assert!(asked_to_exit.elapsed() < Duration::from_secs(2), "{protocol}: exit took {:?}", asked_to_exit.elapsed());
+        assert!(
+            asked_to_exit.elapsed() < Duration::from_secs(2),
+            "{protocol}: exit took {:?}",
+            asked_to_exit.elapsed()
+        );
         assert!(!done.stderr.contains("panicked"), "{protocol}: {}", done.stderr);
         let summary = done.summary();
         assert_eq!((summary.ended, summary.dropped), (36, 0), "{protocol}: {}", done.stderr);

@@ -8,8 +8,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use otel_fuzz::{
-    check_error, check_loaded, encode_pairs, last_wins, load_env, spells_canary, toml_string,
-    valid_header, CANARY,
+    check_error, check_loaded, encode_pairs, last_wins, load_env, spells_canary, toml_string, valid_header, CANARY,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -27,11 +26,8 @@ impl Input {
     }
 }
 
-const VARIABLES: [&str; 3] = [
-    "OTEL_EXPORTER_OTLP_HEADERS",
-    "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
-    "OTEL_TOML_EXPORTER_HEADERS",
-];
+const VARIABLES: [&str; 3] =
+    ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_TOML_EXPORTER_HEADERS"];
 
 fuzz_target!(|data: &[u8]| {
     let Some(input) = Input::new(data) else {
@@ -57,31 +53,18 @@ fuzz_target!(|data: &[u8]| {
     // Pairs with the secret in every value, percent-encoded: all valid → exactly these headers; any invalid →
     // none, with a warning (standard variables: every pair is checked) or an error (ours and the file: the
     // pairs become a map first, so only the last value of a repeated name is checked).
-    let pairs: Vec<(String, String)> = input
-        .pairs
-        .iter()
-        .filter(|(k, _)| !k.is_empty())
-        .map(|(k, v)| (k.clone(), format!("{v}{CANARY}")))
-        .collect();
+    let pairs: Vec<(String, String)> =
+        input.pairs.iter().filter(|(k, _)| !k.is_empty()).map(|(k, v)| (k.clone(), format!("{v}{CANARY}"))).collect();
     let secrets = !spells_canary(input.pairs.iter().map(|(k, _)| k.as_str()));
     let expected = last_wins(&pairs);
     let map_valid = expected.iter().all(|(k, v)| valid_header(k, v));
     let text = encode_pairs(&pairs);
     for variable in VARIABLES {
-        let all_valid = if own(variable) {
-            map_valid
-        } else {
-            pairs.iter().all(|(k, v)| valid_header(k, v))
-        };
+        let all_valid = if own(variable) { map_valid } else { pairs.iter().all(|(k, v)| valid_header(k, v)) };
         match load_env(env(variable, &text)) {
             Ok(loaded) => {
                 check_loaded(&loaded, secrets);
-                check_headers(
-                    variable,
-                    loaded.config.exporter.headers.iter(),
-                    &expected,
-                    all_valid,
-                );
+                check_headers(variable, loaded.config.exporter.headers.iter(), &expected, all_valid);
                 let warned = loaded.warnings.iter().any(|w| w.variable == variable);
                 assert_eq!(warned, !all_valid, "{variable}: {:?}", loaded.warnings);
             }
@@ -94,21 +77,12 @@ fuzz_target!(|data: &[u8]| {
 
     // The same headers in otel.toml (TOML forbids a repeated key: the map, not the list).
     let file: String = std::iter::once("[exporter.headers]\n".to_string())
-        .chain(
-            expected
-                .iter()
-                .map(|(k, v)| format!("{} = {}\n", toml_string(k), toml_string(v))),
-        )
+        .chain(expected.iter().map(|(k, v)| format!("{} = {}\n", toml_string(k), toml_string(v))))
         .collect();
     match otel_config::check_file("otel.toml", &file) {
         Ok(config) => {
             otel_fuzz::check_config(&config);
-            check_headers(
-                "otel.toml",
-                config.exporter.headers.iter(),
-                &expected,
-                map_valid,
-            );
+            check_headers("otel.toml", config.exporter.headers.iter(), &expected, map_valid);
         }
         Err(error) => {
             assert!(!map_valid, "otel.toml: {error}");
@@ -124,21 +98,11 @@ fn check_headers<'a>(
     expected: &BTreeMap<String, String>,
     all_valid: bool,
 ) {
-    let got: BTreeMap<String, String> = headers
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let got: BTreeMap<String, String> = headers.map(|(k, v)| (k.to_string(), v.to_string())).collect();
     if all_valid {
         // Names only in the message: the values are secrets.
-        assert!(
-            got == *expected,
-            "{source}: valid headers changed (names {:?})",
-            expected.keys()
-        );
+        assert!(got == *expected, "{source}: valid headers changed (names {:?})", expected.keys());
     } else {
-        assert!(
-            got.is_empty(),
-            "{source}: invalid headers kept (names {:?})",
-            got.keys()
-        );
+        assert!(got.is_empty(), "{source}: invalid headers kept (names {:?})", got.keys());
     }
 }

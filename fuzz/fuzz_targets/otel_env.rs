@@ -4,9 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use otel_fuzz::{
-    check_error, check_loaded, env_from_text, is_header_variable, load_env, spells_canary, CANARY,
-};
+use otel_fuzz::{check_error, check_loaded, env_from_text, is_header_variable, load_env, spells_canary, CANARY};
 use std::collections::HashMap;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,11 +20,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
         // A header value ends with the canary, which must then never be shown.
-        let value = if is_header_variable(name) {
-            format!("{value}{CANARY}")
-        } else {
-            value.clone()
-        };
+        let value = if is_header_variable(name) { format!("{value}{CANARY}") } else { value.clone() };
         env.insert(name.clone(), value);
     }
     let secrets = !spells_canary(vars.iter().flat_map(|(n, v)| [n.as_str(), v.as_str()]));

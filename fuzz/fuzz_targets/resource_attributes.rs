@@ -25,12 +25,8 @@ impl Input {
 }
 
 /// The keys that set `[service]` instead of `[resource]`.
-const SERVICE_KEYS: &[&str] = &[
-    "service.name",
-    "service.version",
-    "deployment.environment.name",
-    "deployment.environment",
-];
+const SERVICE_KEYS: &[&str] =
+    &["service.name", "service.version", "deployment.environment.name", "deployment.environment"];
 
 fuzz_target!(|data: &[u8]| {
     let Some(input) = Input::new(data) else {
@@ -40,10 +36,7 @@ fuzz_target!(|data: &[u8]| {
     let env = |var: &str, value: &str| HashMap::from([(var.to_string(), value.to_string())]);
     match load_env(env("OTEL_RESOURCE_ATTRIBUTES", &input.raw)) {
         Ok(loaded) => check_loaded(&loaded, false),
-        Err(error) => panic!(
-            "OTEL_RESOURCE_ATTRIBUTES={:?} gave an error: {error}",
-            input.raw
-        ),
+        Err(error) => panic!("OTEL_RESOURCE_ATTRIBUTES={:?} gave an error: {error}", input.raw),
     }
     // ... and our own variable fails with a clear error.
     match load_env(env("OTEL_TOML_RESOURCE", &input.raw)) {
@@ -53,24 +46,14 @@ fuzz_target!(|data: &[u8]| {
 
     // Encoded pairs come back as they were (a later key wins); the `[service]` keys and empty keys, which
     // have rules of their own, are left out of this part.
-    let pairs: Vec<(String, String)> = input
-        .pairs
-        .into_iter()
-        .filter(|(k, _)| !k.is_empty() && !SERVICE_KEYS.contains(&k.as_str()))
-        .collect();
-    let expected: BTreeMap<String, ResourceValue> = last_wins(&pairs)
-        .into_iter()
-        .map(|(k, v)| (k, ResourceValue::String(v)))
-        .collect();
+    let pairs: Vec<(String, String)> =
+        input.pairs.into_iter().filter(|(k, _)| !k.is_empty() && !SERVICE_KEYS.contains(&k.as_str())).collect();
+    let expected: BTreeMap<String, ResourceValue> =
+        last_wins(&pairs).into_iter().map(|(k, v)| (k, ResourceValue::String(v))).collect();
     let text = encode_pairs(&pairs);
     for variable in ["OTEL_RESOURCE_ATTRIBUTES", "OTEL_TOML_RESOURCE"] {
-        let loaded =
-            load_env(env(variable, &text)).unwrap_or_else(|e| panic!("{variable}={text:?}: {e}"));
-        assert!(
-            loaded.warnings.is_empty(),
-            "{variable}={text:?}: {:?}",
-            loaded.warnings
-        );
+        let loaded = load_env(env(variable, &text)).unwrap_or_else(|e| panic!("{variable}={text:?}: {e}"));
+        assert!(loaded.warnings.is_empty(), "{variable}={text:?}: {:?}", loaded.warnings);
         assert_eq!(loaded.config.resource, expected, "{variable}={text:?}");
     }
 });

@@ -119,9 +119,7 @@ fn lenient_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -139,9 +137,7 @@ fn lenient_decode(text: &str) -> String {
 /// Whether the fuzzer's own text spells the canary (plainly or percent-encoded): then a name or a non-secret
 /// value may carry it and the secrecy check cannot tell a leak from an echo, so it is skipped for that input.
 pub fn spells_canary<'a>(texts: impl IntoIterator<Item = &'a str>) -> bool {
-    texts
-        .into_iter()
-        .any(|t| t.contains(CANARY) || lenient_decode(t).contains(CANARY))
+    texts.into_iter().any(|t| t.contains(CANARY) || lenient_decode(t).contains(CANARY))
 }
 
 /// A sane error: not empty, one problem per line, each line an `otel: ` message; no secret when `secrets`.
@@ -150,16 +146,10 @@ pub fn check_error(error: &ConfigError, secrets: bool) {
     assert!(!message.trim().is_empty(), "empty error message");
     assert_eq!(message, error.message());
     for line in message.lines() {
-        assert!(
-            line.starts_with("otel: "),
-            "an error line without the `otel: ` prefix: {message:?}"
-        );
+        assert!(line.starts_with("otel: "), "an error line without the `otel: ` prefix: {message:?}");
     }
     if secrets {
-        assert!(
-            !message.contains(CANARY),
-            "an error shows a header value: {message:?}"
-        );
+        assert!(!message.contains(CANARY), "an error shows a header value: {message:?}");
     }
 }
 
@@ -171,75 +161,36 @@ pub fn check_loaded(loaded: &Loaded, secrets: bool) {
     for warning in &loaded.warnings {
         let text = warning.to_string();
         assert!(text.starts_with("otel: ignoring "), "{text:?}");
-        assert!(
-            !warning.message.trim().is_empty(),
-            "a warning without a reason: {text:?}"
-        );
+        assert!(!warning.message.trim().is_empty(), "a warning without a reason: {text:?}");
         if is_header_variable(&warning.variable) {
-            assert_eq!(
-                warning.value, "***",
-                "a header variable's value in a warning: {text:?}"
-            );
+            assert_eq!(warning.value, "***", "a header variable's value in a warning: {text:?}");
         }
         if secrets {
-            assert!(
-                !text.contains(CANARY),
-                "a warning shows a header value: {text:?}"
-            );
+            assert!(!text.contains(CANARY), "a warning shows a header value: {text:?}");
         }
     }
     if secrets {
         let debug = format!("{loaded:?}");
-        assert!(
-            !debug.contains(CANARY),
-            "Debug shows a header value: {debug}"
-        );
+        assert!(!debug.contains(CANARY), "Debug shows a header value: {debug}");
     }
 }
 
 /// What `load` and `check_file` promise about a configuration they return.
 pub fn check_config(config: &Config) {
-    assert!(
-        !config.service.name.trim().is_empty(),
-        "empty service.name accepted"
-    );
+    assert!(!config.service.name.trim().is_empty(), "empty service.name accepted");
     let batch = &config.batch;
-    assert!(
-        batch.max_queue_size >= 1 && batch.max_export_batch_size >= 1,
-        "{batch:?}"
-    );
-    assert!(
-        batch.max_export_batch_size <= batch.max_queue_size,
-        "{batch:?}"
-    );
-    assert!(
-        batch.max_queue_bytes >= 1 && batch.max_concurrent_exports >= 1,
-        "{batch:?}"
-    );
+    assert!(batch.max_queue_size >= 1 && batch.max_export_batch_size >= 1, "{batch:?}");
+    assert!(batch.max_export_batch_size <= batch.max_queue_size, "{batch:?}");
+    assert!(batch.max_queue_bytes >= 1 && batch.max_concurrent_exports >= 1, "{batch:?}");
     if config.sampler.name.is_ratio() {
-        assert!(
-            (0.0..=1.0).contains(&config.sampler.ratio()),
-            "{:?}",
-            config.sampler
-        );
+        assert!((0.0..=1.0).contains(&config.sampler.ratio()), "{:?}", config.sampler);
     }
-    assert!(
-        !config.propagators.contains(&Propagator::None),
-        "{:?}",
-        config.propagators
-    );
+    assert!(!config.propagators.contains(&Propagator::None), "{:?}", config.propagators);
     for (i, p) in config.propagators.iter().enumerate() {
-        assert!(
-            !config.propagators[..i].contains(p),
-            "duplicate propagator: {:?}",
-            config.propagators
-        );
+        assert!(!config.propagators[..i].contains(p), "duplicate propagator: {:?}", config.propagators);
     }
     for (name, value) in config.exporter.headers.iter() {
-        assert!(
-            valid_header(name, value),
-            "an invalid header accepted: {name:?}"
-        );
+        assert!(valid_header(name, value), "an invalid header accepted: {name:?}");
     }
     // Must not panic, whatever the endpoint.
     let _ = config.exporter.traces_url();
@@ -247,10 +198,7 @@ pub fn check_config(config: &Config) {
 
 /// Whether the pair can be sent as an HTTP header (the rule otel-config applies).
 pub fn valid_header(name: &str, value: &str) -> bool {
-    http_header_name(name)
-        && value
-            .bytes()
-            .all(|b| b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80)
+    http_header_name(name) && value.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80)
 }
 
 /// RFC 9110 `token` (what `http::HeaderName::from_bytes` accepts, upper case included).
@@ -258,32 +206,20 @@ fn http_header_name(name: &str) -> bool {
     // http 1 caps a name at 64 KiB.
     !name.is_empty()
         && name.len() < 1 << 16
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// `%XX` for every byte that is not an ASCII letter or digit: the inverse of otel-config's decoding, so
 /// `parse(encode(pairs)) == pairs` for any strings.
 pub fn percent_encode(text: &str) -> String {
     text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
 }
 
 /// `k=v,k2=v2`, every key and value percent-encoded.
 pub fn encode_pairs(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join(",")
+    pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join(",")
 }
 
 /// The pairs as a map: a later key replaces an earlier one, as in otel-config.
@@ -313,11 +249,7 @@ pub fn toml_string(text: &str) -> String {
 /// `None` for text that is not UTF-8: an environment map holds strings.
 pub fn env_from_text(data: &[u8]) -> Option<Vec<(String, String)>> {
     let text = std::str::from_utf8(data).ok()?;
-    let known: Vec<&str> = STANDARD_VARIABLES
-        .iter()
-        .chain(OWN_VARIABLES)
-        .copied()
-        .collect();
+    let known: Vec<&str> = STANDARD_VARIABLES.iter().chain(OWN_VARIABLES).copied().collect();
     let vars = text
         .split('\n')
         .filter(|line| !line.is_empty())
@@ -327,10 +259,7 @@ pub fn env_from_text(data: &[u8]) -> Option<Vec<(String, String)>> {
                 name.to_string()
             } else {
                 let mut bytes = arbitrary::Unstructured::new(name.as_bytes());
-                bytes
-                    .choose(&known)
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|_| known[0].to_string())
+                bytes.choose(&known).map(|n| n.to_string()).unwrap_or_else(|_| known[0].to_string())
             };
             (name, value.to_string())
         })

@@ -651,9 +651,7 @@ fn scenario_burst(bench: &Bench, rotel: &Rotel, options: &Options, report: &mut 
             exit_up[s].push(r.exit_ms());
             burst_ns[s].push(r.f("app_ns_per_span"));
             match side {
-                Side::Peer => {
-                    peer_results.push(r.peer_shutdown())
-                }
+                Side::Peer => peer_results.push(r.peer_shutdown()),
                 Side::Otel => {
                     let ok = match r.summary() {
                         Some(sum) => {
@@ -696,7 +694,12 @@ fn scenario_burst(bench: &Bench, rotel: &Rotel, options: &Options, report: &mut 
         Row::new(
             "every undelivered span of the burst is in the shutdown summary",
             if peer_silent { "no (shutdown() returns Ok; no count)" } else { "no count" },
-            format!("{} ({}/{} runs)", if all_accounted { "yes" } else { "no" }, accounted.iter().filter(|&&a| a).count(), accounted.len()),
+            format!(
+                "{} ({}/{} runs)",
+                if all_accounted { "yes" } else { "no" },
+                accounted.iter().filter(|&&a| a).count(),
+                accounted.len()
+            ),
         )
         .goal("yes", Some(all_accounted)),
     );
@@ -739,11 +742,14 @@ fn scenario_exit(bench: &Bench, options: &Options, report: &mut Report) {
             }
             down[side as usize].push(if r.killed { f64::INFINITY } else { r.exit_ms() });
             if side == Side::Otel {
-                let ok = r.summary().is_some_and(|s| {
-                    s.ended == 30_000 && s.exported == 0 && s.ended == s.failed + s.dropped
-                });
+                let ok = r
+                    .summary()
+                    .is_some_and(|s| s.ended == 30_000 && s.exported == 0 && s.ended == s.failed + s.dropped);
                 if !ok {
-                    report.note(format!("exit/down run {run}: otel summary {:?} does not account for 30000 spans", r.summary()));
+                    report.note(format!(
+                        "exit/down run {run}: otel summary {:?} does not account for 30000 spans",
+                        r.summary()
+                    ));
                 }
                 accounted.push(ok);
             }
@@ -761,18 +767,30 @@ fn scenario_exit(bench: &Bench, options: &Options, report: &mut Report) {
     let (p, o) = (0, 1);
     let otel_down = median(&down[o]);
     report.rows.push(
-        Row::new("process exit with the collector down (ms, end of work → exit)", fmt_num(median(&down[p]), 0), fmt_num(otel_down, 0))
-            .ratio(median_ratio(&down[o], &down[p]))
-            .goal("≤ 1000 ms", check(otel_down, |x| x <= 1000.0)),
+        Row::new(
+            "process exit with the collector down (ms, end of work → exit)",
+            fmt_num(median(&down[p]), 0),
+            fmt_num(otel_down, 0),
+        )
+        .ratio(median_ratio(&down[o], &down[p]))
+        .goal("≤ 1000 ms", check(otel_down, |x| x <= 1000.0)),
     );
     report.rows.push(
-        Row::new("process exit with the collector hung (ms)", fmt_num(median(&stalled[p]), 0), fmt_num(median(&stalled[o]), 0))
-            .ratio(median_ratio(&stalled[o], &stalled[p])),
+        Row::new(
+            "process exit with the collector hung (ms)",
+            fmt_num(median(&stalled[p]), 0),
+            fmt_num(median(&stalled[o]), 0),
+        )
+        .ratio(median_ratio(&stalled[o], &stalled[p])),
     );
     let all = !accounted.is_empty() && accounted.iter().all(|&a| a);
     report.rows.push(
-        Row::new("collector down: all 30,000 spans in the summary as failed/dropped", "no count", if all { "yes" } else { "no" })
-            .goal("yes", Some(all)),
+        Row::new(
+            "collector down: all 30,000 spans in the summary as failed/dropped",
+            "no count",
+            if all { "yes" } else { "no" },
+        )
+        .goal("yes", Some(all)),
     );
     report.raw("exit", json!({"down_ms": down, "hung_ms": stalled, "otel_accounted": accounted}));
 }
@@ -826,7 +844,8 @@ fn scenario_sustained(bench: &Bench, rotel: &Rotel, options: &Options, report: &
         log: Vec<String>,
     }
     const MAX_RATE: f64 = 1_280_000.0;
-    let mut searches = [Search { next: 10_000.0, ..Default::default() }, Search { next: 10_000.0, ..Default::default() }];
+    let mut searches =
+        [Search { next: 10_000.0, ..Default::default() }, Search { next: 10_000.0, ..Default::default() }];
     let mut step = 0;
     while searches.iter().any(|s| !s.done) {
         for side in order(step) {
@@ -874,7 +893,10 @@ fn scenario_sustained(bench: &Bench, rotel: &Rotel, options: &Options, report: &
         searches[p].hi.map_or("none".into(), |h| format!("{h:.0}/s")),
         searches[o].hi.map_or("none".into(), |h| format!("{h:.0}/s")),
     ));
-    report.raw("sustained", json!({"peer": searches[p].log, "otel": searches[o].log, "peer_rate": peer, "otel_rate": otel}));
+    report.raw(
+        "sustained",
+        json!({"peer": searches[p].log, "otel": searches[o].log, "peer_rate": peer, "otel_rate": otel}),
+    );
 }
 
 /// Time from process spawn to the first span at the collector: (a) the program ends one span and exits (the span
@@ -918,18 +940,30 @@ fn scenario_first(bench: &Bench, rotel: &Rotel, options: &Options, report: &mut 
     }
     let (p, o) = (0, 1);
     report.rows.push(
-        Row::new("process start → first span ended in the app (ms)", fmt_num(median(&ready[p]), 1), fmt_num(median(&ready[o]), 1))
-            .ratio(median_ratio(&ready[o], &ready[p])),
+        Row::new(
+            "process start → first span ended in the app (ms)",
+            fmt_num(median(&ready[p]), 1),
+            fmt_num(median(&ready[o]), 1),
+        )
+        .ratio(median_ratio(&ready[o], &ready[p])),
     );
     let otel_exit = median(&exit[o]);
     report.rows.push(
-        Row::new("process start → first span at the collector, app exits after it (ms)", fmt_num(median(&exit[p]), 1), fmt_num(otel_exit, 1))
-            .ratio(median_ratio(&exit[o], &exit[p]))
-            .goal("aim ≤ 20 ms", check(otel_exit, |x| x <= 20.0)),
+        Row::new(
+            "process start → first span at the collector, app exits after it (ms)",
+            fmt_num(median(&exit[p]), 1),
+            fmt_num(otel_exit, 1),
+        )
+        .ratio(median_ratio(&exit[o], &exit[p]))
+        .goal("aim ≤ 20 ms", check(otel_exit, |x| x <= 20.0)),
     );
     report.rows.push(
-        Row::new("process start → first span at the collector, app keeps running (ms)", fmt_num(median(&live[p]), 1), fmt_num(median(&live[o]), 1))
-            .ratio(median_ratio(&live[o], &live[p])),
+        Row::new(
+            "process start → first span at the collector, app keeps running (ms)",
+            fmt_num(median(&live[p]), 1),
+            fmt_num(median(&live[o]), 1),
+        )
+        .ratio(median_ratio(&live[o], &live[p])),
     );
     report.raw("first", json!({"exit_ms": exit, "live_ms": live, "ready_ms": ready}));
 }

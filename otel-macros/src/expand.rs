@@ -57,12 +57,7 @@ pub(crate) fn expand(parsed: Parsed) -> TokenStream {
 /// The wrapper: the original attributes (split, see [`split_attrs`]), visibility, name and return type,
 /// around the user's function and the call that runs it inside the pipeline.
 pub(crate) fn wrap(func: ItemFn, args: &Args) -> TokenStream {
-    let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
-    } = func;
+    let ItemFn { attrs, vis, sig, block } = func;
     let (outer_attrs, inner_attrs) = split_attrs(attrs);
     let ident = &sig.ident;
     let output = &sig.output;
@@ -99,9 +94,7 @@ fn track_config_file(args: &Args) -> TokenStream {
 /// What replaces a function whose signature cannot be wrapped: the same name and visibility, no
 /// parameters, an empty body. It only exists so that no "`main` function not found" joins the errors.
 fn stub(func: ItemFn) -> TokenStream {
-    let ItemFn {
-        attrs, vis, sig, ..
-    } = func;
+    let ItemFn { attrs, vis, sig, .. } = func;
     let (outer_attrs, _) = split_attrs(attrs);
     let ident = &sig.ident;
     let fn_token = &sig.fn_token;
@@ -116,35 +109,19 @@ fn stub(func: ItemFn) -> TokenStream {
 /// `#[tracing::instrument]` or `#[inline]`, transform the user's function and go on it, so that they act
 /// inside the pipeline: a span `#[tracing::instrument]` opens is exported.
 pub(crate) fn split_attrs(attrs: Vec<Attribute>) -> (Vec<Attribute>, Vec<Attribute>) {
-    const OUTER: [&str; 10] = [
-        "doc",
-        "cfg",
-        "cfg_attr",
-        "allow",
-        "warn",
-        "deny",
-        "forbid",
-        "expect",
-        "deprecated",
-        "must_use",
-    ];
-    attrs
-        .into_iter()
-        .partition(|attr| OUTER.iter().any(|name| attr.path().is_ident(name)))
+    const OUTER: [&str; 10] =
+        ["doc", "cfg", "cfg_attr", "allow", "warn", "deny", "forbid", "expect", "deprecated", "must_use"];
+    attrs.into_iter().partition(|attr| OUTER.iter().any(|name| attr.path().is_ident(name)))
 }
 
 /// The `::otel::__private::MainOptions` struct literal for `args`. Every field is named, so that a field
 /// added to `MainOptions` breaks the build here rather than being silently defaulted.
 pub(crate) fn options(args: &Args) -> TokenStream {
     let none = quote!(::core::option::Option::None);
-    let config_path = args.config.as_ref().map_or_else(
-        || none.clone(),
-        |lit| quote!(::core::option::Option::Some(#lit)),
-    );
-    let service_name = args.service.as_ref().map_or_else(
-        || none.clone(),
-        |lit| quote!(::core::option::Option::Some(#lit)),
-    );
+    let config_path =
+        args.config.as_ref().map_or_else(|| none.clone(), |lit| quote!(::core::option::Option::Some(#lit)));
+    let service_name =
+        args.service.as_ref().map_or_else(|| none.clone(), |lit| quote!(::core::option::Option::Some(#lit)));
     let flavor = match args.flavor {
         Some((Flavor::CurrentThread, span)) => {
             quote_spanned!(span=> ::otel::__private::Flavor::CurrentThread)

@@ -86,27 +86,17 @@ pub(crate) fn parse(args: TokenStream, item: TokenStream) -> Parsed {
 
     // In source order: the arguments, then the item.
     let mut errors = Errors::default();
-    for err in [arg_errors, item_errors, attr_errors, signature_errors]
-        .into_iter()
-        .filter_map(Errors::into_error)
-    {
+    for err in [arg_errors, item_errors, attr_errors, signature_errors].into_iter().filter_map(Errors::into_error) {
         errors.push(err);
     }
 
     match (errors.into_error(), func) {
         (None, Some(func)) => Parsed::Valid { func, args },
-        (Some(errors), Some(func)) if signature_is_usable => Parsed::Invalid {
-            errors,
-            fallback: Fallback::Defaults(func),
-        },
-        (Some(errors), Some(func)) => Parsed::Invalid {
-            errors,
-            fallback: Fallback::Stub(func),
-        },
-        (Some(errors), None) => Parsed::Invalid {
-            errors,
-            fallback: Fallback::Original(item),
-        },
+        (Some(errors), Some(func)) if signature_is_usable => {
+            Parsed::Invalid { errors, fallback: Fallback::Defaults(func) }
+        }
+        (Some(errors), Some(func)) => Parsed::Invalid { errors, fallback: Fallback::Stub(func) },
+        (Some(errors), None) => Parsed::Invalid { errors, fallback: Fallback::Original(item) },
         (None, None) => unreachable!("an item that is not a function is always an error"),
     }
 }
@@ -159,10 +149,7 @@ fn not_a_function(item: &Item) -> syn::Error {
         Item::Macro(it) => it.mac.path.to_token_stream(),
         other => other.to_token_stream(),
     };
-    syn::Error::new_spanned(
-        head,
-        "`#[otel::main]` can only be applied to a function, such as `async fn main()`",
-    )
+    syn::Error::new_spanned(head, "`#[otel::main]` can only be applied to a function, such as `async fn main()`")
 }
 
 /// Reports (and removes) the attributes that cannot go with `#[otel::main]`: `#[tokio::main]`, which would
@@ -170,9 +157,7 @@ fn not_a_function(item: &Item) -> syn::Error {
 fn check_attrs(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) {
     attrs.retain(|attr| {
         let segments = &attr.path().segments;
-        let is = |krate: &str| {
-            segments.len() == 2 && segments[0].ident == krate && segments[1].ident == "main"
-        };
+        let is = |krate: &str| segments.len() == 2 && segments[0].ident == krate && segments[1].ident == "main";
         let message = if is("tokio") {
             "`#[otel::main]` builds the Tokio runtime itself: remove `#[tokio::main]` (the `flavor` and \
              `worker_threads` arguments of `#[otel::main]` configure the runtime)"
@@ -193,36 +178,23 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
     if let Some(constness) = &sig.constness {
         errors.push(syn::Error::new_spanned(
             constness,
-            format!(
-                "`{name}` cannot be a `const fn`: `#[otel::main]` starts the pipeline at run time"
-            ),
+            format!("`{name}` cannot be a `const fn`: `#[otel::main]` starts the pipeline at run time"),
         ));
     }
     if let Some(unsafety) = &sig.unsafety {
         errors.push(syn::Error::new_spanned(
             unsafety,
-            format!(
-                "`{name}` cannot be `unsafe`; use an `unsafe {{ ... }}` block inside it instead"
-            ),
+            format!("`{name}` cannot be `unsafe`; use an `unsafe {{ ... }}` block inside it instead"),
         ));
     }
     if let Some(abi) = &sig.abi {
-        errors.push(syn::Error::new_spanned(
-            abi,
-            format!("`{name}` cannot have an explicit ABI"),
-        ));
+        errors.push(syn::Error::new_spanned(abi, format!("`{name}` cannot have an explicit ABI")));
     }
     if !sig.generics.params.is_empty() {
-        errors.push(syn::Error::new_spanned(
-            &sig.generics,
-            format!("`{name}` cannot have generic parameters"),
-        ));
+        errors.push(syn::Error::new_spanned(&sig.generics, format!("`{name}` cannot have generic parameters")));
     }
     if let Some(where_clause) = &sig.generics.where_clause {
-        errors.push(syn::Error::new_spanned(
-            where_clause,
-            format!("`{name}` cannot have a `where` clause"),
-        ));
+        errors.push(syn::Error::new_spanned(where_clause, format!("`{name}` cannot have a `where` clause")));
     }
     if !sig.inputs.is_empty() || sig.variadic.is_some() {
         let parameters = if sig.inputs.is_empty() {
@@ -232,16 +204,10 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
             let variadic = &sig.variadic;
             quote!(#inputs #variadic)
         };
-        let message = if sig
-            .inputs
-            .iter()
-            .any(|input| matches!(input, FnArg::Receiver(_)))
-        {
+        let message = if sig.inputs.iter().any(|input| matches!(input, FnArg::Receiver(_))) {
             format!("`{name}` cannot take parameters, and `#[otel::main]` cannot be applied to a method")
         } else {
-            format!(
-                "`{name}` cannot take parameters; read command-line arguments with `std::env::args()`"
-            )
+            format!("`{name}` cannot take parameters; read command-line arguments with `std::env::args()`")
         };
         errors.push(syn::Error::new_spanned(parameters, message));
     }
@@ -249,11 +215,7 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
 
 /// Parses and checks the arguments. `sig` is the signature of the function they apply to, when the item is
 /// a function. Every error goes to `errors`; the returned [`Args`] holds the arguments that are valid.
-pub(crate) fn parse_args(
-    tokens: TokenStream,
-    sig: Option<&Signature>,
-    errors: &mut Errors,
-) -> Args {
+pub(crate) fn parse_args(tokens: TokenStream, sig: Option<&Signature>, errors: &mut Errors) -> Args {
     let mut args = Args::default();
     let raw = match syn::parse2::<RawArgs>(tokens) {
         Ok(raw) => raw,
@@ -273,10 +235,7 @@ pub(crate) fn parse_args(
             continue;
         };
         if seen.contains(&name) {
-            errors.push(syn::Error::new_spanned(
-                arg,
-                format!("duplicate argument `{}`", name.as_str()),
-            ));
+            errors.push(syn::Error::new_spanned(arg, format!("duplicate argument `{}`", name.as_str())));
             continue;
         }
         seen.push(name);
@@ -289,17 +248,14 @@ pub(crate) fn parse_args(
             ArgName::Service => attr::parse_service(value).map(|lit| args.service = Some(lit)),
             ArgName::Flavor => {
                 flavor_arg = Some(arg);
-                attr::parse_flavor(value)
-                    .map(|flavor| args.flavor = Some((flavor, value_span(value))))
+                attr::parse_flavor(value).map(|flavor| args.flavor = Some((flavor, value_span(value))))
             }
             ArgName::WorkerThreads => {
                 worker_threads_arg = Some(arg);
                 attr::parse_worker_threads(value)
                     .map(|threads| args.worker_threads = Some((threads, value_span(value))))
             }
-            ArgName::OnFailure => {
-                attr::parse_on_failure(value).map(|path| args.on_failure = Some(path))
-            }
+            ArgName::OnFailure => attr::parse_on_failure(value).map(|path| args.on_failure = Some(path)),
             ArgName::Signals => attr::parse_signals(value).map(|on| args.signals = Some(on)),
         };
         if let Err(err) = result {
@@ -311,10 +267,7 @@ pub(crate) fn parse_args(
     let Some(sig) = sig else { return args };
     if sig.asyncness.is_none() {
         let name = sig.ident.unraw_string();
-        for (arg, arg_name) in [
-            (flavor_arg, ArgName::Flavor),
-            (worker_threads_arg, ArgName::WorkerThreads),
-        ] {
+        for (arg, arg_name) in [(flavor_arg, ArgName::Flavor), (worker_threads_arg, ArgName::WorkerThreads)] {
             if let Some(arg) = arg {
                 errors.push(syn::Error::new_spanned(
                     arg,
@@ -342,11 +295,7 @@ pub(crate) fn parse_args(
 }
 
 fn value_span(value: &syn::Expr) -> proc_macro2::Span {
-    value
-        .to_token_stream()
-        .into_iter()
-        .next()
-        .map_or_else(proc_macro2::Span::call_site, |t| t.span())
+    value.to_token_stream().into_iter().next().map_or_else(proc_macro2::Span::call_site, |t| t.span())
 }
 
 /// `unraw().to_string()` for identifiers, so `r#main` reads as `main` in messages.

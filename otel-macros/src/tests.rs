@@ -64,51 +64,20 @@ fn raw_args_accept_a_name_without_a_value() {
 
 #[test]
 fn raw_args_reject_what_is_not_a_list_of_pairs() {
-    let err = syn::parse_str::<RawArgs>("1 + 2")
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(
-        err.starts_with("expected an argument such as `service = \"checkout\"`"),
-        "{err}"
-    );
-    let err = syn::parse_str::<RawArgs>("service(\"x\")")
-        .err()
-        .unwrap()
-        .to_string();
+    let err = syn::parse_str::<RawArgs>("1 + 2").err().unwrap().to_string();
+    assert!(err.starts_with("expected an argument such as `service = \"checkout\"`"), "{err}");
+    let err = syn::parse_str::<RawArgs>("service(\"x\")").err().unwrap().to_string();
     assert_eq!(err, "expected `=` after `service`");
 }
 
 #[test]
 fn each_argument_parses_its_value() {
-    assert_eq!(
-        attr::parse_config(&syn::parse_quote!("a/otel.toml"))
-            .unwrap()
-            .value(),
-        "a/otel.toml"
-    );
-    assert_eq!(
-        attr::parse_service(&syn::parse_quote!(r"checkout"))
-            .unwrap()
-            .value(),
-        "checkout"
-    );
-    assert_eq!(
-        attr::parse_flavor(&syn::parse_quote!("current_thread")).unwrap(),
-        Flavor::CurrentThread
-    );
-    assert_eq!(
-        attr::parse_flavor(&syn::parse_quote!("multi_thread")).unwrap(),
-        Flavor::MultiThread
-    );
-    assert_eq!(
-        attr::parse_worker_threads(&syn::parse_quote!(4)).unwrap(),
-        4
-    );
-    assert_eq!(
-        attr::parse_worker_threads(&syn::parse_quote!(0x10usize)).unwrap(),
-        16
-    );
+    assert_eq!(attr::parse_config(&syn::parse_quote!("a/otel.toml")).unwrap().value(), "a/otel.toml");
+    assert_eq!(attr::parse_service(&syn::parse_quote!(r"checkout")).unwrap().value(), "checkout");
+    assert_eq!(attr::parse_flavor(&syn::parse_quote!("current_thread")).unwrap(), Flavor::CurrentThread);
+    assert_eq!(attr::parse_flavor(&syn::parse_quote!("multi_thread")).unwrap(), Flavor::MultiThread);
+    assert_eq!(attr::parse_worker_threads(&syn::parse_quote!(4)).unwrap(), 4);
+    assert_eq!(attr::parse_worker_threads(&syn::parse_quote!(0x10usize)).unwrap(), 16);
     let path = attr::parse_on_failure(&syn::parse_quote!(crate::alerts::report)).unwrap();
     assert_eq!(quote!(#path).to_string(), "crate :: alerts :: report");
 }
@@ -180,22 +149,13 @@ fn unknown_argument_suggests_a_close_name() {
 
 #[test]
 fn duplicate_argument() {
-    assert_eq!(
-        arg_error(quote!(service = "a", service = "b")),
-        "duplicate argument `service`"
-    );
+    assert_eq!(arg_error(quote!(service = "a", service = "b")), "duplicate argument `service`");
 }
 
 #[test]
 fn missing_value() {
-    assert_eq!(
-        arg_error(quote!(service)),
-        "`service` expects a value, such as `service = \"checkout\"`"
-    );
-    assert_eq!(
-        arg_error(quote!(worker_threads =)),
-        "`worker_threads` expects a value, such as `worker_threads = 4`"
-    );
+    assert_eq!(arg_error(quote!(service)), "`service` expects a value, such as `service = \"checkout\"`");
+    assert_eq!(arg_error(quote!(worker_threads =)), "`worker_threads` expects a value, such as `worker_threads = 4`");
 }
 
 #[test]
@@ -243,17 +203,9 @@ fn wrong_value_types_say_what_is_expected_and_found() {
 fn wrong_values() {
     assert!(arg_error(quote!(service = "")).starts_with("`service` must not be empty"));
     assert!(arg_error(quote!(config = " ")).starts_with("`config` must not be empty"));
-    assert!(
-        arg_error(quote!(worker_threads = 0)).starts_with("`worker_threads` must be at least 1")
-    );
-    assert_eq!(
-        arg_error(quote!(worker_threads = -2)),
-        "`worker_threads` must be at least 1"
-    );
-    assert_eq!(
-        arg_error(quote!(worker_threads = 4u8)),
-        "`worker_threads` is a `usize`: write `4` rather than `4u8`"
-    );
+    assert!(arg_error(quote!(worker_threads = 0)).starts_with("`worker_threads` must be at least 1"));
+    assert_eq!(arg_error(quote!(worker_threads = -2)), "`worker_threads` must be at least 1");
+    assert_eq!(arg_error(quote!(worker_threads = 4u8)), "`worker_threads` is a `usize`: write `4` rather than `4u8`");
     assert_eq!(
         arg_error(quote!(flavor = "local")),
         "unknown flavor `\"local\"`; expected `\"current_thread\"` or `\"multi_thread\"`"
@@ -273,23 +225,19 @@ fn runtime_arguments_need_an_async_fn() {
         ),
     );
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(errors[0].starts_with("`flavor` applies only to an `async fn main`: a plain `fn main` runs without a Tokio runtime of its own"));
+    assert!(errors[0].starts_with(
+        "`flavor` applies only to an `async fn main`: a plain `fn main` runs without a Tokio runtime of its own"
+    ));
     assert!(errors[1].starts_with("`worker_threads` applies only to an `async fn main`"));
 }
 
 #[test]
 fn worker_threads_conflicts_with_current_thread() {
     let error = arg_error(quote!(flavor = "current_thread", worker_threads = 2));
-    assert!(
-        error.starts_with("`worker_threads` cannot be used with `flavor = \"current_thread\"`"),
-        "{error}"
-    );
+    assert!(error.starts_with("`worker_threads` cannot be used with `flavor = \"current_thread\"`"), "{error}");
     // Either order.
     let error = arg_error(quote!(worker_threads = 2, flavor = "current_thread"));
-    assert!(
-        error.starts_with("`worker_threads` cannot be used with `flavor = \"current_thread\"`"),
-        "{error}"
-    );
+    assert!(error.starts_with("`worker_threads` cannot be used with `flavor = \"current_thread\"`"), "{error}");
     valid(
         quote!(flavor = "multi_thread", worker_threads = 2),
         quote!(
@@ -394,20 +342,12 @@ fn signature_errors() {
 #[test]
 fn every_error_is_reported_together_in_source_order() {
     let errors = errors(
-        quote!(
-            servce = "x",
-            flavor = "current_thread",
-            flavor = "multi_thread",
-            worker_threads = "4"
-        ),
+        quote!(servce = "x", flavor = "current_thread", flavor = "multi_thread", worker_threads = "4"),
         quote!(
             async fn main<T>(x: u8) {}
         ),
     );
-    let starts: Vec<&str> = errors
-        .iter()
-        .map(|e| e.split(';').next().unwrap())
-        .collect();
+    let starts: Vec<&str> = errors.iter().map(|e| e.split(';').next().unwrap()).collect();
     assert_eq!(
         starts,
         [
@@ -478,10 +418,7 @@ fn fallbacks_avoid_cascades() {
         ),
     ));
     let text = tokens.to_string();
-    assert!(
-        text.ends_with("# [doc = \"d\"] pub fn main () { }"),
-        "{text}"
-    );
+    assert!(text.ends_with("# [doc = \"d\"] pub fn main () { }"), "{text}");
     // Not a function: the item unchanged.
     let tokens = expand::expand(parser::parse(
         quote!(),
@@ -584,29 +521,18 @@ fn expansion_of_current_thread() {
             async fn main() {}
         ),
     );
-    assert!(
-        text.contains("flavor : :: otel :: __private :: Flavor :: CurrentThread"),
-        "{text}"
-    );
+    assert!(text.contains("flavor : :: otel :: __private :: Flavor :: CurrentThread"), "{text}");
 }
 
 #[test]
 fn expansion_names_no_other_crate() {
     let text = expansion(
-        quote!(
-            service = "s",
-            flavor = "multi_thread",
-            worker_threads = 1,
-            on_failure = f
-        ),
+        quote!(service = "s", flavor = "multi_thread", worker_threads = 1, on_failure = f),
         quote!(
             async fn main() {}
         ),
     );
-    assert!(
-        !text.contains("tokio") && !text.contains("otel_runtime"),
-        "{text}"
-    );
+    assert!(!text.contains("tokio") && !text.contains("otel_runtime"), "{text}");
 }
 
 #[test]
@@ -618,14 +544,9 @@ fn tokio_main_and_a_second_otel_main_are_rejected_and_removed() {
         async fn main() {}
     );
     match parser::parse(quote!(), item) {
-        Parsed::Invalid {
-            errors,
-            fallback: Fallback::Defaults(func),
-        } => {
+        Parsed::Invalid { errors, fallback: Fallback::Defaults(func) } => {
             let messages: Vec<String> = errors.into_iter().map(|err| err.to_string()).collect();
-            assert!(messages[0].starts_with(
-                "`#[otel::main]` builds the Tokio runtime itself: remove `#[tokio::main]`"
-            ));
+            assert!(messages[0].starts_with("`#[otel::main]` builds the Tokio runtime itself: remove `#[tokio::main]`"));
             assert_eq!(messages[1], "duplicate `#[otel::main]`");
             assert_eq!(func.attrs.len(), 1);
             assert!(func.attrs[0].path().is_ident("inline"));

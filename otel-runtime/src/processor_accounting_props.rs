@@ -23,12 +23,12 @@
 
 use super::*;
 use crate::accounting::Ledger;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use crate::sink::{ScriptedSink, SpanSink};
 use crate::health::ErrorKind;
+use crate::sink::{ScriptedSink, SpanSink};
 use crate::transport::{AttemptOutcome, SendError};
 use opentelemetry::trace::{Tracer as _, TracerProvider as _};
 use opentelemetry::KeyValue;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::collections::HashSet;
 use std::sync::atomic::AtomicU64;
@@ -577,9 +577,7 @@ fn run_real(case: &RealCase, coverage: &mut Coverage) -> Result<(), String> {
         })
         .collect();
     // The shutdown begins at a moment chosen by the count of spans ended (not by a sleep), spans still ending.
-    while core.ledger.totals().ended < case.shutdown_after
-        && !producers.iter().all(|p| p.is_finished())
-    {
+    while core.ledger.totals().ended < case.shutdown_after && !producers.iter().all(|p| p.is_finished()) {
         std::thread::yield_now();
     }
     let frozen = core.shutdown(case.shutdown_deadline);
@@ -636,8 +634,9 @@ fn a_span_ending_during_the_freeze_is_counted_once() {
             max_queue_bytes: usize::MAX,
         };
         let resource = Resource::builder_empty().build();
-        let accept_all: Arc<dyn SpanSink> =
-            Arc::new(ScriptedSink(Arc::new(|_: &ExportTraceServiceRequest| Box::pin(async { AttemptOutcome::Accepted }))));
+        let accept_all: Arc<dyn SpanSink> = Arc::new(ScriptedSink(Arc::new(|_: &ExportTraceServiceRequest| {
+            Box::pin(async { AttemptOutcome::Accepted })
+        })));
         let processor = OtelProcessor::start(settings, accept_all, &resource, hub, runtime.handle());
         let core = processor.batcher.clone();
         let provider = SdkTracerProvider::builder().with_span_processor(processor).build();

@@ -193,8 +193,11 @@ mod imp {
                 if n == 1 {
                     count += 1;
                     let signal = libc::c_int::from(byte);
-                    let response =
-                        if current_handler(signal) == Some(ours()) { Response::FlushAndExit } else { Response::LeaveToApp };
+                    let response = if current_handler(signal) == Some(ours()) {
+                        Response::FlushAndExit
+                    } else {
+                        Response::LeaveToApp
+                    };
                     on_signal(&installed, signal, count, response);
                 } else if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
                     continue;

@@ -9,9 +9,9 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 /// Installs the global subscriber. Returns a warning when another one was installed first.
 pub(crate) fn install(config: &Config, provider: &SdkTracerProvider) -> Result<(), String> {
-    dispatch(config, provider)
-        .try_init()
-        .map_err(|e| format!("otel: a global tracing subscriber was already installed; spans will not be exported ({e})"))
+    dispatch(config, provider).try_init().map_err(|e| {
+        format!("otel: a global tracing subscriber was already installed; spans will not be exported ({e})")
+    })
 }
 
 /// The subscriber [`install`] installs: the filter, the OpenTelemetry layer, the fmt layer.

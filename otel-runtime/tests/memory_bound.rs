@@ -76,7 +76,8 @@ fn the_memory_held_stays_within_max_queue_bytes_with_100_kb_attributes_and_a_col
     ] {
         std::env::set_var(name, value);
     }
-    let guard = otel_runtime::start(otel_runtime::StartOptions::new().service_name("memory-bound").signals(false)).unwrap();
+    let guard =
+        otel_runtime::start(otel_runtime::StartOptions::new().service_name("memory-bound").signals(false)).unwrap();
 
     let baseline = LIVE.load(Ordering::Relaxed);
     PEAK.store(baseline, Ordering::Relaxed);

@@ -429,7 +429,12 @@ impl std::fmt::Debug for Receiver {
 impl Receiver {
     /// A builder, to choose the HTTP path or the initial behavior.
     pub fn builder() -> ReceiverBuilder {
-        ReceiverBuilder { http_path: DEFAULT_HTTP_PATH.to_string(), behavior: Behavior::Accept, grpc_port: 0, http_port: 0 }
+        ReceiverBuilder {
+            http_path: DEFAULT_HTTP_PATH.to_string(),
+            behavior: Behavior::Accept,
+            grpc_port: 0,
+            http_port: 0,
+        }
     }
 
     /// Starts a receiver that accepts everything, on ephemeral ports. Both ports take connections once this returns.

@@ -397,7 +397,11 @@ impl Rotel {
             .arg(&pid)
             .status()
             .map_err(|e| format!("cannot run kill -{name} {pid}: {e}"))?;
-        if status.success() { Ok(()) } else { Err(format!("kill -{name} {pid} failed ({status}): has rotel exited?")) }
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("kill -{name} {pid} failed ({status}): has rotel exited?"))
+        }
     }
 
     fn reap(&mut self) {

@@ -88,7 +88,11 @@ impl App {
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     let mut state = lines.0.lock().unwrap();
-                    if is_err { state.stderr.push(line) } else { state.stdout.push(line) }
+                    if is_err {
+                        state.stderr.push(line)
+                    } else {
+                        state.stdout.push(line)
+                    }
                     lines.1.notify_all();
                 }
                 lines.0.lock().unwrap().open -= 1;
@@ -136,7 +140,11 @@ impl App {
     /// [`App::wait_for_after`] and [`App::lines_from`].
     pub fn line_count(&self, err: bool) -> usize {
         let state = self.lines.0.lock().unwrap();
-        if err { state.stderr.len() } else { state.stdout.len() }
+        if err {
+            state.stderr.len()
+        } else {
+            state.stdout.len()
+        }
     }
 
     /// The lines of stdout (`err = false`) or stderr from index `from` on.
@@ -179,7 +187,11 @@ impl App {
             if let Some(line) = state.stdout[before..].iter().find(|l| l.contains(reply)) {
                 return line.clone();
             }
-            assert!(Instant::now() < deadline && state.open > 0, "no reply {reply:?} to {command:?}: {:?}", state.stderr);
+            assert!(
+                Instant::now() < deadline && state.open > 0,
+                "no reply {reply:?} to {command:?}: {:?}",
+                state.stderr
+            );
             state = self.lines.1.wait_timeout(state, Duration::from_secs(1)).unwrap().0;
         }
     }
@@ -261,8 +273,12 @@ impl Finished {
             let start = line.find(&format!("{name}=")).unwrap() + name.len() + 1;
             line[start..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
         };
-        let summary =
-            Summary { ended: field("ended"), exported: field("exported"), failed: field("failed"), dropped: field("dropped") };
+        let summary = Summary {
+            ended: field("ended"),
+            exported: field("exported"),
+            failed: field("failed"),
+            dropped: field("dropped"),
+        };
         assert_eq!(summary.ended, summary.exported + summary.failed + summary.dropped, "{line}");
         summary
     }
