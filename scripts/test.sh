@@ -9,6 +9,11 @@ ROTEL_AGENT="$(scripts/install-rotel.sh)"
 export ROTEL_AGENT
 echo "test.sh: rotel-agent at $ROTEL_AGENT"
 
+# Style first: cheap, and a failure here says nothing about behaviour.
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
 cargo build --workspace --all-targets
 cargo test -p otel --test public_api # the public API against tests/public-api.txt, first: a change must be deliberate
 cargo test --workspace --all-targets
