@@ -65,7 +65,7 @@ fuzz_target!(|data: &[u8]| {
             Ok(loaded) => {
                 check_loaded(&loaded, secrets);
                 check_headers(variable, loaded.config.exporter.headers.iter(), &expected, all_valid);
-                let warned = loaded.warnings.iter().any(|w| w.variable == variable);
+                let warned = loaded.warnings.iter().any(|w| w.variable() == variable);
                 assert_eq!(warned, !all_valid, "{variable}: {:?}", loaded.warnings);
             }
             Err(error) => {
