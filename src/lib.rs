@@ -44,7 +44,7 @@
 pub use otel_macros::main;
 
 #[doc(inline)]
-pub use otel_runtime::{exit, start, BuildError, OtelGuard, StartError, StartOptions};
+pub use otel_runtime::{exit, start, BuildError, BuildErrorKind, OtelGuard, StartError, StartOptions};
 
 #[doc(inline)]
 pub use otel_runtime::{

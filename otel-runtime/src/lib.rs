@@ -38,7 +38,7 @@ pub(crate) mod transport;
 
 pub use failures::FailureStream;
 pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SpanTotals};
-pub use pipeline::BuildError;
+pub use pipeline::{BuildError, BuildErrorKind};
 #[doc(hidden)]
 pub use sdk::{propagator_warnings, resource_attributes};
 pub use shutdown::OtelGuard;

@@ -24,24 +24,76 @@ pub(crate) struct Pipeline {
     pub(crate) export_runtime: tokio::runtime::Runtime,
 }
 
-/// Why the pipeline could not be built.
+/// What part of the pipeline could not be built ([`BuildError::kind`]).
 ///
 /// ```
-/// let error = otel_runtime::BuildError::from("otel: cannot start the export runtime".to_string());
-/// assert!(error.to_string().starts_with("otel:"));
+/// assert_ne!(otel::BuildErrorKind::Tls, otel::BuildErrorKind::Endpoint);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildErrorKind {
+    /// The export runtime (threads) could not start.
+    Runtime,
+    /// The endpoint URL is not one the client can use.
+    Endpoint,
+    /// A header name or value is not valid in HTTP.
+    Header,
+    /// A certificate or key file cannot be read or used, or no trusted root is available.
+    Tls,
+    /// A proxy from the environment cannot be used (e.g. a SOCKS proxy).
+    Proxy,
+    /// The protocol sends nothing over OTLP (`console`, `none`).
+    Protocol,
+}
+
+/// Why the pipeline could not be built: what ([`BuildError::kind`]), the configuration key at fault when there is
+/// one ([`BuildError::key`]), and a message naming both, ready for stderr. Secrets never appear.
+///
+/// ```no_run
+/// let options = otel::StartOptions::new().service_name("demo");
+/// if let Err(otel::StartError::Build(error)) = otel::start(options) {
+///     eprintln!("{error} (kind {:?}, key {:?})", error.kind(), error.key());
+/// }
 /// ```
 #[derive(Debug)]
-pub struct BuildError(pub(crate) String);
+#[non_exhaustive]
+pub struct BuildError {
+    kind: BuildErrorKind,
+    key: Option<&'static str>,
+    message: String,
+}
 
-impl From<String> for BuildError {
-    fn from(message: String) -> Self {
-        BuildError(message)
+impl BuildError {
+    pub(crate) fn new(kind: BuildErrorKind, key: Option<&'static str>, message: impl Into<String>) -> BuildError {
+        BuildError { kind, key, message: message.into() }
+    }
+
+    /// What could not be built.
+    ///
+    /// ```no_run
+    /// if let Err(otel::StartError::Build(error)) = otel::start(otel::StartOptions::new()) {
+    ///     assert_ne!(error.kind(), otel::BuildErrorKind::Runtime);
+    /// }
+    /// ```
+    pub fn kind(&self) -> BuildErrorKind {
+        self.kind
+    }
+
+    /// The configuration key at fault (`exporter.certificate`, `exporter.headers`, …), when one is.
+    ///
+    /// ```no_run
+    /// if let Err(otel::StartError::Build(error)) = otel::start(otel::StartOptions::new()) {
+    ///     println!("fix {}", error.key().unwrap_or("the environment"));
+    /// }
+    /// ```
+    pub fn key(&self) -> Option<&'static str> {
+        self.key
     }
 }
 
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -61,7 +113,9 @@ fn export_runtime(yield_to_app: bool) -> Result<tokio::runtime::Runtime, BuildEr
             }
         })
         .build()
-        .map_err(|e| BuildError(format!("otel: cannot start the export runtime: {e}")))
+        .map_err(|e| {
+            BuildError::new(BuildErrorKind::Runtime, None, format!("otel: cannot start the export runtime: {e}"))
+        })
 }
 
 /// Puts the calling thread under `SCHED_BATCH` (`batch.yield_to_app`).

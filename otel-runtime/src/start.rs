@@ -260,7 +260,11 @@ mod tests {
     #[test]
     fn display_names_the_stage_and_keeps_the_messages() {
         assert_eq!(StartError::AlreadyStarted.to_string(), "otel: the pipeline is already started in this process");
-        let build = StartError::Build(BuildError::from("otel: cannot start the export runtime".to_string()));
+        let build = StartError::Build(BuildError::new(
+            crate::BuildErrorKind::Runtime,
+            None,
+            "otel: cannot start the export runtime",
+        ));
         assert_eq!(build.to_string(), "otel: cannot start the export runtime");
         let missing = std::env::temp_dir().join("otel-runtime-start-display").join("missing.toml");
         let err = otel_config::load(&otel_config::LoadOptions { file: Some(missing), ..Default::default() })

@@ -5,7 +5,7 @@ use super::{
     USER_AGENT,
 };
 use crate::health::ErrorKind;
-use crate::BuildError;
+use crate::{BuildError, BuildErrorKind};
 use http::HeaderMap;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -44,7 +44,9 @@ impl GrpcTransport {
         tls: &TlsFiles,
     ) -> Result<GrpcTransport, BuildError> {
         let shown = target.shown;
-        let invalid = |e: &dyn std::fmt::Display| BuildError(format!("otel: invalid gRPC endpoint {shown:?}: {e}"));
+        let invalid = |e: &dyn std::fmt::Display| {
+            BuildError::new(BuildErrorKind::Endpoint, None, format!("otel: invalid gRPC endpoint {shown:?}: {e}"))
+        };
         let mut endpoint = Endpoint::from_shared(target.url.to_string()).map_err(|e| invalid(&e))?;
         match endpoint.uri().scheme_str() {
             Some("http") | Some("https") => {}
@@ -73,12 +75,20 @@ impl GrpcTransport {
             endpoint = endpoint.tls_config(config).map_err(|e| {
                 let detail = classify::chain_message(&e);
                 if detail.contains("native") {
-                    BuildError(format!(
-                        "otel: no trusted root certificate found on this system for the https endpoint; set \
+                    BuildError::new(
+                        BuildErrorKind::Tls,
+                        Some("exporter.certificate"),
+                        format!(
+                            "otel: no trusted root certificate found on this system for the https endpoint; set \
                          exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file ({detail})"
-                    ))
+                        ),
+                    )
                 } else {
-                    BuildError(format!("otel: cannot set up TLS for {shown:?}: {detail}"))
+                    BuildError::new(
+                        BuildErrorKind::Tls,
+                        None,
+                        format!("otel: cannot set up TLS for {shown:?}: {detail}"),
+                    )
                 }
             })?;
         }

@@ -6,7 +6,7 @@ use super::{
     USER_AGENT,
 };
 use crate::health::ErrorKind;
-use crate::BuildError;
+use crate::{BuildError, BuildErrorKind};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, PROXY_AUTHORIZATION, RETRY_AFTER};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
@@ -45,10 +45,19 @@ pub(super) struct HttpTransport {
 pub(super) fn header_map(headers: &otel_config::Headers) -> Result<HeaderMap, BuildError> {
     let mut map = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers.iter() {
-        let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| BuildError(format!("otel: exporter.headers: {name:?} is not a valid HTTP header name")))?;
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            BuildError::new(
+                BuildErrorKind::Header,
+                Some("exporter.headers"),
+                format!("otel: exporter.headers: {name:?} is not a valid HTTP header name"),
+            )
+        })?;
         let mut value = HeaderValue::from_str(value).map_err(|_| {
-            BuildError(format!("otel: exporter.headers: the value of header {name:?} is not a valid HTTP header value"))
+            BuildError::new(
+                BuildErrorKind::Header,
+                Some("exporter.headers"),
+                format!("otel: exporter.headers: the value of header {name:?} is not a valid HTTP header value"),
+            )
         })?;
         value.set_sensitive(true);
         map.append(header, value);
@@ -65,7 +74,9 @@ impl HttpTransport {
         tls: &TlsFiles,
     ) -> Result<HttpTransport, BuildError> {
         let shown = target.shown;
-        let invalid = |e: &dyn std::fmt::Display| BuildError(format!("otel: invalid HTTP endpoint {shown:?}: {e}"));
+        let invalid = |e: &dyn std::fmt::Display| {
+            BuildError::new(BuildErrorKind::Endpoint, None, format!("otel: invalid HTTP endpoint {shown:?}: {e}"))
+        };
         let uri: Uri = target.url.parse().map_err(|e| invalid(&e))?;
         let https = match uri.scheme_str() {
             Some("https") => true,

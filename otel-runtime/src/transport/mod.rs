@@ -27,7 +27,7 @@ pub(crate) use proxy::ProxySettings;
 mod tests;
 
 use crate::health::ErrorKind;
-use crate::BuildError;
+use crate::{BuildError, BuildErrorKind};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use otel_config::{Compression, Protocol};
 use std::time::Duration;
@@ -161,10 +161,11 @@ impl Transport {
                 &tls,
             )?)),
             Protocol::Console | Protocol::None => {
-                return Err(BuildError(format!(
-                    "otel: exporter.protocol {} sends nothing: no OTLP transport to build",
-                    config.protocol
-                )))
+                return Err(BuildError::new(
+                    BuildErrorKind::Protocol,
+                    Some("exporter.protocol"),
+                    format!("otel: exporter.protocol {} sends nothing: no OTLP transport to build", config.protocol),
+                ))
             }
         };
         Ok(Transport {

@@ -15,7 +15,7 @@
 //! thing a user needs to fix a refusal (403 policy, 407 credentials, 502 upstream down).
 
 use super::credentials::redact_userinfo;
-use crate::BuildError;
+use crate::{BuildError, BuildErrorKind};
 use http::{HeaderValue, Uri};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::Matcher;
@@ -128,11 +128,15 @@ impl ProxySettings {
         let scheme = uri.scheme_str().unwrap_or("http");
         let shown = format!("{scheme}://{}{authority}", if credentials { "***@" } else { "" });
         if uri.scheme_str() != Some("http") {
-            return Err(BuildError(format!(
-                "otel: the proxy {shown} (from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY) for {} is not supported: \
+            return Err(BuildError::new(
+                BuildErrorKind::Proxy,
+                None,
+                format!(
+                    "otel: the proxy {shown} (from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY) for {} is not supported: \
                  only http:// proxies are; add the collector's host to NO_PROXY to send without a proxy",
-                redact_userinfo(&endpoint.to_string())
-            )));
+                    redact_userinfo(&endpoint.to_string())
+                ),
+            ));
         }
         let port = uri.port_u16().unwrap_or(80);
         let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']').to_string();

@@ -66,7 +66,7 @@ fn failed(outcome: AttemptOutcome) -> SendError {
 fn build_error(config: &ExporterConfig) -> String {
     match Transport::build_with(config, &ProxySettings::none()) {
         Ok(transport) => panic!("expected a build error, got {transport:?}"),
-        Err(e) => e.0,
+        Err(e) => e.to_string(),
     }
 }
 
@@ -576,7 +576,7 @@ async fn tls_server_not_trusted_is_a_tls_error() {
             Ok(transport) => transport,
             // A system without any root certificate: the build says so (and names the key to set).
             Err(e) => {
-                assert!(e.0.contains("exporter.certificate"), "{e}");
+                assert_eq!((e.kind(), e.key()), (crate::BuildErrorKind::Tls, Some("exporter.certificate")), "{e}");
                 continue;
             }
         };
@@ -658,6 +658,28 @@ async fn build_errors_name_the_key_and_never_a_header_value() {
     }
     let console = ExporterConfig { protocol: Protocol::Console, ..Default::default() };
     assert!(build_error(&console).contains("console"));
+}
+
+#[tokio::test]
+async fn build_errors_are_data_what_failed_and_which_key() {
+    use crate::BuildErrorKind::{Header, Protocol as NoTransport, Tls};
+    let kind_and_key = |config: &ExporterConfig| match Transport::build_with(config, &ProxySettings::none()) {
+        Ok(transport) => panic!("expected a build error, got {transport:?}"),
+        Err(e) => (e.kind(), e.key()),
+    };
+    let base = config(Protocol::HttpProtobuf, "http://127.0.0.1:4318".into());
+    let mut bad_header = base.clone();
+    bad_header.headers = Headers::from_iter([("bad header", "value")]);
+    assert_eq!(kind_and_key(&bad_header), (Header, Some("exporter.headers")));
+    let mut missing_ca = base.clone();
+    missing_ca.certificate = Some("/nonexistent/otel/ca.pem".into());
+    assert_eq!(kind_and_key(&missing_ca), (Tls, Some("exporter.certificate")));
+    let mut missing_key = base.clone();
+    missing_key.client_certificate = Some(testdata("client.pem"));
+    missing_key.client_key = Some("/nonexistent/otel/client.key".into());
+    assert_eq!(kind_and_key(&missing_key), (Tls, Some("exporter.client_key")));
+    let console = ExporterConfig { protocol: Protocol::Console, ..Default::default() };
+    assert_eq!(kind_and_key(&console), (NoTransport, Some("exporter.protocol")));
 }
 
 // ------------------------------------------------------------------------------------------ classification tables
@@ -1237,7 +1259,7 @@ fn proxy_variables_follow_reqwest() {
     // SOCKS and https proxies: a build error saying so, without the credentials.
     for unsupported in ["socks5://u:s3cret@socks:1080", "https://u:s3cret@tls-proxy:443"] {
         let s = settings(&[("ALL_PROXY", unsupported)]);
-        let error = s.for_endpoint(&"http://collector:4318".parse().unwrap()).err().unwrap().0;
+        let error = s.for_endpoint(&"http://collector:4318".parse().unwrap()).err().unwrap().to_string();
         assert!(error.contains("not supported") && error.contains("***@") && !error.contains("s3cret"), "{error}");
     }
 }

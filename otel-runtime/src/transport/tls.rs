@@ -1,7 +1,7 @@
 //! The TLS files of `exporter.certificate`, `exporter.client_certificate` and `exporter.client_key`: read and
 //! checked once at build time, so that a missing or malformed file is a build error naming its key and path.
 
-use crate::BuildError;
+use crate::{BuildError, BuildErrorKind};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::Path;
@@ -42,21 +42,29 @@ impl TlsFiles {
                     load_certificates("exporter.client_certificate", cert_path)?;
                 let key_pem = read("exporter.client_key", key_path)?;
                 let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
-                    BuildError(format!(
-                        "otel: exporter.client_key: {:?} holds no usable PEM private key: {e}",
-                        key_path.display().to_string()
-                    ))
+                    BuildError::new(
+                        BuildErrorKind::Tls,
+                        Some("exporter.client_key"),
+                        format!(
+                            "otel: exporter.client_key: {:?} holds no usable PEM private key: {e}",
+                            key_path.display().to_string()
+                        ),
+                    )
                 })?;
                 Some(ClientIdentity { cert_pem, key_pem, certs, key })
             }
             (Some(_), None) => {
-                return Err(BuildError(
-                    "otel: exporter.client_certificate is set but exporter.client_key is not (mTLS needs both)".into(),
+                return Err(BuildError::new(
+                    BuildErrorKind::Tls,
+                    Some("exporter.client_key"),
+                    "otel: exporter.client_certificate is set but exporter.client_key is not (mTLS needs both)",
                 ))
             }
             (None, Some(_)) => {
-                return Err(BuildError(
-                    "otel: exporter.client_key is set but exporter.client_certificate is not (mTLS needs both)".into(),
+                return Err(BuildError::new(
+                    BuildErrorKind::Tls,
+                    Some("exporter.client_certificate"),
+                    "otel: exporter.client_key is set but exporter.client_certificate is not (mTLS needs both)",
                 ))
             }
             (None, None) => None,
@@ -72,9 +80,13 @@ impl TlsFiles {
             Some(ca) => {
                 let (_added, ignored) = roots.add_parsable_certificates(ca.certs.iter().cloned());
                 if roots.is_empty() {
-                    return Err(BuildError(format!(
-                        "otel: exporter.certificate: none of its {ignored} certificates is a usable CA certificate"
-                    )));
+                    return Err(BuildError::new(
+                        BuildErrorKind::Tls,
+                        Some("exporter.certificate"),
+                        format!(
+                            "otel: exporter.certificate: none of its {ignored} certificates is a usable CA certificate"
+                        ),
+                    ));
                 }
             }
             None if https => {
@@ -85,12 +97,18 @@ impl TlsFiles {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| BuildError(format!("otel: cannot set up TLS: {e}")))?
+            .map_err(|e| BuildError::new(BuildErrorKind::Tls, None, format!("otel: cannot set up TLS: {e}")))?
             .with_root_certificates(roots);
         match &self.identity {
-            Some(identity) => builder
-                .with_client_auth_cert(identity.certs.clone(), identity.key.clone_key())
-                .map_err(|e| BuildError(format!("otel: exporter.client_certificate / exporter.client_key: {e}"))),
+            Some(identity) => {
+                builder.with_client_auth_cert(identity.certs.clone(), identity.key.clone_key()).map_err(|e| {
+                    BuildError::new(
+                        BuildErrorKind::Tls,
+                        Some("exporter.client_certificate"),
+                        format!("otel: exporter.client_certificate / exporter.client_key: {e}"),
+                    )
+                })
+            }
             None => Ok(builder.with_no_client_auth()),
         }
     }
@@ -100,27 +118,41 @@ impl TlsFiles {
 pub(super) fn native_roots() -> Result<Vec<CertificateDer<'static>>, BuildError> {
     let found = rustls_native_certs::load_native_certs();
     if found.certs.is_empty() {
-        return Err(BuildError(
+        return Err(BuildError::new(
+            BuildErrorKind::Tls,
+            Some("exporter.certificate"),
             "otel: no trusted root certificate found on this system for the https endpoint; \
-             set exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file"
-                .into(),
+             set exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file",
         ));
     }
     Ok(found.certs)
 }
 
-fn read(key: &str, path: &Path) -> Result<Vec<u8>, BuildError> {
-    std::fs::read(path)
-        .map_err(|e| BuildError(format!("otel: {key}: cannot read {:?}: {e}", path.display().to_string())))
+fn read(key: &'static str, path: &Path) -> Result<Vec<u8>, BuildError> {
+    std::fs::read(path).map_err(|e| {
+        BuildError::new(
+            BuildErrorKind::Tls,
+            Some(key),
+            format!("otel: {key}: cannot read {:?}: {e}", path.display().to_string()),
+        )
+    })
 }
 
-fn load_certificates(key: &str, path: &Path) -> Result<PemCertificates, BuildError> {
+fn load_certificates(key: &'static str, path: &Path) -> Result<PemCertificates, BuildError> {
     let pem = read(key, path)?;
-    let certs = CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| BuildError(format!("otel: {key}: {:?} is not valid PEM: {e}", path.display().to_string())))?;
+    let certs = CertificateDer::pem_slice_iter(&pem).collect::<Result<Vec<_>, _>>().map_err(|e| {
+        BuildError::new(
+            BuildErrorKind::Tls,
+            Some(key),
+            format!("otel: {key}: {:?} is not valid PEM: {e}", path.display().to_string()),
+        )
+    })?;
     if certs.is_empty() {
-        return Err(BuildError(format!("otel: {key}: {:?} holds no PEM certificate", path.display().to_string())));
+        return Err(BuildError::new(
+            BuildErrorKind::Tls,
+            Some(key),
+            format!("otel: {key}: {:?} holds no PEM certificate", path.display().to_string()),
+        ));
     }
     Ok(PemCertificates { pem, certs })
 }
