@@ -27,6 +27,7 @@ pub(crate) struct Pipeline {
 /// What part of the pipeline could not be built ([`BuildError::kind`]).
 ///
 /// ```
+/// # use otel_runtime as otel;
 /// assert_ne!(otel::BuildErrorKind::Tls, otel::BuildErrorKind::Endpoint);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +51,7 @@ pub enum BuildErrorKind {
 /// one ([`BuildError::key`]), and a message naming both, ready for stderr. Secrets never appear.
 ///
 /// ```no_run
+/// # use otel_runtime as otel;
 /// let options = otel::StartOptions::new().service_name("demo");
 /// if let Err(otel::StartError::Build(error)) = otel::start(options) {
 ///     eprintln!("{error} (kind {:?}, key {:?})", error.kind(), error.key());
@@ -71,6 +73,7 @@ impl BuildError {
     /// What could not be built.
     ///
     /// ```no_run
+    /// # use otel_runtime as otel;
     /// if let Err(otel::StartError::Build(error)) = otel::start(otel::StartOptions::new()) {
     ///     assert_ne!(error.kind(), otel::BuildErrorKind::Runtime);
     /// }
@@ -82,6 +85,7 @@ impl BuildError {
     /// The configuration key at fault (`exporter.certificate`, `exporter.headers`, …), when one is.
     ///
     /// ```no_run
+    /// # use otel_runtime as otel;
     /// if let Err(otel::StartError::Build(error)) = otel::start(otel::StartOptions::new()) {
     ///     println!("fix {}", error.key().unwrap_or("the environment"));
     /// }
