@@ -457,7 +457,15 @@ fn key_of(path: &[String]) -> String {
             if !key.is_empty() {
                 key.push('.');
             }
-            key.push_str(part);
+            // A key is text the user wrote: a control character in it (a line break, a terminal escape) is shown
+            // escaped, so that a message stays one line (found by fuzzing: `[resource]` `"a\nb" = [1]`).
+            for c in part.chars() {
+                if c.is_control() {
+                    key.extend(c.escape_debug());
+                } else {
+                    key.push(c);
+                }
+            }
         }
     }
     key

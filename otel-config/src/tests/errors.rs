@@ -433,3 +433,15 @@ fn syntax_positions_are_the_parsers() {
         assert_eq!(first, format!("TOML parse error at line {line}, column {column}"), "{text:?}");
     }
 }
+
+/// Keys are text the user wrote: a control character in one is shown escaped, so that every problem stays one line
+/// (found by fuzzing).
+#[test]
+fn control_characters_in_keys_are_escaped() {
+    for text in ["[resource]\n\"a\\nb\" = [1]\n", "\"a\\nb\" = 1\n", "[resource]\n\"x\\u001b[2J\" = [1]\n"] {
+        let error = crate::check_file("otel.toml", text).unwrap_err();
+        let message = error.to_string();
+        assert_eq!(message.lines().count(), 1, "{message:?}");
+        assert!(!message.contains(char::is_control), "{message:?}");
+    }
+}
