@@ -148,6 +148,8 @@ pub fn check_error(error: &ConfigError, secrets: bool) {
     assert_eq!(message.lines().count(), error.problems().len(), "{message:?}");
     for line in message.lines() {
         assert!(line.starts_with("otel: "), "an error line without the `otel: ` prefix: {message:?}");
+        // Text the user wrote is shown escaped: a line break or a terminal escape must not reach stderr raw.
+        assert!(!line.contains(char::is_control), "a control character in an error: {message:?}");
     }
     if secrets {
         assert!(!message.contains(CANARY), "an error shows a header value: {message:?}");
