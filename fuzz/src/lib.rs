@@ -115,23 +115,7 @@ pub fn load_env(env: HashMap<String, String>) -> Result<Loaded, ConfigError> {
 /// Decodes the `%XX` escapes that are well formed and keeps everything else: used only to tell whether the
 /// fuzzer itself spelled the canary somewhere it may legitimately be echoed (a header name, say).
 fn lenient_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 /// Whether the fuzzer's own text spells the canary (plainly or percent-encoded): then a name or a non-secret

@@ -36,6 +36,7 @@ pub mod client;
 mod proxy;
 mod receiver;
 mod rotel;
+mod server_thread;
 pub mod span;
 
 pub use proxy::{basic_auth, HttpProxy, HttpProxyBuilder, ProxyAuth, ProxyOutcome, ProxyRequest};

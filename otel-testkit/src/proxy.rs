@@ -1,6 +1,7 @@
 //! A small HTTP proxy for tests: CONNECT tunnels and absolute-form HTTP/1.1 forwarding on 127.0.0.1, optionally
 //! requiring `Proxy-Authorization: Basic`, recording every request it gets.
 
+use crate::server_thread::ServerThread;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -105,8 +106,7 @@ impl HttpProxyBuilder {
 pub struct HttpProxy {
     addr: std::net::SocketAddr,
     seen: Arc<Mutex<Vec<ProxyRequest>>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    server: ServerThread,
 }
 
 impl std::fmt::Debug for HttpProxy {
@@ -165,7 +165,7 @@ impl HttpProxy {
                 // Dropping the runtime cancels every task: the listener and every tunnel close.
                 drop(runtime);
             })?;
-        Ok(HttpProxy { addr, seen, shutdown: Some(shutdown), thread: Some(thread) })
+        Ok(HttpProxy { addr, seen, server: ServerThread::new(shutdown, thread) })
     }
 
     /// The proxy's address (127.0.0.1 and its port).
@@ -191,22 +191,7 @@ impl HttpProxy {
     /// Stops the proxy and waits until it is gone: its port refuses connections and every tunnel is closed once
     /// this returns. Dropping it does the same.
     pub fn stop(mut self) {
-        self.shutdown_now();
-    }
-
-    fn shutdown_now(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for HttpProxy {
-    fn drop(&mut self) {
-        self.shutdown_now();
+        self.server.stop();
     }
 }
 

@@ -1,6 +1,7 @@
 //! The in-process OTLP trace receiver: gRPC (tonic) and HTTP (hyper) servers on 127.0.0.1 that record what they
 //! get and answer as told by a [`Behavior`].
 
+use crate::server_thread::ServerThread;
 use crate::span::{flatten, span_count, ReceivedSpan};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -412,8 +413,7 @@ pub struct Receiver {
     grpc_addr: SocketAddr,
     http_addr: SocketAddr,
     http_path: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    server: ServerThread,
 }
 
 impl std::fmt::Debug for Receiver {
@@ -478,8 +478,7 @@ impl Receiver {
             grpc_addr,
             http_addr,
             http_path: builder.http_path,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            server: ServerThread::new(shutdown, thread),
         })
     }
 
@@ -585,22 +584,7 @@ impl Receiver {
     /// Stops both servers and waits until they are gone: their ports refuse connections once this returns, and
     /// stalled requests see their connection closed. Dropping the receiver does the same.
     pub fn stop(mut self) {
-        self.shutdown_now();
-    }
-
-    fn shutdown_now(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.shutdown_now();
+        self.server.stop();
     }
 }
 
