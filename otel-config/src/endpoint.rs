@@ -1,12 +1,12 @@
 //! The spec's endpoint rules: which URL the trace exporter sends to, and which endpoints are valid.
 
-use crate::enums::Protocol;
+use crate::enums::{Protocol, Signal};
 use crate::model::ExporterConfig;
 
 /// The default gRPC endpoint.
 const GRPC_DEFAULT: &str = "http://localhost:4317";
 /// The default HTTP traces URL.
-const HTTP_DEFAULT: &str = "http://localhost:4318/v1/traces";
+const HTTP_DEFAULT_BASE: &str = "http://localhost:4318";
 
 impl ExporterConfig {
     /// The exact URL the exporter sends to, by the spec's endpoint rules.
@@ -33,16 +33,51 @@ impl ExporterConfig {
     /// assert_eq!(grpc.traces_url(), "http://collector:4317");
     /// ```
     pub fn traces_url(&self) -> String {
+        self.url(Signal::Traces)
+    }
+
+    /// The exact URL `signal` is sent to, by the rules of [`traces_url`](Self::traces_url): the signal's own
+    /// endpoint (`traces_endpoint`, `logs_endpoint`, `metrics_endpoint`) as is, else `endpoint` with the signal's
+    /// path (`v1/logs`, …) for HTTP.
+    ///
+    /// ```
+    /// use otel_config::Signal;
+    /// let mut exporter = otel_config::ExporterConfig::default();
+    /// assert_eq!(exporter.url(Signal::Logs), "http://localhost:4318/v1/logs");
+    /// exporter.endpoint = Some("http://c:4318".into());
+    /// exporter.metrics_endpoint = Some("http://m:9090/otlp".into());
+    /// assert_eq!(exporter.url(Signal::Logs), "http://c:4318/v1/logs");
+    /// assert_eq!(exporter.url(Signal::Metrics), "http://m:9090/otlp");
+    /// ```
+    pub fn url(&self, signal: Signal) -> String {
         let grpc = self.protocol == Protocol::Grpc;
-        if let Some(url) = self.traces_endpoint.as_deref() {
+        let own = match signal {
+            Signal::Traces => self.traces_endpoint.as_deref(),
+            Signal::Logs => self.logs_endpoint.as_deref(),
+            Signal::Metrics => self.metrics_endpoint.as_deref(),
+        };
+        if let Some(url) = own {
             return if grpc { self.with_grpc_scheme(url) } else { with_root_path(url) };
         }
         match (self.endpoint.as_deref(), grpc) {
             (Some(base), true) => self.with_grpc_scheme(base),
-            (Some(base), false) => format!("{}/v1/traces", base.trim_end_matches('/')),
+            (Some(base), false) => format!("{}/{}", base.trim_end_matches('/'), signal.http_path()),
             (None, true) => GRPC_DEFAULT.to_string(),
-            (None, false) => HTTP_DEFAULT.to_string(),
+            (None, false) => format!("{HTTP_DEFAULT_BASE}/{}", signal.http_path()),
         }
+    }
+
+    /// [`url`](Self::url) with any credentials replaced by `***` ([`redacted`]).
+    ///
+    /// ```
+    /// let exporter = otel_config::ExporterConfig {
+    ///     endpoint: Some("http://user:s3cret@c:4318".into()),
+    ///     ..Default::default()
+    /// };
+    /// assert_eq!(exporter.url_redacted(otel_config::Signal::Logs), "http://***@c:4318/v1/logs");
+    /// ```
+    pub fn url_redacted(&self, signal: Signal) -> String {
+        redacted(&self.url(signal))
     }
 
     /// [`traces_url`](Self::traces_url) with any credentials replaced by `***` ([`redacted`]): the form every

@@ -246,3 +246,79 @@ string_enum! {
         Exit => "exit",
     }
 }
+
+string_enum! {
+    /// One of the three OpenTelemetry signals: what `[traces]`, `[logs]` and `[metrics]` configure, and what the
+    /// failure channel reports per signal.
+    ///
+    /// ```
+    /// use otel_config::Signal;
+    /// assert_eq!(Signal::Logs.as_str(), "logs");
+    /// assert_eq!(Signal::Metrics.http_path(), "v1/metrics");
+    /// ```
+    Signal default Traces {
+        /// Spans.
+        Traces => "traces",
+        /// Log records (from `tracing` events).
+        Logs => "logs",
+        /// Metrics.
+        Metrics => "metrics",
+    }
+}
+
+impl Signal {
+    /// The path OTLP/HTTP appends to a base endpoint for this signal (`v1/traces`, `v1/logs`, `v1/metrics`).
+    ///
+    /// ```
+    /// assert_eq!(otel_config::Signal::Traces.http_path(), "v1/traces");
+    /// ```
+    pub fn http_path(self) -> &'static str {
+        match self {
+            Signal::Traces => "v1/traces",
+            Signal::Logs => "v1/logs",
+            Signal::Metrics => "v1/metrics",
+        }
+    }
+}
+
+string_enum! {
+    /// `metrics.temporality` (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`): how sums and histograms are
+    /// reported, by the spec's three presets.
+    ///
+    /// ```
+    /// use otel_config::Temporality;
+    /// assert_eq!(Temporality::default(), Temporality::Cumulative);
+    /// assert_eq!(Temporality::parse("LowMemory"), Some(Temporality::LowMemory));
+    /// ```
+    Temporality default Cumulative {
+        /// Every instrument cumulative (the default).
+        Cumulative => "cumulative",
+        /// Counters, histograms and asynchronous counters delta; up-down counters cumulative.
+        Delta => "delta",
+        /// Synchronous counters and histograms delta; asynchronous instruments and up-down counters cumulative.
+        LowMemory => "lowmemory",
+    }
+}
+
+string_enum! {
+    /// One entry of `resource_detectors` (`OTEL_EXPERIMENTAL_RESOURCE_DETECTORS`): the resource attributes
+    /// detected at start, cheaply and never failing the start.
+    ///
+    /// ```
+    /// use otel_config::ResourceDetector;
+    /// assert_eq!(ResourceDetector::parse("HOST"), Some(ResourceDetector::Host));
+    /// assert_eq!(ResourceDetector::ALL.len(), 5);
+    /// ```
+    ResourceDetector {
+        /// `service.instance.id`: a UUID (v4) per process start.
+        ServiceInstance => "service_instance",
+        /// `host.name`, `host.arch`.
+        Host => "host",
+        /// `os.type`, `os.description` when cheap.
+        Os => "os",
+        /// `process.pid`, `process.executable.name`, `process.runtime.name/version/description`.
+        Process => "process",
+        /// `container.id`, from `/proc/self/cgroup` (or `/proc/self/mountinfo`) when present.
+        Container => "container",
+    }
+}

@@ -41,13 +41,17 @@ mod warning;
 
 pub use duration::{parse_duration, MAX_DURATION};
 pub use endpoint::redacted;
-pub use enums::{Compression, FmtFormat, OnInvalid, Propagator, Protocol, SamplerName, SummaryMode};
+pub use enums::{
+    Compression, FmtFormat, OnInvalid, Propagator, Protocol, ResourceDetector, SamplerName, Signal, SummaryMode,
+    Temporality,
+};
 pub use error::{ConfigError, ConfigProblem, ProblemKind};
 pub use headers::Headers;
 pub use load::{check_file, load, load_with_text, LoadOptions, Loaded};
 pub use model::{
-    BatchConfig, Config, ExporterConfig, FmtConfig, SamplerConfig, ServiceConfig, ShutdownConfig, SpanLimitsConfig,
-    TracingConfig, MAX_CONCURRENT_EXPORTS, MAX_QUEUE_SIZE, UNKNOWN_SERVICE,
+    BatchConfig, Config, ExporterConfig, FmtConfig, LogsConfig, MetricsConfig, SamplerConfig, ServiceConfig,
+    ShutdownConfig, SignalExporterConfig, SpanLimitsConfig, TracesConfig, TracingConfig, MAX_CONCURRENT_EXPORTS,
+    MAX_QUEUE_SIZE, UNKNOWN_SERVICE,
 };
 pub use resource_value::ResourceValue;
 pub use source::Origin;

@@ -2,7 +2,10 @@
 
 use crate::duration;
 use crate::endpoint::redacted;
-use crate::enums::{Compression, FmtFormat, OnInvalid, Propagator, Protocol, SamplerName, SummaryMode};
+use crate::enums::{
+    Compression, FmtFormat, OnInvalid, Propagator, Protocol, ResourceDetector, SamplerName, Signal, SummaryMode,
+    Temporality,
+};
 use crate::headers::Headers;
 use crate::resource_value::ResourceValue;
 use serde::{Deserialize, Serialize, Serializer};
@@ -75,6 +78,16 @@ pub struct Config {
     pub limits: SpanLimitsConfig,
     /// `[tracing]`: what the tracing-opentelemetry layer records per span.
     pub tracing: TracingConfig,
+    /// `[traces]`: the trace signal (on/off, its exporter overrides; its batch settings are `[batch]`).
+    pub traces: TracesConfig,
+    /// `[logs]`: `tracing` events as OTel log records.
+    pub logs: LogsConfig,
+    /// `[metrics]`: the meter provider and its periodic export.
+    pub metrics: MetricsConfig,
+    /// `resource_detectors` (`OTEL_EXPERIMENTAL_RESOURCE_DETECTORS`): what is detected at start and added to the
+    /// resource all three signals share (an explicit `[resource]` attribute wins). All of them by default; `[]`
+    /// turns detection off.
+    pub resource_detectors: Vec<ResourceDetector>,
 }
 
 impl Default for Config {
@@ -91,6 +104,219 @@ impl Default for Config {
             shutdown: ShutdownConfig::default(),
             limits: SpanLimitsConfig::default(),
             tracing: TracingConfig::default(),
+            traces: TracesConfig::default(),
+            logs: LogsConfig::default(),
+            metrics: MetricsConfig::default(),
+            resource_detectors: ResourceDetector::ALL.to_vec(),
+        }
+    }
+}
+
+impl Config {
+    /// Whether `signal` is recorded and exported: otel is not `disabled`, the signal's `enabled` is true, and its
+    /// protocol (after its overrides) is not `none`.
+    ///
+    /// ```
+    /// use otel_config::{Config, Protocol, Signal};
+    /// let mut config = Config::default();
+    /// assert!(config.exports(Signal::Logs));
+    /// config.metrics.exporter.protocol = Some(Protocol::None);
+    /// assert!(!config.exports(Signal::Metrics));
+    /// config.logs.enabled = false;
+    /// assert!(!config.exports(Signal::Logs));
+    /// assert!(config.exports(Signal::Traces));
+    /// ```
+    pub fn exports(&self, signal: Signal) -> bool {
+        let enabled = match signal {
+            Signal::Traces => self.traces.enabled,
+            Signal::Logs => self.logs.enabled,
+            Signal::Metrics => self.metrics.enabled,
+        };
+        !self.disabled && enabled && self.exporter_for(signal).protocol != Protocol::None
+    }
+
+    /// The exporter settings of `signal`: `[exporter]` with the signal's overrides (`[logs.exporter]`, …) applied
+    /// field by field. An overriding `headers` replaces the shared ones, as the spec's per-signal variables do.
+    /// The endpoint rules stay `[exporter]`'s (see [`ExporterConfig::url`]).
+    ///
+    /// ```
+    /// use otel_config::{Config, Protocol, Signal};
+    /// let mut config = Config::default();
+    /// config.metrics.exporter.protocol = Some(Protocol::Grpc);
+    /// assert_eq!(config.exporter_for(Signal::Metrics).protocol, Protocol::Grpc);
+    /// assert_eq!(config.exporter_for(Signal::Logs).protocol, Protocol::HttpProtobuf);
+    /// ```
+    pub fn exporter_for(&self, signal: Signal) -> ExporterConfig {
+        let overrides = match signal {
+            Signal::Traces => &self.traces.exporter,
+            Signal::Logs => &self.logs.exporter,
+            Signal::Metrics => &self.metrics.exporter,
+        };
+        let mut exporter = self.exporter.clone();
+        let SignalExporterConfig {
+            protocol,
+            timeout,
+            headers,
+            compression,
+            insecure,
+            certificate,
+            client_certificate,
+            client_key,
+        } = overrides;
+        if let Some(protocol) = protocol {
+            exporter.protocol = *protocol;
+        }
+        if let Some(timeout) = timeout {
+            exporter.timeout = *timeout;
+        }
+        if let Some(headers) = headers {
+            exporter.headers = headers.clone();
+        }
+        if let Some(compression) = compression {
+            exporter.compression = *compression;
+        }
+        if let Some(insecure) = insecure {
+            exporter.insecure = *insecure;
+        }
+        if let Some(certificate) = certificate {
+            exporter.certificate = Some(certificate.clone());
+        }
+        if let Some(client_certificate) = client_certificate {
+            exporter.client_certificate = Some(client_certificate.clone());
+        }
+        if let Some(client_key) = client_key {
+            exporter.client_key = Some(client_key.clone());
+        }
+        exporter
+    }
+}
+
+/// `[traces.exporter]`, `[logs.exporter]`, `[metrics.exporter]`: what one signal changes of `[exporter]`
+/// (the per-signal `OTEL_EXPORTER_OTLP_{TRACES,LOGS,METRICS}_*` variables). Unset fields take `[exporter]`'s. The
+/// per-signal endpoints are `exporter.traces_endpoint`, `exporter.logs_endpoint` and `exporter.metrics_endpoint`,
+/// so that every URL is in one table.
+///
+/// ```
+/// let overrides: otel_config::SignalExporterConfig = toml::from_str("protocol = \"grpc\"").unwrap();
+/// assert_eq!(overrides.protocol, Some(otel_config::Protocol::Grpc));
+/// assert!(overrides.headers.is_none());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignalExporterConfig {
+    /// `protocol`: as `exporter.protocol`; `none` turns the signal's export off, `console` prints it.
+    pub protocol: Option<Protocol>,
+    /// `timeout`: as `exporter.timeout`.
+    #[serde(with = "duration::option")]
+    pub timeout: Option<Duration>,
+    /// `headers`: replaces `exporter.headers` for this signal.
+    pub headers: Option<Headers>,
+    /// `compression`: as `exporter.compression`.
+    pub compression: Option<Compression>,
+    /// `insecure`: as `exporter.insecure`.
+    pub insecure: Option<bool>,
+    /// `certificate`: as `exporter.certificate`.
+    pub certificate: Option<PathBuf>,
+    /// `client_certificate`: as `exporter.client_certificate`.
+    pub client_certificate: Option<PathBuf>,
+    /// `client_key`: as `exporter.client_key`.
+    pub client_key: Option<PathBuf>,
+}
+
+/// `[traces]`: the trace signal. Its batch settings are `[batch]` (`OTEL_BSP_*`).
+///
+/// ```
+/// let traces = otel_config::TracesConfig::default();
+/// assert!(traces.enabled);
+/// assert_eq!(traces.exporter, otel_config::SignalExporterConfig::default());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TracesConfig {
+    /// `traces.enabled` (`OTEL_TRACES_EXPORTER=none` sets it false): spans are exported.
+    pub enabled: bool,
+    /// `[traces.exporter]`: overrides of `[exporter]` for spans.
+    pub exporter: SignalExporterConfig,
+}
+
+impl Default for TracesConfig {
+    fn default() -> Self {
+        TracesConfig { enabled: true, exporter: SignalExporterConfig::default() }
+    }
+}
+
+/// `[logs]`: every `tracing` event that passes the filter becomes an OTel log record (severity from the level,
+/// body from the message, fields as attributes, the span's trace and span id).
+///
+/// ```
+/// let logs = otel_config::LogsConfig::default();
+/// assert!(logs.enabled && logs.span_events);
+/// assert_eq!(logs.batch.schedule_delay, std::time::Duration::from_secs(1));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogsConfig {
+    /// `logs.enabled` (`OTEL_LOGS_EXPORTER=none` sets it false): events become log records and are exported.
+    /// When false, no log bridge is installed at all.
+    pub enabled: bool,
+    /// `logs.span_events`: events are also recorded as events of their span, as without logs (default true).
+    pub span_events: bool,
+    /// `[logs.exporter]`: overrides of `[exporter]` for log records.
+    pub exporter: SignalExporterConfig,
+    /// `[logs.batch]` (`OTEL_BLRP_*`): the batch log record processor, same keys as `[batch]`; the spec's
+    /// defaults (schedule delay 1 s).
+    pub batch: BatchConfig,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        LogsConfig {
+            enabled: true,
+            span_events: true,
+            exporter: SignalExporterConfig::default(),
+            batch: BatchConfig { schedule_delay: Duration::from_secs(1), ..BatchConfig::default() },
+        }
+    }
+}
+
+/// `[metrics]`: a global meter provider (`opentelemetry::global::meter`, `otel::meter`) and tracing-opentelemetry's
+/// metrics layer (`counter.*`, `histogram.*` event fields), exported periodically and once more at shutdown.
+///
+/// ```
+/// let metrics = otel_config::MetricsConfig::default();
+/// assert!(metrics.enabled && metrics.self_observability);
+/// assert_eq!(metrics.interval, std::time::Duration::from_secs(60));
+/// assert_eq!(metrics.temporality, otel_config::Temporality::Cumulative);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// `metrics.enabled` (`OTEL_METRICS_EXPORTER=none` sets it false).
+    pub enabled: bool,
+    /// `metrics.interval` (`OTEL_METRIC_EXPORT_INTERVAL`): time between two collections and exports. Not zero.
+    #[serde(with = "duration")]
+    pub interval: Duration,
+    /// `metrics.timeout` (`OTEL_METRIC_EXPORT_TIMEOUT`): the limit for one export; zero means no limit.
+    #[serde(with = "duration")]
+    pub timeout: Duration,
+    /// `metrics.temporality` (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`).
+    pub temporality: Temporality,
+    /// `metrics.self_observability`: otel's own pipeline counters exported as metrics under the semantic
+    /// conventions' names (`otel.sdk.span.ended`, `otel.sdk.exporter.span.exported`, …). Default true.
+    pub self_observability: bool,
+    /// `[metrics.exporter]`: overrides of `[exporter]` for metrics.
+    pub exporter: SignalExporterConfig,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            enabled: true,
+            interval: Duration::from_secs(60),
+            timeout: Duration::from_secs(30),
+            temporality: Temporality::default(),
+            self_observability: true,
+            exporter: SignalExporterConfig::default(),
         }
     }
 }
@@ -156,6 +382,14 @@ pub struct ExporterConfig {
     /// set in the same layer.
     #[serde(serialize_with = "serialize_redacted")]
     pub traces_endpoint: Option<String>,
+    /// `exporter.logs_endpoint`: the exact URL for log records (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`), by the same
+    /// rules as `traces_endpoint`.
+    #[serde(serialize_with = "serialize_redacted")]
+    pub logs_endpoint: Option<String>,
+    /// `exporter.metrics_endpoint`: the exact URL for metrics (`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`), by the
+    /// same rules as `traces_endpoint`.
+    #[serde(serialize_with = "serialize_redacted")]
+    pub metrics_endpoint: Option<String>,
     /// `exporter.timeout`: the limit for one export request; zero means no limit.
     #[serde(with = "duration")]
     pub timeout: Duration,
@@ -191,6 +425,8 @@ impl std::fmt::Debug for ExporterConfig {
             .field("protocol", &self.protocol)
             .field("endpoint", &self.endpoint.as_deref().map(redacted))
             .field("traces_endpoint", &self.traces_endpoint.as_deref().map(redacted))
+            .field("logs_endpoint", &self.logs_endpoint.as_deref().map(redacted))
+            .field("metrics_endpoint", &self.metrics_endpoint.as_deref().map(redacted))
             .field("timeout", &self.timeout)
             .field("headers", &self.headers)
             .field("compression", &self.compression)
@@ -209,6 +445,8 @@ impl Default for ExporterConfig {
             protocol: Protocol::default(),
             endpoint: None,
             traces_endpoint: None,
+            logs_endpoint: None,
+            metrics_endpoint: None,
             timeout: Duration::from_secs(10),
             headers: Headers::default(),
             compression: Compression::default(),
@@ -315,11 +553,15 @@ pub struct FmtConfig {
     pub format: FmtFormat,
     /// `fmt.filter`: an `EnvFilter` directive (not checked here); `RUST_LOG`, when set and non-empty, wins.
     pub filter: String,
+    /// `fmt.trace_ids`: each line carries the trace and span id of the span it was printed in (json: `trace_id`
+    /// and `span_id` fields; compact and pretty: a short suffix), so a line in a log shipper leads to its trace.
+    /// Default true.
+    pub trace_ids: bool,
 }
 
 impl Default for FmtConfig {
     fn default() -> Self {
-        FmtConfig { format: FmtFormat::default(), filter: "info".to_string() }
+        FmtConfig { format: FmtFormat::default(), filter: "info".to_string(), trace_ids: true }
     }
 }
 
