@@ -48,13 +48,23 @@ fn handle_task(id: u64) {
     info!(task.id = id, bytes, "task done");
 }
 
+/// How a line names the items of `signal`: `spans=N` (the format the tests parse), `logs=N`, `metrics=N`.
+fn items_label(signal: otel::Signal) -> &'static str {
+    match signal {
+        otel::Signal::Traces => "spans",
+        otel::Signal::Logs => "logs",
+        _ => "metrics",
+    }
+}
+
 fn on_failure(event: &otel::FailureEvent) {
     let thread = std::thread::current();
     eprintln!(
-        "callback thread={} kind={} spans={} retrying={}",
+        "callback thread={} kind={} {}={} retrying={}",
         thread.name().unwrap_or("?"),
         event.kind.error_type(),
-        event.spans,
+        items_label(event.signal),
+        event.items,
         event.retrying
     );
 }
@@ -127,7 +137,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             (Some("failures"), _) => {
                 while let Some(event) = failures.try_recv() {
-                    println!("stream {} spans={} retrying={}", event.kind.error_type(), event.spans, event.retrying);
+                    println!(
+                        "stream {} {}={} retrying={}",
+                        event.kind.error_type(),
+                        items_label(event.signal),
+                        event.items,
+                        event.retrying
+                    );
                 }
                 println!("end");
             }

@@ -48,7 +48,8 @@ pub use otel_runtime::{exit, start, BuildError, BuildErrorKind, OtelGuard, Start
 
 #[doc(inline)]
 pub use otel_runtime::{
-    failures, health, ErrorKind, FailureEvent, FailureStream, HealthSnapshot, HealthState, SpanTotals,
+    failures, health, meter, ErrorKind, FailureEvent, FailureStream, HealthSnapshot, HealthState, KeyValue, Signal,
+    SignalHealth, SpanTotals, Totals,
 };
 
 /// The configuration model: every otel.toml key, its default and its `OTEL_*` variable.

@@ -27,7 +27,7 @@
 
 use crate::export::Delivery;
 use crate::failures::FailureHub;
-use crate::health::SpanTotals;
+use crate::health::Totals;
 use crate::sync::{LockUnpoisoned, WaitUnpoisoned};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -82,7 +82,7 @@ pub(crate) struct Ledger {
     let_go: AtomicU64,
     book: Mutex<Book>,
     /// The final totals, set once (under `book`'s lock) at the shutdown deadline.
-    frozen: OnceLock<SpanTotals>,
+    frozen: OnceLock<Totals>,
     /// Signalled whenever spans settle, for flush and shutdown waiters.
     settled: Condvar,
 }
@@ -115,20 +115,36 @@ impl Ledger {
     }
 
     /// The span counts now. Lock-free.
-    pub(crate) fn totals(&self) -> SpanTotals {
+    pub(crate) fn totals(&self) -> Totals {
         // `ended` is read last: every other counter only grows after `ended` grew for the same span, so the
         // snapshot never shows more spans settled than ended.
         let exported = self.exported.load(Ordering::Acquire);
         let failed = self.failed.load(Ordering::Acquire);
         let dropped = self.dropped.load(Ordering::Acquire);
         let ended = self.ended.load(Ordering::SeqCst);
-        SpanTotals { ended, exported, failed, dropped }
+        Totals { ended, exported, failed, dropped }
     }
 
     /// A sampled span ended (the application's thread). SeqCst, like the processor's `closed` flag: a span whose
     /// hot path saw the pipeline open is always included in the freeze's reading of `ended`.
     pub(crate) fn span_ended(&self) -> Ticket {
         Ticket(self.ended.fetch_add(1, Ordering::SeqCst))
+    }
+
+    /// A metrics export of `items` data points begins (metrics have no queue: the reader collects, the exporter
+    /// sends at once). Counted in `ended` and registered in flight, to settle with [`Ledger::settled`]; after the
+    /// freeze they are counted dropped at once and `None` is returned (nothing is to be sent).
+    pub(crate) fn collected(&self, items: u64) -> Option<ExportId> {
+        let mut book = self.lock();
+        self.ended.fetch_add(items, Ordering::SeqCst);
+        if self.frozen.get().is_some() {
+            Self::add(&self.dropped, items);
+            return None;
+        }
+        let id = book.next_id;
+        book.next_id += 1;
+        book.in_flight.insert(id, InFlight { spans: items, bytes: 0 });
+        Some(ExportId(id))
     }
 
     /// The span with `ticket` ended after the shutdown began: dropped, never queued. Not counted again when the
@@ -238,7 +254,7 @@ impl Ledger {
     /// The shutdown deadline: settles everything still unsettled — exports without an answer as failed,
     /// everything else as dropped — and reports it. Nothing is settled after this. Idempotent: returns the
     /// final totals.
-    pub(crate) fn freeze(&self, hub: &FailureHub) -> SpanTotals {
+    pub(crate) fn freeze(&self, hub: &FailureHub) -> Totals {
         let mut book = self.lock();
         if let Some(frozen) = self.frozen.get() {
             return *frozen;
@@ -308,7 +324,7 @@ mod tests {
         ledger.settled(partial, Delivery::Partial { rejected: 5, message: "no".into() }, &hub);
         let error = SendError::new(ErrorKind::HttpStatus(400), "bad request", false);
         ledger.settled(failed, Delivery::Failed(error), &hub);
-        assert_eq!(ledger.totals(), SpanTotals { ended: 10, exported: 4, failed: 5, dropped: 0 });
+        assert_eq!(ledger.totals(), Totals { ended: 10, exported: 4, failed: 5, dropped: 0 });
         assert_eq!(ledger.totals().in_pipeline(), 1);
         assert_eq!(ledger.held_bytes(), 0, "every in-flight byte released: {}", ledger.held_bytes());
     }
@@ -320,14 +336,14 @@ mod tests {
         end(&ledger, 10);
         let unanswered = ledger.start_export(6, 0, 8).unwrap();
         let frozen = ledger.freeze(&hub);
-        assert_eq!(frozen, SpanTotals { ended: 10, exported: 0, failed: 6, dropped: 4 });
+        assert_eq!(frozen, Totals { ended: 10, exported: 0, failed: 6, dropped: 4 });
         // The answer comes after the deadline: too late, already counted as failed.
         ledger.settled(unanswered, Delivery::Delivered, &hub);
         assert_eq!(ledger.totals(), frozen);
         assert!(ledger.start_export(1, 0, 8).is_none(), "nothing starts once frozen");
         assert_eq!(ledger.freeze(&hub), frozen, "idempotent");
         let event = events.try_recv().expect("the shutdown's loss event");
-        assert_eq!((event.kind, event.spans), (ErrorKind::Shutdown, 10));
+        assert_eq!((event.kind, event.items), (ErrorKind::Shutdown, 10));
     }
 
     #[test]
@@ -342,7 +358,7 @@ mod tests {
         // Ended after the freeze: counted as ended and dropped alike.
         let late = ledger.span_ended();
         ledger.dropped_at_close(late);
-        assert_eq!(ledger.totals(), SpanTotals { ended: 2, exported: 0, failed: 0, dropped: 2 });
+        assert_eq!(ledger.totals(), Totals { ended: 2, exported: 0, failed: 0, dropped: 2 });
     }
 
     #[test]
@@ -355,14 +371,14 @@ mod tests {
         assert_eq!((ledger.let_go(), ledger.totals().dropped), (2, 0), "not counted on the application's thread");
         ledger.settle_let_go(&hub);
         ledger.settle_let_go(&hub);
-        assert_eq!(ledger.totals(), SpanTotals { ended: 3, exported: 0, failed: 0, dropped: 2 });
+        assert_eq!(ledger.totals(), Totals { ended: 3, exported: 0, failed: 0, dropped: 2 });
         // Once frozen, spans let go are the freeze's (never sent), not counted a second time.
         let _ = ledger.span_ended();
         assert!(!ledger.admit_bytes(10));
         let frozen = ledger.freeze(&hub);
         ledger.settle_let_go(&hub);
         assert_eq!(ledger.totals(), frozen);
-        assert_eq!(frozen, SpanTotals { ended: 4, exported: 0, failed: 0, dropped: 4 });
+        assert_eq!(frozen, Totals { ended: 4, exported: 0, failed: 0, dropped: 4 });
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::export::{Delivery, Retries};
 use crate::pipeline::{self, BuildError, Pipeline};
-use crate::sink::{Export, SpanBatch, SpanSink};
+use crate::sink::{Export, ItemBatch, Sink};
 use otel_config::Config;
 use std::sync::Arc;
 
@@ -13,8 +13,8 @@ use std::sync::Arc;
 #[derive(Debug)]
 struct DiscardingSink;
 
-impl SpanSink for DiscardingSink {
-    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a> {
+impl<I: Send + 'static> Sink<I> for DiscardingSink {
+    fn export<'a>(&'a self, batch: ItemBatch<I>, retries: Retries<'a>) -> Export<'a> {
         drop(std::hint::black_box(batch));
         drop(retries);
         Box::pin(std::future::ready(Delivery::Delivered))
@@ -51,7 +51,8 @@ impl Drop for BenchPipeline {
 /// drop(pipeline);
 /// ```
 pub fn dispatch(config: &Config) -> Result<(tracing::Dispatch, BenchPipeline), BuildError> {
-    let pipeline = pipeline::build(config, None, Some(Arc::new(DiscardingSink)))?;
-    let dispatch = crate::subscriber::dispatch(config, &pipeline.provider);
+    let injected = pipeline::Injected { spans: Some(Arc::new(DiscardingSink)), logs: Some(Arc::new(DiscardingSink)) };
+    let pipeline = pipeline::build(config, None, injected)?;
+    let dispatch = crate::subscriber::dispatch(config, &pipeline);
     Ok((dispatch, BenchPipeline { pipeline }))
 }

@@ -7,8 +7,9 @@
 //! the hub reads the ledger only for the "N spans lost so far" of its alert lines.
 
 use crate::accounting::Ledger;
-use crate::health::{ErrorKind, FailureEvent, HealthCell};
+use crate::health::{noun, ErrorKind, FailureEvent, HealthCell, SignalHealth};
 use crate::sync::{LockUnpoisoned, WaitUnpoisoned};
+use otel_config::Signal;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -47,7 +48,9 @@ impl EventQueue {
             } else if let Some(last) = state.events.back_mut() {
                 // The reader is slow: fold the event into the newest one, keeping the spans it cost.
                 let folded = std::mem::replace(last, event.clone());
-                last.spans += folded.spans;
+                if last.signal == folded.signal {
+                    last.items += folded.items;
+                }
                 last.coalesced += folded.coalesced + 1;
                 last.retrying &= folded.retrying;
             }
@@ -188,38 +191,26 @@ impl RateLimit {
     }
 }
 
-/// Where failure events go. Shared by the processor, the export tasks and the shutdown.
+/// Where the failure events of every signal go: the streams ([`FailureStream`]) and the `on_failure` callback's
+/// thread. One per pipeline, shared by the signals' hubs.
 #[derive(Debug)]
-pub(crate) struct FailureHub {
-    /// Read for the "N spans lost so far" of the alerts (and by `health()`); counted by the processor.
-    pub(crate) ledger: Arc<Ledger>,
-    pub(crate) health: HealthCell,
-    pub(crate) endpoint: String,
-    /// The streams' queues; `None` once the hub is closed, so that a stream taken after the shutdown is closed
-    /// from the start instead of waiting for ever.
+pub(crate) struct Listeners {
+    /// `None` once closed (at shutdown).
     subscribers: Mutex<Option<Vec<Weak<EventQueue>>>>,
+    /// The queue of the `on_failure` callback's thread.
     callback: Option<Arc<EventQueue>>,
-    /// Disconnects when the callback thread has run its last callback.
+    /// Disconnected when the callback's thread ends.
     callback_done: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
-    failing_alert: RateLimit,
-    queue_full_alert: RateLimit,
-    rejected_alert: RateLimit,
 }
 
-impl FailureHub {
-    /// A hub for `endpoint`, reporting the losses `ledger` counts; with a callback, starts the thread that runs it.
-    pub(crate) fn new(endpoint: String, on_failure: Option<fn(&FailureEvent)>, ledger: Arc<Ledger>) -> Arc<FailureHub> {
+impl Listeners {
+    /// Listeners with no stream yet; with a callback, starts the thread that runs it.
+    pub(crate) fn new(on_failure: Option<fn(&FailureEvent)>) -> Arc<Listeners> {
         let callback = on_failure.map(|_| Arc::new(EventQueue::default()));
-        let hub = Arc::new(FailureHub {
-            ledger,
-            health: HealthCell::default(),
-            endpoint,
+        let listeners = Arc::new(Listeners {
             subscribers: Mutex::new(Some(Vec::new())),
             callback: callback.clone(),
             callback_done: Mutex::new(None),
-            failing_alert: RateLimit::default(),
-            queue_full_alert: RateLimit::default(),
-            rejected_alert: RateLimit::default(),
         });
         if let (Some(queue), Some(function)) = (callback, on_failure) {
             // The user's callback may be slow or may block: it gets a thread of its own, fed by a coalescing
@@ -234,10 +225,10 @@ impl FailureHub {
                 }
             });
             if spawned.is_ok() {
-                *hub.callback_done.lock_unpoisoned() = Some(done_rx);
+                *listeners.callback_done.lock_unpoisoned() = Some(done_rx);
             }
         }
-        hub
+        listeners
     }
 
     /// A new stream of the events from now on.
@@ -265,109 +256,8 @@ impl FailureHub {
         }
     }
 
-    fn event(&self, kind: ErrorKind, message: String, spans: u64, retrying: bool) -> FailureEvent {
-        FailureEvent {
-            kind,
-            message,
-            endpoint: self.endpoint.clone(),
-            spans,
-            at: std::time::SystemTime::now(),
-            coalesced: 0,
-            retrying,
-        }
-    }
-
-    /// An export attempt succeeded.
-    pub(crate) fn attempt_succeeded(&self) {
-        if self.health.record_success() {
-            self.failing_alert.reset();
-            eprintln!(
-                "otel: exports to {} recovered; {} spans lost so far",
-                self.endpoint,
-                self.ledger.totals().lost()
-            );
-        }
-    }
-
-    /// An export attempt failed and will be retried.
-    pub(crate) fn attempt_failed(&self, kind: ErrorKind, message: &str) {
-        let event = self.event(kind, message.to_string(), 0, true);
-        let started = self.health.record_attempt_failure(&event);
-        if started && self.failing_alert.allow() {
-            eprintln!(
-                "otel: exporting spans to {} is failing: {} ({}); retrying; {} spans lost so far",
-                self.endpoint,
-                event.kind,
-                event.message,
-                self.ledger.totals().lost()
-            );
-        }
-        self.publish(&event);
-    }
-
-    /// `spans` spans were sent but are lost for good: the export failed after its retries (`kind` says why).
-    pub(crate) fn export_failed(&self, kind: ErrorKind, message: &str, spans: u64) {
-        let event = self.event(kind, message.to_string(), spans, false);
-        let started = self.health.record_attempt_failure(&event);
-        self.health.record_loss(&event);
-        if self.failing_alert.allow() {
-            let state = if started { "is failing" } else { "still failing" };
-            eprintln!(
-                "otel: exporting spans to {} {state}: {} ({}); {} spans lost so far",
-                self.endpoint,
-                event.kind,
-                event.message,
-                self.ledger.totals().lost()
-            );
-        }
-        self.publish(&event);
-    }
-
-    /// The collector accepted the request but rejected `spans` of its spans (OTLP partial success).
-    pub(crate) fn rejected(&self, message: &str, spans: u64) {
-        let event = self.event(ErrorKind::Rejected, message.to_string(), spans, false);
-        self.health.record_loss(&event);
-        if self.rejected_alert.allow() {
-            eprintln!(
-                "otel: the collector at {} rejected {spans} spans ({}); {} spans lost so far",
-                self.endpoint,
-                event.message,
-                self.ledger.totals().lost()
-            );
-        }
-        self.publish(&event);
-    }
-
-    /// `spans` spans were never sent: the pipeline held `held` estimated bytes of `batch.max_queue_bytes` =
-    /// `max_bytes`.
-    pub(crate) fn dropped_at_byte_bound(&self, spans: u64, held: usize, max_bytes: usize) {
-        let what = format!("export backlog full ({held} bytes held of batch.max_queue_bytes = {max_bytes})");
-        let event = self.event(ErrorKind::QueueFull, what, spans, false);
-        self.health.record_loss(&event);
-        if self.queue_full_alert.allow() {
-            eprintln!(
-                "otel: dropping spans: {}; {} spans lost so far (raise batch.max_queue_bytes, \
-                 or lower the span rate)",
-                event.message,
-                self.ledger.totals().lost()
-            );
-        }
-        self.publish(&event);
-    }
-
-    /// `dropped` spans were never sent and `unanswered` were sent without an answer when the shutdown deadline
-    /// came (the ledger's freeze counted them).
-    pub(crate) fn shutdown_losses(&self, dropped: u64, unanswered: u64) {
-        if dropped + unanswered == 0 {
-            return;
-        }
-        let message = format!("{dropped} spans still queued and {unanswered} awaiting an answer at the deadline");
-        let event = self.event(ErrorKind::Shutdown, message, dropped + unanswered, false);
-        self.health.record_loss(&event);
-        self.publish(&event);
-    }
-
-    /// Ends every stream and lets the callback thread finish the events it has, waiting for it at most `wait`.
+    /// Ends every stream (after the events already queued) and waits up to `wait` for the callback's thread to
+    /// handle its last events.
     pub(crate) fn close(&self, wait: Duration) {
         let subscribers: Vec<Arc<EventQueue>> = {
             let list = self.subscribers.lock_unpoisoned().take();
@@ -381,6 +271,182 @@ impl FailureHub {
             // Returns when the thread ends (the sender is dropped) or at the deadline, whichever comes first.
             let _ = done.recv_timeout(wait);
         }
+    }
+}
+
+/// One signal's failure reporting: its health, its alerts (rate-limited, on stderr), and its events to the
+/// shared [`Listeners`]. Shared by the signal's processor, its export tasks and the shutdown.
+#[derive(Debug)]
+pub(crate) struct FailureHub {
+    /// The signal reported on.
+    pub(crate) signal: Signal,
+    /// The signal's counts (read for the "N lost so far" of alerts, and by `health()`).
+    pub(crate) ledger: Arc<Ledger>,
+    pub(crate) health: HealthCell,
+    /// The exact URL exported to (credentials redacted), or `stdout`.
+    pub(crate) endpoint: String,
+    /// The otel.toml table of the signal's batch settings (`batch`, `logs.batch`), named in alerts.
+    batch_key: &'static str,
+    listeners: Arc<Listeners>,
+    failing_alert: RateLimit,
+    queue_full_alert: RateLimit,
+    rejected_alert: RateLimit,
+}
+
+impl FailureHub {
+    /// A traces hub for `endpoint` with listeners of its own (the tests').
+    #[cfg(test)]
+    pub(crate) fn new(endpoint: String, on_failure: Option<fn(&FailureEvent)>, ledger: Arc<Ledger>) -> Arc<FailureHub> {
+        FailureHub::for_signal(Signal::Traces, endpoint, Listeners::new(on_failure), ledger)
+    }
+
+    /// The hub of `signal`, exporting to `endpoint`, reporting the losses `ledger` counts to `listeners`.
+    pub(crate) fn for_signal(
+        signal: Signal,
+        endpoint: String,
+        listeners: Arc<Listeners>,
+        ledger: Arc<Ledger>,
+    ) -> Arc<FailureHub> {
+        Arc::new(FailureHub {
+            signal,
+            ledger,
+            health: HealthCell::default(),
+            endpoint,
+            batch_key: if signal == Signal::Logs { "logs.batch" } else { "batch" },
+            listeners,
+            failing_alert: RateLimit::default(),
+            queue_full_alert: RateLimit::default(),
+            rejected_alert: RateLimit::default(),
+        })
+    }
+
+    /// A new stream of the events (of every signal) from now on.
+    #[cfg(test)]
+    pub(crate) fn subscribe(&self) -> FailureStream {
+        self.listeners.subscribe()
+    }
+
+    /// This signal's health now.
+    pub(crate) fn snapshot(&self) -> SignalHealth {
+        self.health.snapshot(self.signal, self.ledger.totals(), &self.endpoint)
+    }
+
+    fn noun(&self) -> &'static str {
+        noun(self.signal)
+    }
+
+    fn event(&self, kind: ErrorKind, message: String, items: u64, retrying: bool) -> FailureEvent {
+        FailureEvent {
+            signal: self.signal,
+            kind,
+            message,
+            endpoint: self.endpoint.clone(),
+            items,
+            at: std::time::SystemTime::now(),
+            coalesced: 0,
+            retrying,
+        }
+    }
+
+    /// An export attempt succeeded: ends a failing streak (with one "recovered" line).
+    pub(crate) fn attempt_succeeded(&self) {
+        if self.health.record_success() {
+            self.failing_alert.reset();
+            eprintln!(
+                "otel: exports to {} recovered; {} {} lost so far",
+                self.endpoint,
+                self.ledger.totals().lost(),
+                self.noun()
+            );
+        }
+    }
+
+    /// An export attempt failed and will be retried: nothing lost yet.
+    pub(crate) fn attempt_failed(&self, kind: ErrorKind, message: &str) {
+        let event = self.event(kind, message.to_string(), 0, true);
+        let started = self.health.record_attempt_failure(&event);
+        if started && self.failing_alert.allow() {
+            let noun = self.noun();
+            eprintln!(
+                "otel: exporting {noun} to {} is failing: {} ({}); retrying; {} {noun} lost so far",
+                self.endpoint,
+                event.kind,
+                event.message,
+                self.ledger.totals().lost()
+            );
+        }
+        self.listeners.publish(&event);
+    }
+
+    /// An export failed for good: `items` lost (already counted by the ledger).
+    pub(crate) fn export_failed(&self, kind: ErrorKind, message: &str, items: u64) {
+        let event = self.event(kind, message.to_string(), items, false);
+        let started = self.health.record_attempt_failure(&event);
+        self.health.record_loss(&event);
+        if self.failing_alert.allow() {
+            let state = if started { "is failing" } else { "still failing" };
+            let noun = self.noun();
+            eprintln!(
+                "otel: exporting {noun} to {} {state}: {} ({}); {} {noun} lost so far",
+                self.endpoint,
+                event.kind,
+                event.message,
+                self.ledger.totals().lost()
+            );
+        }
+        self.listeners.publish(&event);
+    }
+
+    /// The collector rejected `items` (OTLP partial success).
+    pub(crate) fn rejected(&self, message: &str, items: u64) {
+        let event = self.event(ErrorKind::Rejected, message.to_string(), items, false);
+        self.health.record_loss(&event);
+        if self.rejected_alert.allow() {
+            let noun = self.noun();
+            eprintln!(
+                "otel: the collector at {} rejected {items} {noun} ({}); {} {noun} lost so far",
+                self.endpoint,
+                event.message,
+                self.ledger.totals().lost()
+            );
+        }
+        self.listeners.publish(&event);
+    }
+
+    /// `items` let go at the byte bound (`<batch>.max_queue_bytes`).
+    pub(crate) fn dropped_at_byte_bound(&self, items: u64, held: usize, max_bytes: usize) {
+        let key = self.batch_key;
+        let what = format!("export backlog full ({held} bytes held of {key}.max_queue_bytes = {max_bytes})");
+        let event = self.event(ErrorKind::QueueFull, what, items, false);
+        self.health.record_loss(&event);
+        if self.queue_full_alert.allow() {
+            let noun = self.noun();
+            let rate = if self.signal == Signal::Logs { "the log rate" } else { "the span rate" };
+            eprintln!(
+                "otel: dropping {noun}: {}; {} {noun} lost so far (raise {key}.max_queue_bytes, or lower {rate})",
+                event.message,
+                self.ledger.totals().lost()
+            );
+        }
+        self.listeners.publish(&event);
+    }
+
+    /// What the shutdown deadline cost: `dropped` never sent, `unanswered` sent without an answer.
+    pub(crate) fn shutdown_losses(&self, dropped: u64, unanswered: u64) {
+        if dropped + unanswered == 0 {
+            return;
+        }
+        let noun = self.noun();
+        let message = format!("{dropped} {noun} still queued and {unanswered} awaiting an answer at the deadline");
+        let event = self.event(ErrorKind::Shutdown, message, dropped + unanswered, false);
+        self.health.record_loss(&event);
+        self.listeners.publish(&event);
+    }
+
+    /// Ends the streams and waits for the callback (see [`Listeners::close`]).
+    #[cfg(test)]
+    pub(crate) fn close(&self, wait: Duration) {
+        self.listeners.close(wait);
     }
 }
 
@@ -406,7 +472,7 @@ mod tests {
         let mut stream = hub.subscribe();
         hub.dropped_at_byte_bound(3, 10, 5);
         let event = stream.recv_timeout(Duration::MAX).expect("the queued event");
-        assert_eq!(event.spans, 3);
+        assert_eq!(event.items, 3);
         assert!(stream.recv_timeout(Duration::from_millis(1)).is_none());
         hub.close(Duration::from_millis(10));
         assert!(stream.recv_timeout(Duration::MAX).is_none(), "closed and drained: ends");

@@ -1,13 +1,18 @@
-//! The health the application can read: the span totals ([`SpanTotals`], counted by the ledger in
+//! The health the application can read, per signal: the totals ([`Totals`], counted by each signal's ledger in
 //! accounting.rs), the state of the export channel ([`HealthState`], kept by [`HealthCell`]) and the failure events
-//! ([`FailureEvent`], with their [`ErrorKind`]). The names follow the SDK self-observability conventions (see
-//! [`SpanTotals`]).
+//! ([`FailureEvent`], with their [`ErrorKind`] and [`Signal`]). The names follow the SDK self-observability
+//! conventions (see [`Totals`]).
 
 use crate::sync::LockUnpoisoned;
+use otel_config::Signal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-/// How many spans ended, and what became of them.
+/// What the items of one signal became: spans, log records, or metric data points.
+///
+/// For spans and log records, `ended` counts those handed to the pipeline (sampled spans that ended, events that
+/// became log records); for metrics, the data points collected into an export. Each is later counted once in
+/// `exported`, `failed` or `dropped`. For spans:
 ///
 /// | field | SDK self-observability name |
 /// |---|---|
@@ -22,24 +27,41 @@ use std::time::{Duration, Instant, SystemTime};
 /// assert_eq!(totals.lost(), 3);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SpanTotals {
-    /// Sampled spans that ended and entered the pipeline.
+pub struct Totals {
+    /// Items that entered the pipeline (sampled spans that ended, log records emitted, data points collected).
     pub ended: u64,
-    /// Spans the collector acknowledged.
+    /// Items the collector acknowledged.
     pub exported: u64,
-    /// Spans sent but lost: the export failed after its retries, or the collector rejected them.
+    /// Items sent but lost: the export failed after its retries, or the collector rejected them.
     pub failed: u64,
-    /// Spans never sent: the queue was full, or the shutdown deadline came first.
+    /// Items never sent: the queue was full, or the shutdown deadline came first.
     pub dropped: u64,
 }
 
-impl SpanTotals {
-    /// Spans still queued or being exported.
+/// The [`Totals`] of spans (the name from before logs and metrics).
+///
+/// ```
+/// let totals: otel_runtime::SpanTotals = otel_runtime::Totals::default();
+/// assert_eq!(totals.lost(), 0);
+/// ```
+pub type SpanTotals = Totals;
+
+/// The plural noun of `signal`'s items in messages: `spans`, `log records`, `data points`.
+pub(crate) fn noun(signal: Signal) -> &'static str {
+    match signal {
+        Signal::Traces => "spans",
+        Signal::Logs => "log records",
+        Signal::Metrics => "data points",
+    }
+}
+
+impl Totals {
+    /// Items still queued or being exported.
     pub fn in_pipeline(&self) -> u64 {
         self.ended.saturating_sub(self.exported + self.failed + self.dropped)
     }
 
-    /// Spans that will never reach the collector.
+    /// Items that will never reach the collector.
     pub fn lost(&self) -> u64 {
         self.failed + self.dropped
     }
@@ -55,6 +77,26 @@ impl SpanTotals {
             "otel summary: ended={} exported={} failed={} dropped={}",
             self.ended, self.exported, self.failed, self.dropped
         )
+    }
+
+    /// The shutdown summary line of `signal`: [`summary_line`](Self::summary_line) for traces (its format is
+    /// kept: tools parse it), `otel summary (logs): …` and `otel summary (metrics): …` for the others.
+    ///
+    /// ```
+    /// let totals = otel_runtime::Totals { ended: 3, exported: 1, failed: 2, dropped: 0 };
+    /// assert_eq!(
+    ///     totals.summary_line_for(otel_runtime::Signal::Logs),
+    ///     "otel summary (logs): ended=3 exported=1 failed=2 dropped=0"
+    /// );
+    /// ```
+    pub fn summary_line_for(&self, signal: Signal) -> String {
+        match signal {
+            Signal::Traces => self.summary_line(),
+            _ => format!(
+                "otel summary ({signal}): ended={} exported={} failed={} dropped={}",
+                self.ended, self.exported, self.failed, self.dropped
+            ),
+        }
     }
 }
 
@@ -72,6 +114,17 @@ pub enum HealthState {
     Degraded,
     /// The last export attempt failed (the collector is down, hung or refusing).
     Failing,
+}
+
+impl HealthState {
+    /// Worse is higher.
+    fn severity(self) -> u8 {
+        match self {
+            HealthState::Healthy => 0,
+            HealthState::Degraded => 1,
+            HealthState::Failing => 2,
+        }
+    }
 }
 
 impl std::fmt::Display for HealthState {
@@ -168,32 +221,35 @@ impl ErrorKind {
     }
 }
 
-/// One export failure: what failed, why, where, and how many spans it cost.
+/// One export failure: which signal, what failed, why, where, and how many items it cost.
 ///
 /// ```
 /// fn report(event: &otel_runtime::FailureEvent) {
 ///     if !event.retrying {
-///         eprintln!("{} spans lost exporting to {}: {}", event.spans, event.endpoint, event.kind);
+///         eprintln!("{} {} items lost exporting to {}: {}", event.items, event.signal, event.endpoint, event.kind);
 ///     }
 /// }
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct FailureEvent {
+    /// The signal whose export failed.
+    pub signal: Signal,
     /// The classified cause.
     pub kind: ErrorKind,
     /// The underlying error's message (never includes header values).
     pub message: String,
     /// The endpoint the export was sent to.
     pub endpoint: String,
-    /// Spans lost by this failure (failed or dropped).
-    pub spans: u64,
+    /// Items of `signal` lost by this failure (failed or dropped): spans, log records or data points.
+    pub items: u64,
     /// When it happened.
     pub at: SystemTime,
-    /// Earlier events folded into this one because the reader was slow (their `spans` are added to this one's).
+    /// Earlier events folded into this one because the reader was slow (their `items` are added to this one's,
+    /// when of the same signal).
     pub coalesced: u64,
-    /// True when this was one failed attempt of an export that will be retried: no span is lost yet
-    /// (`spans` is 0). False when `spans` spans are lost for good.
+    /// True when this was one failed attempt of an export that will be retried: nothing is lost yet
+    /// (`items` is 0). False when `items` items are lost for good.
     pub retrying: bool,
 }
 
@@ -202,27 +258,94 @@ impl std::fmt::Display for FailureEvent {
         if self.retrying {
             write!(f, "export to {} failed, retrying: {} ({})", self.endpoint, self.kind, self.message)
         } else {
-            write!(f, "{} spans lost exporting to {}: {} ({})", self.spans, self.endpoint, self.kind, self.message)
+            let noun = noun(self.signal);
+            write!(f, "{} {noun} lost exporting to {}: {} ({})", self.items, self.endpoint, self.kind, self.message)
         }
     }
 }
 
-/// A point-in-time view of the pipeline's health.
+/// A point-in-time view of the pipeline's health: the spans' figures at the top level (as before logs and
+/// metrics), every exported signal's in [`signals`](Self::signals).
 ///
 /// ```no_run
 /// let health = otel_runtime::health();
 /// println!("{}: {} of {} spans exported", health.state, health.totals.exported, health.totals.ended);
+/// if let Some(logs) = health.signal(otel_runtime::Signal::Logs) {
+///     println!("logs {}: {} lost", logs.state, logs.totals.lost());
+/// }
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct HealthSnapshot {
-    /// Healthy, degraded or failing.
+    /// Healthy, degraded or failing: the worst of the signals'.
     pub state: HealthState,
     /// The span counts so far.
-    pub totals: SpanTotals,
-    /// The most recent failure, if any.
+    pub totals: Totals,
+    /// The most recent failure of any signal, if any.
     pub last_error: Option<FailureEvent>,
     /// The endpoint spans are exported to (empty when nothing is exported).
+    pub endpoint: String,
+    /// Each exported signal's health (traces, logs, metrics, in that order; a signal not exported is absent).
+    pub signals: Vec<SignalHealth>,
+}
+
+impl HealthSnapshot {
+    /// The health of `signal`, when it is exported.
+    ///
+    /// ```no_run
+    /// let health = otel_runtime::health();
+    /// let metrics_lost = health.signal(otel_runtime::Signal::Metrics).map_or(0, |m| m.totals.lost());
+    /// ```
+    pub fn signal(&self, signal: Signal) -> Option<&SignalHealth> {
+        self.signals.iter().find(|health| health.signal == signal)
+    }
+
+    /// The snapshot of a process with no pipeline installed.
+    pub(crate) fn none() -> HealthSnapshot {
+        HealthSnapshot {
+            state: HealthState::Healthy,
+            totals: Totals::default(),
+            last_error: None,
+            endpoint: String::new(),
+            signals: Vec::new(),
+        }
+    }
+
+    /// Combines the signals' health: spans at the top level, the worst state, the latest error.
+    pub(crate) fn of(signals: Vec<SignalHealth>) -> HealthSnapshot {
+        let traces = signals.iter().find(|s| s.signal == Signal::Traces);
+        let state =
+            signals.iter().map(|s| s.state).max_by_key(|state| state.severity()).unwrap_or(HealthState::Healthy);
+        let last_error = signals.iter().filter_map(|s| s.last_error.clone()).max_by_key(|event| event.at);
+        HealthSnapshot {
+            state,
+            totals: traces.map(|t| t.totals).unwrap_or_default(),
+            last_error,
+            endpoint: traces.map(|t| t.endpoint.clone()).unwrap_or_default(),
+            signals,
+        }
+    }
+}
+
+/// One signal's health.
+///
+/// ```no_run
+/// for signal in otel_runtime::health().signals {
+///     println!("{}: {} ({} lost, exporting to {})", signal.signal, signal.state, signal.totals.lost(), signal.endpoint);
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SignalHealth {
+    /// Which signal.
+    pub signal: Signal,
+    /// Healthy, degraded or failing.
+    pub state: HealthState,
+    /// Its counts so far.
+    pub totals: Totals,
+    /// Its most recent failure, if any.
+    pub last_error: Option<FailureEvent>,
+    /// The exact URL it is exported to (credentials redacted), or `stdout`.
     pub endpoint: String,
 }
 
@@ -270,7 +393,7 @@ impl HealthCell {
         self.lock().failing
     }
 
-    pub(crate) fn snapshot(&self, totals: SpanTotals, endpoint: &str) -> HealthSnapshot {
+    pub(crate) fn snapshot(&self, signal: Signal, totals: Totals, endpoint: &str) -> SignalHealth {
         let inner = self.lock();
         let recent_loss = inner.last_loss.is_some_and(|at| at.elapsed() < DEGRADED_FOR);
         let state = if inner.failing {
@@ -280,6 +403,6 @@ impl HealthCell {
         } else {
             HealthState::Healthy
         };
-        HealthSnapshot { state, totals, last_error: inner.last_error.clone(), endpoint: endpoint.to_string() }
+        SignalHealth { signal, state, totals, last_error: inner.last_error.clone(), endpoint: endpoint.to_string() }
     }
 }

@@ -23,6 +23,8 @@ pub mod __fuzz {
 }
 mod fuzz;
 mod health;
+mod logs;
+mod metrics;
 #[doc(hidden)]
 pub mod ping;
 mod pipeline;
@@ -37,7 +39,8 @@ mod sync;
 pub(crate) mod transport;
 
 pub use failures::FailureStream;
-pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SpanTotals};
+pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SignalHealth, SpanTotals, Totals};
+pub use otel_config::Signal;
 pub use pipeline::{BuildError, BuildErrorKind};
 #[doc(hidden)]
 pub use sdk::{propagator_warnings, resource_attributes};
@@ -62,8 +65,8 @@ static INSTALLED: OnceLock<Arc<shutdown::Installed>> = OnceLock::new();
 /// ```
 pub fn health() -> HealthSnapshot {
     match INSTALLED.get() {
-        Some(installed) => installed.hub.health.snapshot(installed.hub.ledger.totals(), &installed.hub.endpoint),
-        None => health::HealthCell::default().snapshot(SpanTotals::default(), ""),
+        Some(installed) => installed.health(),
+        None => HealthSnapshot::none(),
     }
 }
 
@@ -77,17 +80,38 @@ pub fn health() -> HealthSnapshot {
 /// let mut failures = otel::failures();
 /// while let Some(event) = failures.recv().await {
 ///     if !event.retrying {
-///         eprintln!("{} spans lost: {}", event.spans, event.kind);
+///         eprintln!("{} {} lost: {}", event.items, event.signal, event.kind);
 ///     }
 /// }
 /// # }
 /// ```
 pub fn failures() -> FailureStream {
     match INSTALLED.get() {
-        Some(installed) => installed.hub.subscribe(),
+        Some(installed) => installed.listeners.subscribe(),
         None => failures::closed_stream(),
     }
 }
+
+/// A meter of the global meter provider `#[otel::main]` installs (metrics exported per `[metrics]`): the same as
+/// `opentelemetry::global::meter(name)`, without depending on the opentelemetry crate. With metrics off, or before
+/// the pipeline starts, its instruments record nothing.
+///
+/// ```
+/// # use otel_runtime as otel;
+/// let requests = otel::meter("checkout").u64_counter("requests").build();
+/// requests.add(1, &[otel::KeyValue::new("route", "/pay")]);
+/// ```
+pub fn meter(name: &'static str) -> opentelemetry::metrics::Meter {
+    opentelemetry::global::meter(name)
+}
+
+/// An attribute (key and value) for metrics: `otel::KeyValue::new("route", "/pay")`.
+///
+/// ```
+/// let attribute = otel_runtime::KeyValue::new("route", "/pay");
+/// assert_eq!(attribute.key.as_str(), "route");
+/// ```
+pub use opentelemetry::KeyValue;
 
 /// Flushes the pipeline (within `shutdown.timeout`), prints the summary if spans were lost, then ends the process
 /// with `code`.

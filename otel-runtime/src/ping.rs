@@ -124,7 +124,8 @@ fn ping_here(config: &otel_config::Config) -> Result<PingReport, PingError> {
     let timeout = if exporter.timeout.is_zero() { DEFAULT_PING_TIMEOUT } else { exporter.timeout };
     let (request, trace_id) = ping_request(&config.service.name);
     runtime.block_on(async {
-        let transport = Transport::build(exporter).map_err(|e| setup_error(e.to_string()))?;
+        let transport =
+            Transport::build(exporter, otel_config::Signal::Traces).map_err(|e| setup_error(e.to_string()))?;
         let started = Instant::now();
         let outcome = transport.send(&request, timeout).await;
         let round_trip = started.elapsed();

@@ -1,27 +1,48 @@
-//! Builds the pipeline: the export runtime, the sink (our OTLP transport, the console, or one injected by a
-//! benchmark or a test), the ledger, our batch processor and the tracer provider.
+//! Builds the pipeline: the export runtime, per signal the sink (our OTLP transport, the console, or one
+//! injected by a benchmark or a test), the ledger and the failure hub; our batch processor for spans and log
+//! records, the meter provider's reader for metrics; and the three providers.
 
 use crate::accounting::Ledger;
 use crate::console::ConsoleSink;
-use crate::failures::FailureHub;
+use crate::failures::{FailureHub, Listeners};
 use crate::health::FailureEvent;
+use crate::logs::{LogItem, OtelLogProcessor};
+use crate::metrics::{MetricsExport, MetricsTarget, OtelMetricExporter};
 use crate::processor::{Batcher, OtelProcessor, Settings};
-use crate::sink::{OtlpSink, SpanSink, UnavailableSink};
+use crate::sink::{OtlpSink, Sink, UnavailableSink};
 use crate::transport::Transport;
-use opentelemetry_sdk::trace::SdkTracerProvider;
-use otel_config::{Config, OnInvalid, Protocol};
+use opentelemetry_sdk::logs::SdkLoggerProvider;
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData};
+use otel_config::{Config, OnInvalid, Protocol, Signal};
 use std::sync::Arc;
 
-/// A built pipeline: the provider, the failure channel (with the ledger), the processor's batcher and the runtime
-/// its exports run on.
+/// A built pipeline: the providers, the failure channel (a hub per exported signal, with its ledger), the
+/// batchers and the runtime their exports run on.
 pub(crate) struct Pipeline {
     pub(crate) provider: SdkTracerProvider,
+    /// The traces' hub (also when spans are not exported: `health()` reads it).
     pub(crate) hub: Arc<FailureHub>,
-    /// `None` when nothing is exported (`disabled`, or protocol `none`).
-    pub(crate) batcher: Option<Arc<Batcher>>,
+    /// `None` when spans are not exported (`disabled`, `traces.enabled = false`, or protocol `none`).
+    pub(crate) batcher: Option<Arc<Batcher<SpanData>>>,
+    /// When log records are exported: the logger provider the log bridge feeds, and its batcher.
+    pub(crate) logs: Option<(SdkLoggerProvider, Arc<Batcher<Box<LogItem>>>)>,
+    /// When metrics are exported: the meter provider, and its exporter's shared state.
+    pub(crate) metrics: Option<(SdkMeterProvider, Arc<MetricsExport>)>,
+    /// The hubs of the exported signals, traces first (what `health()` and the summary report).
+    pub(crate) hubs: Vec<Arc<FailureHub>>,
+    /// Where every signal's failure events go.
+    pub(crate) listeners: Arc<Listeners>,
     /// Exports (and the signal listener) run here, never on the application's runtime, so neither can starve or
     /// deadlock the other, whatever the application's flavor.
     pub(crate) export_runtime: tokio::runtime::Runtime,
+}
+
+/// Sinks injected instead of the configured exporter (the benchmarks' discarding sink, a test's).
+#[derive(Default)]
+pub(crate) struct Injected {
+    pub(crate) spans: Option<Arc<dyn Sink<SpanData>>>,
+    pub(crate) logs: Option<Arc<dyn Sink<Box<LogItem>>>>,
 }
 
 /// What part of the pipeline could not be built ([`BuildError::kind`]).
@@ -144,59 +165,146 @@ fn give_way_to_app() {
 #[cfg(not(target_os = "linux"))]
 fn give_way_to_app() {}
 
-/// Builds the pipeline `config` describes. Batches go to `sink` when one is given (the benchmarks' discarding sink,
-/// a test's), otherwise to the configured exporter: the OTLP transport, the console, or — when the transport cannot
-/// be built and `exporter.on_invalid = "warn"` — a sink that fails every batch.
+/// Where `signal` goes, for messages: its exact URL (credentials redacted), `stdout`, or empty.
+fn shown_endpoint(config: &Config, signal: Signal) -> String {
+    let exporter = config.exporter_for(signal);
+    match exporter.protocol {
+        // Printed in alerts, events, `health()` and the summary: never with the credentials a URL may carry.
+        Protocol::Grpc | Protocol::HttpProtobuf | Protocol::HttpJson => exporter.url_redacted(signal),
+        Protocol::Console => "stdout".to_string(),
+        Protocol::None => String::new(),
+    }
+}
+
+/// The OTLP transport of `signal`, or — when it cannot be built and `exporter.on_invalid = "warn"` — the reason
+/// every export of it will fail with.
+fn transport(config: &Config, signal: Signal) -> Result<Result<Transport, String>, BuildError> {
+    match Transport::build(&config.exporter_for(signal), signal) {
+        Ok(transport) => Ok(Ok(transport)),
+        // Fail open (the default): the application runs, the loss is reported like any other.
+        Err(error) if config.exporter.on_invalid == OnInvalid::Warn => {
+            let noun = crate::health::noun(signal);
+            eprintln!(
+                "{error}; exporter.on_invalid = \"warn\": the application runs and every {} is counted as failed \
+                 (set it to \"exit\" to stop instead)",
+                noun.trim_end_matches('s')
+            );
+            Ok(Err(error.to_string()))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The sink of a batched signal (spans, log records): the injected one, the console, or our OTLP transport.
+fn sink<I: crate::sink::OtlpItem>(
+    config: &Config,
+    signal: Signal,
+    injected: Option<Arc<dyn Sink<I>>>,
+) -> Result<Arc<dyn Sink<I>>, BuildError>
+where
+    I::Request: crate::console::Printable,
+{
+    if let Some(sink) = injected {
+        return Ok(sink);
+    }
+    if config.exporter_for(signal).protocol == Protocol::Console {
+        return Ok(Arc::new(ConsoleSink));
+    }
+    Ok(match transport(config, signal)? {
+        Ok(transport) => Arc::new(OtlpSink::new(transport)),
+        Err(reason) => Arc::new(UnavailableSink::new(reason)),
+    })
+}
+
+/// Builds the pipeline `config` describes. Batches go to the injected sinks when given (the benchmarks'
+/// discarding sink, a test's), otherwise to each signal's configured exporter: the OTLP transport, the console,
+/// or — when the transport cannot be built and `exporter.on_invalid = "warn"` — a sink that fails every batch.
+/// Everything that can fail is built before anything starts.
 pub(crate) fn build(
     config: &Config,
     on_failure: Option<fn(&FailureEvent)>,
-    sink: Option<Arc<dyn SpanSink>>,
+    injected: Injected,
 ) -> Result<Pipeline, BuildError> {
-    let exporting = !config.disabled && config.exporter.protocol != Protocol::None;
-    let endpoint = match config.exporter.protocol {
-        // Printed in alerts, events, `health()` and the summary: never with the credentials a URL may carry.
-        Protocol::Grpc | Protocol::HttpProtobuf | Protocol::HttpJson if exporting => {
-            config.exporter.traces_url_redacted()
-        }
-        Protocol::Console if exporting => "stdout".to_string(),
-        _ => String::new(),
-    };
     let runtime = export_runtime(config.batch.yield_to_app)?;
     let resource = crate::sdk::resource(config);
+    let listeners = Listeners::new(on_failure);
+    let hub_of = |signal: Signal, max_bytes: usize| {
+        let endpoint = if config.exports(signal) { shown_endpoint(config, signal) } else { String::new() };
+        FailureHub::for_signal(signal, endpoint, listeners.clone(), Arc::new(Ledger::new(max_bytes)))
+    };
+    let _enter = runtime.enter();
+
+    // Every sink and transport first: a build error leaves nothing running.
+    let span_sink = match config.exports(Signal::Traces) {
+        true => Some(sink(config, Signal::Traces, injected.spans)?),
+        false => None,
+    };
+    let log_sink = match config.exports(Signal::Logs) {
+        true => Some(sink(config, Signal::Logs, injected.logs)?),
+        false => None,
+    };
+    let metrics_target = match config.exports(Signal::Metrics) {
+        true if config.exporter_for(Signal::Metrics).protocol == Protocol::Console => Some(MetricsTarget::Console),
+        true => Some(match transport(config, Signal::Metrics)? {
+            Ok(transport) => MetricsTarget::Otlp(transport),
+            Err(reason) => MetricsTarget::Unavailable(reason),
+        }),
+        false => None,
+    };
+
+    let mut hubs = Vec::new();
+    let settings = Settings::from_config(config);
+    let hub = hub_of(Signal::Traces, settings.max_queue_bytes);
     let builder = SdkTracerProvider::builder()
         .with_resource(resource.clone())
         .with_sampler(crate::sdk::sampler(config))
         .with_span_limits(crate::sdk::span_limits(config));
-    let settings = Settings::from_config(config);
-    let ledger = Arc::new(Ledger::new(settings.max_queue_bytes));
-    if !exporting {
-        let hub = FailureHub::new(endpoint, None, ledger);
-        return Ok(Pipeline { provider: builder.build(), hub, batcher: None, export_runtime: runtime });
-    }
-    let sink: Arc<dyn SpanSink> = match (sink, config.exporter.protocol) {
-        (Some(sink), _) => sink,
-        (None, Protocol::Console) => Arc::new(ConsoleSink),
-        (None, _) => {
-            let _enter = runtime.enter();
-            match Transport::build(&config.exporter) {
-                Ok(transport) => Arc::new(OtlpSink::new(transport)),
-                // Fail open (the default): the application runs, the loss is reported like any other.
-                Err(error) if config.exporter.on_invalid == OnInvalid::Warn => {
-                    eprintln!(
-                        "{error}; exporter.on_invalid = \"warn\": the application runs and every span is counted \
-                         as failed (set it to \"exit\" to stop instead)"
-                    );
-                    Arc::new(UnavailableSink::new(error.to_string()))
-                }
-                Err(error) => return Err(error),
-            }
+    let (provider, batcher) = match span_sink {
+        Some(sink) => {
+            hubs.push(hub.clone());
+            let processor = OtelProcessor::start(settings, sink, &resource, hub.clone(), runtime.handle());
+            let batcher = processor.batcher.clone();
+            (builder.with_span_processor(processor).build(), Some(batcher))
         }
+        None => (builder.build(), None),
     };
-    let hub = FailureHub::new(endpoint, on_failure, ledger);
-    let processor = OtelProcessor::start(settings, sink, &resource, hub.clone(), runtime.handle());
-    let batcher = processor.batcher.clone();
-    let provider = builder.with_span_processor(processor).build();
-    Ok(Pipeline { provider, hub, batcher: Some(batcher), export_runtime: runtime })
+
+    let logs = log_sink.map(|sink| {
+        let settings = Settings::new(&config.logs.batch, config.exporter_for(Signal::Logs).timeout);
+        let hub = hub_of(Signal::Logs, settings.max_queue_bytes);
+        hubs.push(hub.clone());
+        let batcher = Batcher::start(settings, sink, &resource, hub, runtime.handle());
+        let processor = OtelLogProcessor { batcher: batcher.clone() };
+        let provider =
+            SdkLoggerProvider::builder().with_resource(resource.clone()).with_log_processor(processor).build();
+        (provider, batcher)
+    });
+
+    let metrics = metrics_target.map(|target| {
+        let hub = hub_of(Signal::Metrics, usize::MAX);
+        hubs.push(hub.clone());
+        let export = MetricsExport::new(
+            hub,
+            target,
+            config.metrics.timeout,
+            config.exporter_for(Signal::Metrics).timeout,
+            runtime.handle().clone(),
+        );
+        let exporter = OtelMetricExporter {
+            export: export.clone(),
+            temporality: crate::metrics::temporality(config.metrics.temporality),
+        };
+        let reader = PeriodicReader::builder(exporter).with_interval(config.metrics.interval).build();
+        let provider = SdkMeterProvider::builder().with_resource(resource.clone()).with_reader(reader).build();
+        (provider, export)
+    });
+    if let Some((provider, _)) = &metrics {
+        if config.metrics.self_observability {
+            crate::metrics::observe_pipeline(provider, &hubs);
+        }
+    }
+    drop(_enter);
+    Ok(Pipeline { provider, hub, batcher, logs, metrics, hubs, listeners, export_runtime: runtime })
 }
 
 #[cfg(all(test, target_os = "linux"))]

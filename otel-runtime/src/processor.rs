@@ -17,8 +17,8 @@
 use crate::accounting::{ExportId, Ledger};
 use crate::export::{Closing, Delivery, Limits, Retries};
 use crate::failures::FailureHub;
-use crate::health::SpanTotals;
-use crate::sink::{SpanBatch, SpanSink};
+use crate::health::Totals;
+use crate::sink::{ItemBatch, Sink};
 use crate::sync::LockUnpoisoned;
 use crossbeam_queue::ArrayQueue;
 use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
@@ -48,24 +48,43 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
+    /// The trace batch processor's: `[batch]`, and the traces' exporter timeout per attempt.
     pub(crate) fn from_config(config: &otel_config::Config) -> Settings {
-        let batch = &config.batch;
+        Settings::new(&config.batch, config.exporter_for(otel_config::Signal::Traces).timeout)
+    }
+
+    /// The settings of `batch` (`[batch]`, `[logs.batch]`) with `attempt_timeout` per export attempt.
+    pub(crate) fn new(batch: &otel_config::BatchConfig, attempt_timeout: Duration) -> Settings {
         Settings {
             max_queue_size: batch.max_queue_size.max(1),
             max_export_batch_size: batch.max_export_batch_size.clamp(1, batch.max_queue_size.max(1)),
             schedule_delay: batch.schedule_delay.max(Duration::from_millis(1)),
             export_timeout: batch.export_timeout,
-            attempt_timeout: config.exporter.timeout,
+            attempt_timeout,
             max_concurrent_exports: batch.max_concurrent_exports.max(1),
             max_queue_bytes: batch.max_queue_bytes.max(1),
         }
     }
 }
 
+/// What the batch processor carries: spans, or log records (logs.rs). Everything the processor does with an item
+/// is estimate its size and hand batches of them to the sink.
+pub(crate) trait Item: Send + Sync + 'static {
+    /// The memory the item holds, estimated from its real contents (see [`estimated_size`]); runs on the
+    /// application's thread, so it only reads lengths.
+    fn estimated_size(&self) -> usize;
+}
+
+impl Item for SpanData {
+    fn estimated_size(&self) -> usize {
+        estimated_size(self)
+    }
+}
+
 /// One batch waiting for export. It is converted by its sink on its export task, so that conversions run in
 /// parallel across the export runtime's threads, never on the worker that empties the hand-off queue.
-struct Batch {
-    spans: Vec<SpanData>,
+struct Batch<I> {
+    spans: Vec<I>,
     count: u64,
     /// Estimated memory held ([`estimated_size`]).
     bytes: usize,
@@ -80,22 +99,25 @@ fn estimated_size(span: &SpanData) -> usize {
     let events: usize = span
         .events
         .iter()
-        .map(|e| size_of::<opentelemetry::trace::Event>() + e.name.len() + attributes_size(&e.attributes))
+        .map(|e| size_of::<opentelemetry::trace::Event>() + e.name.len() + attributes_size_of(e.attributes.iter()))
         .sum();
-    let links: usize =
-        span.links.iter().map(|l| size_of::<opentelemetry::trace::Link>() + attributes_size(&l.attributes)).sum();
+    let links: usize = span
+        .links
+        .iter()
+        .map(|l| size_of::<opentelemetry::trace::Link>() + attributes_size_of(l.attributes.iter()))
+        .sum();
     let status = match &span.status {
         opentelemetry::trace::Status::Error { description } => description.len(),
         _ => 0,
     };
-    size_of::<SpanData>() + span.name.len() + attributes_size(&span.attributes) + events + links + status
+    size_of::<SpanData>() + span.name.len() + attributes_size_of(span.attributes.iter()) + events + links + status
 }
 
-fn attributes_size(attributes: &[opentelemetry::KeyValue]) -> usize {
+/// The heap `attributes` hold (for the log records' scope attributes too).
+pub(crate) fn attributes_size_of<'a>(attributes: impl Iterator<Item = &'a opentelemetry::KeyValue>) -> usize {
     use opentelemetry::{Array, Value};
     use std::mem::size_of;
     attributes
-        .iter()
         .map(|kv| {
             let value = match &kv.value {
                 Value::String(s) => s.as_str().len(),
@@ -114,8 +136,8 @@ fn attributes_size(attributes: &[opentelemetry::KeyValue]) -> usize {
 
 /// The batcher: the processor's state, shared by the application's threads (through [`OtelProcessor`]), the
 /// export worker, the export tasks and the shutdown.
-pub(crate) struct Batcher {
-    queue: ArrayQueue<SpanData>,
+pub(crate) struct Batcher<I: Item> {
+    queue: ArrayQueue<I>,
     /// Queue length at which the hot path wakes the worker.
     wake_at: usize,
     /// True while the worker waits and needs a wake-up.
@@ -129,18 +151,18 @@ pub(crate) struct Batcher {
     pub(crate) ledger: Arc<Ledger>,
     /// Batches cut and waiting for an export slot. The lock is never held across an await; it is taken before
     /// the ledger's when both are (dispatch).
-    backlog: Mutex<VecDeque<Batch>>,
+    backlog: Mutex<VecDeque<Batch<I>>>,
     resource: Mutex<Arc<ResourceAttributesWithSchema>>,
     settings: Settings,
-    sink: Arc<dyn SpanSink>,
+    sink: Arc<dyn Sink<I>>,
     /// The shutdown deadline, once shutdown begins; export tasks watch it.
     closing: tokio::sync::watch::Sender<Option<Closing>>,
     /// The final totals, once shut down; the lock is held for the whole shutdown, so a second caller waits for
     /// the first one's result.
-    shutdown: Mutex<Option<SpanTotals>>,
+    shutdown: Mutex<Option<Totals>>,
 }
 
-impl std::fmt::Debug for Batcher {
+impl<I: Item> std::fmt::Debug for Batcher<I> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Batcher")
             .field("settings", &self.settings)
@@ -153,7 +175,7 @@ impl std::fmt::Debug for Batcher {
 /// The span processor the tracer provider calls; a handle on the shared [`Batcher`].
 #[derive(Debug, Clone)]
 pub(crate) struct OtelProcessor {
-    pub(crate) batcher: Arc<Batcher>,
+    pub(crate) batcher: Arc<Batcher<SpanData>>,
 }
 
 impl OtelProcessor {
@@ -161,11 +183,25 @@ impl OtelProcessor {
     /// spawned on `runtime`.
     pub(crate) fn start(
         settings: Settings,
-        sink: Arc<dyn SpanSink>,
+        sink: Arc<dyn Sink<SpanData>>,
         resource: &Resource,
         hub: Arc<FailureHub>,
         runtime: &tokio::runtime::Handle,
     ) -> OtelProcessor {
+        OtelProcessor { batcher: Batcher::start(settings, sink, resource, hub, runtime) }
+    }
+}
+
+impl<I: Item> Batcher<I> {
+    /// A batcher exporting to `sink`, counting in `hub`'s ledger and reporting to `hub`, and its worker,
+    /// spawned on `runtime`.
+    pub(crate) fn start(
+        settings: Settings,
+        sink: Arc<dyn Sink<I>>,
+        resource: &Resource,
+        hub: Arc<FailureHub>,
+        runtime: &tokio::runtime::Handle,
+    ) -> Arc<Batcher<I>> {
         let wake_at = (settings.max_queue_size / 16).clamp(1, settings.max_export_batch_size);
         let batcher = Arc::new(Batcher {
             queue: ArrayQueue::new(settings.max_queue_size),
@@ -184,7 +220,54 @@ impl OtelProcessor {
             shutdown: Mutex::new(None),
         });
         runtime.spawn(run_worker(batcher.clone()));
-        OtelProcessor { batcher }
+        batcher
+    }
+
+    /// The application's thread hands an item over: counted, admitted by bytes, queued (or spilled). No I/O, no
+    /// lock (save when spilling), no allocation of ours.
+    pub(crate) fn offer(&self, item: I) {
+        let ticket = self.ledger.span_ended();
+        // SeqCst, after the item is counted: an item that finds the pipeline open here is in the freeze's reading
+        // of `ended` (see `Ledger::span_ended`).
+        if self.closed.load(Ordering::SeqCst) {
+            self.ledger.dropped_at_close(ticket);
+            return;
+        }
+        if !self.ledger.admit_bytes(item.estimated_size()) {
+            // Let go at the byte bound: the worker counts and reports it, never this thread.
+            self.wake_worker();
+            return;
+        }
+        match self.queue.push(item) {
+            Ok(()) => {
+                if self.queue.len() >= self.wake_at
+                    && self.worker_idle.load(Ordering::Relaxed)
+                    && self.worker_idle.swap(false, Ordering::AcqRel)
+                {
+                    self.wake.notify_one();
+                }
+            }
+            Err(item) => self.spill(item),
+        }
+    }
+
+    /// Asks the worker to send what is staged now, and waits until everything handed over so far settled (or
+    /// the batch export timeout passed).
+    pub(crate) fn force_flush(&self) -> OTelSdkResult {
+        self.flush_requested.store(true, Ordering::Release);
+        self.wake_worker();
+        let limit =
+            if self.settings.export_timeout.is_zero() { Duration::from_secs(30) } else { self.settings.export_timeout };
+        if self.ledger.wait_settled(std::time::Instant::now().checked_add(limit)) {
+            Ok(())
+        } else {
+            Err(OTelSdkError::Timeout(limit))
+        }
+    }
+
+    /// Replaces the resource sent with every batch.
+    pub(crate) fn set_resource(&self, resource: &Resource) {
+        *self.resource.lock_unpoisoned() = Arc::new(resource.into());
     }
 }
 
@@ -195,46 +278,11 @@ impl SpanProcessor for OtelProcessor {
         if !span.span_context.is_sampled() {
             return;
         }
-        let batcher = &*self.batcher;
-        let ticket = batcher.ledger.span_ended();
-        // SeqCst, after the span is counted: a span that finds the pipeline open here is in the freeze's reading
-        // of `ended` (see `Ledger::span_ended`).
-        if batcher.closed.load(Ordering::SeqCst) {
-            batcher.ledger.dropped_at_close(ticket);
-            return;
-        }
-        if !batcher.ledger.admit_bytes(estimated_size(&span)) {
-            // Let go at the byte bound: the worker counts and reports it, never this thread.
-            batcher.wake_worker();
-            return;
-        }
-        match batcher.queue.push(span) {
-            Ok(()) => {
-                if batcher.queue.len() >= batcher.wake_at
-                    && batcher.worker_idle.load(Ordering::Relaxed)
-                    && batcher.worker_idle.swap(false, Ordering::AcqRel)
-                {
-                    batcher.wake.notify_one();
-                }
-            }
-            Err(span) => batcher.spill(span),
-        }
+        self.batcher.offer(span);
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        let batcher = &self.batcher;
-        batcher.flush_requested.store(true, Ordering::Release);
-        batcher.wake_worker();
-        let limit = if batcher.settings.export_timeout.is_zero() {
-            Duration::from_secs(30)
-        } else {
-            batcher.settings.export_timeout
-        };
-        if batcher.ledger.wait_settled(std::time::Instant::now().checked_add(limit)) {
-            Ok(())
-        } else {
-            Err(OTelSdkError::Timeout(limit))
-        }
+        self.batcher.force_flush()
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -247,12 +295,12 @@ impl SpanProcessor for OtelProcessor {
     }
 
     fn set_resource(&mut self, resource: &Resource) {
-        *self.batcher.resource.lock_unpoisoned() = Arc::new(resource.into());
+        self.batcher.set_resource(resource);
     }
 }
 
-impl Batcher {
-    fn backlog(&self) -> MutexGuard<'_, VecDeque<Batch>> {
+impl<I: Item> Batcher<I> {
+    fn backlog(&self) -> MutexGuard<'_, VecDeque<Batch<I>>> {
         self.backlog.lock_unpoisoned()
     }
 
@@ -266,13 +314,13 @@ impl Batcher {
     /// than drop, this thread does the worker's job once: it moves `span` and up to a batch of queued spans into
     /// the backlog. Their bytes were admitted already (the bound is checked before a span is queued). Costs the
     /// application's thread a lock and a memcpy per span, only while it outruns the worker.
-    fn spill(&self, span: SpanData) {
+    fn spill(&self, span: I) {
         let mut spans = Vec::with_capacity(self.settings.max_export_batch_size);
-        let mut bytes = estimated_size(&span);
+        let mut bytes = span.estimated_size();
         spans.push(span);
         while spans.len() < self.settings.max_export_batch_size {
             let Some(span) = self.queue.pop() else { break };
-            bytes += estimated_size(&span);
+            bytes += span.estimated_size();
             spans.push(span);
         }
         self.to_backlog(spans, bytes);
@@ -282,7 +330,7 @@ impl Batcher {
     /// Puts `spans` (of estimated size `bytes`, admitted already) in the backlog. Once the shutdown has settled
     /// everything, the spans are let go instead (the freeze counted them). Checked under the backlog's lock,
     /// which the shutdown takes after the freeze to empty the backlog: nothing stays behind.
-    fn to_backlog(&self, spans: Vec<SpanData>, bytes: usize) {
+    fn to_backlog(&self, spans: Vec<I>, bytes: usize) {
         let count = spans.len() as u64;
         let mut backlog = self.backlog();
         if self.ledger.is_frozen() {
@@ -292,7 +340,7 @@ impl Batcher {
     }
 
     /// Queues `spans` (of estimated size `bytes`) as a batch for export.
-    fn seal(&self, spans: &mut Vec<SpanData>, bytes: &mut usize) {
+    fn seal(&self, spans: &mut Vec<I>, bytes: &mut usize) {
         if spans.is_empty() {
             return;
         }
@@ -317,7 +365,7 @@ impl Batcher {
 
     /// Flushes everything within `timeout` and settles what is left at the deadline. Idempotent: later calls
     /// return the first one's totals.
-    pub(crate) fn shutdown(&self, timeout: Duration) -> SpanTotals {
+    pub(crate) fn shutdown(&self, timeout: Duration) -> Totals {
         let mut done = self.shutdown.lock_unpoisoned();
         if let Some(totals) = *done {
             return totals;
@@ -348,9 +396,9 @@ impl Batcher {
 }
 
 /// The export worker: drains the hand-off queue, cuts batches, starts exports.
-async fn run_worker(batcher: Arc<Batcher>) {
+async fn run_worker<I: Item>(batcher: Arc<Batcher<I>>) {
     let settings = batcher.settings.clone();
-    let mut staging: Vec<SpanData> = Vec::with_capacity(settings.max_export_batch_size);
+    let mut staging: Vec<I> = Vec::with_capacity(settings.max_export_batch_size);
     let mut staged_bytes = 0usize;
     let mut closing = batcher.closing.subscribe();
     let mut last_seal = Instant::now();
@@ -358,7 +406,7 @@ async fn run_worker(batcher: Arc<Batcher>) {
         let is_closing = closing.borrow_and_update().is_some();
         let flush = batcher.flush_requested.swap(false, Ordering::AcqRel) || is_closing;
         while let Some(span) = batcher.queue.pop() {
-            staged_bytes += estimated_size(&span);
+            staged_bytes += span.estimated_size();
             staging.push(span);
             if staging.len() >= settings.max_export_batch_size {
                 batcher.seal(&mut staging, &mut staged_bytes);
@@ -391,7 +439,7 @@ async fn run_worker(batcher: Arc<Batcher>) {
 }
 
 /// One batch's export task: the sink delivers it, the ledger counts the outcome.
-async fn export_batch(batcher: Arc<Batcher>, id: ExportId, batch: Batch) {
+async fn export_batch<I: Item>(batcher: Arc<Batcher<I>>, id: ExportId, batch: Batch<I>) {
     // Settles the export however the task ends: were the task to panic (a bug, or a library's), its in-flight slot
     // and bytes would otherwise be held for ever, and after `max_concurrent_exports` such tasks nothing would be
     // exported again and every exit would wait for the full timeout.
@@ -406,7 +454,7 @@ async fn export_batch(batcher: Arc<Batcher>, id: ExportId, batch: Batch) {
         },
     };
     let retries = Retries::new(&batcher.hub, limits, batcher.closing.subscribe(), id.number());
-    let batch = SpanBatch { spans: batch.spans, resource: batcher.resource() };
+    let batch = ItemBatch { items: batch.spans, resource: batcher.resource() };
     let delivery = batcher.sink.export(batch, retries).await;
     guard.armed = false;
     batcher.ledger.settled(id, delivery, &batcher.hub);
@@ -414,13 +462,13 @@ async fn export_batch(batcher: Arc<Batcher>, id: ExportId, batch: Batch) {
 }
 
 /// Settles an export task that ended without settling (it panicked): its spans count as failed.
-struct SettleOnDrop<'a> {
-    batcher: &'a Arc<Batcher>,
+struct SettleOnDrop<'a, I: Item> {
+    batcher: &'a Arc<Batcher<I>>,
     id: ExportId,
     armed: bool,
 }
 
-impl Drop for SettleOnDrop<'_> {
+impl<I: Item> Drop for SettleOnDrop<'_, I> {
     fn drop(&mut self) {
         if !self.armed {
             return;
@@ -446,7 +494,7 @@ mod tests {
     fn stalled_pipeline(
         runtime: &tokio::runtime::Runtime,
         max_queue_bytes: usize,
-    ) -> (SdkTracerProvider, Arc<Batcher>) {
+    ) -> (SdkTracerProvider, Arc<Batcher<SpanData>>) {
         let settings = Settings {
             max_queue_size: 4,
             max_export_batch_size: 2,
@@ -472,11 +520,11 @@ mod tests {
     }
 
     /// Spans in the backlog and in the hand-off queue.
-    fn held(batcher: &Batcher) -> u64 {
+    fn held(batcher: &Batcher<SpanData>) -> u64 {
         batcher.backlog().iter().map(|batch| batch.count).sum::<u64>() + batcher.queue.len() as u64
     }
 
-    fn shut_down(runtime: &tokio::runtime::Runtime, batcher: Arc<Batcher>) -> SpanTotals {
+    fn shut_down(runtime: &tokio::runtime::Runtime, batcher: Arc<Batcher<SpanData>>) -> Totals {
         let shutdown = runtime.spawn_blocking(move || batcher.shutdown(Duration::from_secs(10)));
         runtime.block_on(shutdown).expect("shutdown task")
     }
@@ -492,7 +540,7 @@ mod tests {
         assert!(batcher.queue.len() <= 4);
         // Once the worker runs, every spilled span is exported like any other.
         let totals = shut_down(&runtime, batcher.clone());
-        assert_eq!(totals, SpanTotals { ended: 25, exported: 25, failed: 0, dropped: 0 });
+        assert_eq!(totals, Totals { ended: 25, exported: 25, failed: 0, dropped: 0 });
     }
 
     #[test]
@@ -510,10 +558,10 @@ mod tests {
         assert_eq!(totals.dropped, 0);
         assert!(events.try_recv().is_none());
         let after = shut_down(&runtime, batcher.clone());
-        assert_eq!(after, SpanTotals { ended: 25, exported: 1, failed: 0, dropped: 24 });
+        assert_eq!(after, Totals { ended: 25, exported: 1, failed: 0, dropped: 24 });
         let event = events.try_recv().expect("a queue_full event");
         assert_eq!(event.kind, crate::health::ErrorKind::QueueFull);
-        assert_eq!(event.spans, 24);
+        assert_eq!(event.items, 24);
         assert!(event.message.contains("batch.max_queue_bytes = 1"), "{}", event.message);
         assert_eq!(batcher.ledger.held_bytes(), 0, "every byte admitted is released when exported");
     }
@@ -547,7 +595,7 @@ mod tests {
         end_spans(&provider, 3);
         attempts.recv().expect("the export's first attempt");
         let frozen = batcher.shutdown(Duration::from_millis(50));
-        assert_eq!(frozen, SpanTotals { ended: 3, exported: 0, failed: 3, dropped: 0 });
+        assert_eq!(frozen, Totals { ended: 3, exported: 0, failed: 3, dropped: 0 });
         // The export task is cancelled with the runtime: its drop guard settles it late, which counts nothing.
         drop(runtime);
         assert_eq!(batcher.ledger.totals(), frozen);

@@ -23,8 +23,8 @@
 
 use super::*;
 use crate::accounting::Ledger;
-use crate::health::ErrorKind;
-use crate::sink::{ScriptedSink, SpanSink};
+use crate::health::{ErrorKind, Totals};
+use crate::sink::{ScriptedSink, Sink};
 use crate::transport::{AttemptOutcome, SendError};
 use opentelemetry::trace::{Tracer as _, TracerProvider as _};
 use opentelemetry::KeyValue;
@@ -111,7 +111,12 @@ impl Observed {
 }
 
 /// The scripted sink: each attempt draws its answer and latency from `rng`.
-fn scripted(collector: Collector, seed: u64, hub: Arc<FailureHub>, observed: Arc<Observed>) -> Arc<dyn SpanSink> {
+fn scripted(
+    collector: Collector,
+    seed: u64,
+    hub: Arc<FailureHub>,
+    observed: Arc<Observed>,
+) -> Arc<dyn Sink<opentelemetry_sdk::trace::SpanData>> {
     let rng = Mutex::new(Rng(seed));
     Arc::new(ScriptedSink(Arc::new(move |request: &ExportTraceServiceRequest| {
         // Every moment an attempt starts is a moment to check the live counters.
@@ -200,7 +205,7 @@ impl Drop for InProgress<'_> {
 /// The invariant at any moment: nothing settled more than once, so the settled sum never exceeds `ended`
 /// (`in_pipeline()` saturates: the raw sum is what shows a double count), and no more spans exported than the
 /// collector took.
-fn check_live(totals: &SpanTotals, observed: &Observed) -> Result<(), String> {
+fn check_live(totals: &Totals, observed: &Observed) -> Result<(), String> {
     let settled = totals.exported + totals.failed + totals.dropped;
     if settled > totals.ended {
         return Err(format!("settled {settled} > ended {}: {totals:?}", totals.ended));
@@ -214,7 +219,7 @@ fn check_live(totals: &SpanTotals, observed: &Observed) -> Result<(), String> {
 
 /// The frozen totals add up; the collector's positive answers match `exported`, save for exports the shutdown
 /// settled as failed before their answer came.
-fn check_frozen(frozen: &SpanTotals, observed: &Observed) -> Result<(), String> {
+fn check_frozen(frozen: &Totals, observed: &Observed) -> Result<(), String> {
     if frozen.exported + frozen.failed + frozen.dropped != frozen.ended {
         return Err(format!("frozen totals do not add up: {frozen:?}"));
     }
@@ -223,7 +228,7 @@ fn check_frozen(frozen: &SpanTotals, observed: &Observed) -> Result<(), String> 
 
 /// After the shutdown, everything settled late (answers, cancelled export tasks) and every span ended late:
 /// the live counters agree with the frozen ones.
-fn check_after(live: &SpanTotals, frozen: &SpanTotals, ended: u64, observed: &Observed) -> Result<(), String> {
+fn check_after(live: &Totals, frozen: &Totals, ended: u64, observed: &Observed) -> Result<(), String> {
     if let Some(violation) = observed.violation.lock().unwrap().clone() {
         return Err(violation);
     }
@@ -381,7 +386,7 @@ fn on_thread<T: Send + 'static>(runtime: &tokio::runtime::Runtime, f: impl FnOnc
 /// What the cases exercised, summed (printed, so that a run shows it covered the interesting paths).
 #[derive(Debug, Default)]
 struct Coverage {
-    frozen: SpanTotals,
+    frozen: Totals,
     /// Cases whose shutdown returned with attempts still under way.
     cut_attempts: u64,
     /// Cases whose collector accepted spans after the freeze (settled late, counted failed by the freeze).
@@ -389,7 +394,7 @@ struct Coverage {
 }
 
 impl Coverage {
-    fn add(&mut self, frozen: &SpanTotals, cut: bool, observed: &Observed) {
+    fn add(&mut self, frozen: &Totals, cut: bool, observed: &Observed) {
         self.frozen.ended += frozen.ended;
         self.frozen.exported += frozen.exported;
         self.frozen.failed += frozen.failed;
@@ -634,9 +639,10 @@ fn a_span_ending_during_the_freeze_is_counted_once() {
             max_queue_bytes: usize::MAX,
         };
         let resource = Resource::builder_empty().build();
-        let accept_all: Arc<dyn SpanSink> = Arc::new(ScriptedSink(Arc::new(|_: &ExportTraceServiceRequest| {
-            Box::pin(async { AttemptOutcome::Accepted })
-        })));
+        let accept_all: Arc<dyn Sink<opentelemetry_sdk::trace::SpanData>> =
+            Arc::new(ScriptedSink(Arc::new(|_: &ExportTraceServiceRequest| {
+                Box::pin(async { AttemptOutcome::Accepted })
+            })));
         let processor = OtelProcessor::start(settings, accept_all, &resource, hub, runtime.handle());
         let core = processor.batcher.clone();
         let provider = SdkTracerProvider::builder().with_span_processor(processor).build();

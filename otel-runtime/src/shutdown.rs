@@ -1,8 +1,8 @@
 //! The end of the program: every exit path (return, `?`, panic, SIGTERM/SIGINT, [`crate::exit`]) flushes the
 //! pipeline once, within `shutdown.timeout`, and prints the span summary.
 
-use crate::failures::FailureHub;
-use crate::health::SpanTotals;
+use crate::failures::{FailureHub, Listeners};
+use crate::health::{HealthSnapshot, Totals};
 use crate::pipeline::Pipeline;
 use crate::sync::LockUnpoisoned;
 use otel_config::SummaryMode;
@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 /// The installed pipeline, reachable from every exit path.
 pub(crate) struct Installed {
     pub(crate) hub: Arc<FailureHub>,
+    /// Every exported signal's hub, traces first.
+    pub(crate) hubs: Vec<Arc<FailureHub>>,
+    pub(crate) listeners: Arc<Listeners>,
     state: Mutex<State>,
     timeout: Duration,
     summary: SummaryMode,
@@ -22,13 +25,15 @@ pub(crate) struct Installed {
 
 struct State {
     pipeline: Option<Pipeline>,
-    totals: Option<SpanTotals>,
+    totals: Option<Totals>,
 }
 
 impl Installed {
     pub(crate) fn new(pipeline: Pipeline, timeout: Duration, summary: SummaryMode) -> Arc<Installed> {
         Arc::new(Installed {
             hub: pipeline.hub.clone(),
+            hubs: pipeline.hubs.clone(),
+            listeners: pipeline.listeners.clone(),
             state: Mutex::new(State { pipeline: Some(pipeline), totals: None }),
             timeout,
             summary,
@@ -59,38 +64,75 @@ impl Installed {
         state.pipeline.as_ref().map(|p| p.export_runtime.handle().clone())
     }
 
+    /// Every exported signal's health now.
+    pub(crate) fn health(&self) -> HealthSnapshot {
+        let mut signals: Vec<_> = self.hubs.iter().map(|hub| hub.snapshot()).collect();
+        if !self.hubs.iter().any(|hub| Arc::ptr_eq(hub, &self.hub)) {
+            // Spans are not exported: their counts still show at the top level (all zero but `ended`).
+            let traces = self.hub.snapshot();
+            let mut snapshot = HealthSnapshot::of(signals);
+            snapshot.totals = traces.totals;
+            return snapshot;
+        }
+        signals.sort_by_key(|health| health.signal as u8);
+        HealthSnapshot::of(signals)
+    }
+
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
     }
 
     /// Flushes and shuts down once, within `shutdown.timeout`; later (or concurrent) calls wait for the first
     /// and return its totals.
-    pub(crate) fn finish(&self) -> SpanTotals {
+    pub(crate) fn finish(&self) -> Totals {
         // Held for the whole flush: a signal arriving while `main` returns waits for the same flush.
         let mut state = self.state.lock_unpoisoned();
         if let Some(totals) = state.totals {
             return totals;
         }
-        let Some(pipeline) = state.pipeline.take() else { return SpanTotals::default() };
+        let Some(pipeline) = state.pipeline.take() else { return Totals::default() };
         let limit = self.flush_limit();
         let started = Instant::now();
-        let totals = match &pipeline.batcher {
-            Some(batcher) => batcher.shutdown(limit),
-            None => pipeline.hub.ledger.totals(),
-        };
-        // Our processor is shut down already; this only marks the provider so that its Drop does nothing more.
+        // The three signals flush at once, each within the same deadline: one `shutdown.timeout` bounds them all.
+        let (totals, others) = std::thread::scope(|scope| {
+            let logs = pipeline.logs.as_ref().map(|(_, batcher)| scope.spawn(move || batcher.shutdown(limit)));
+            let metrics = pipeline.metrics.as_ref().map(|(provider, export)| {
+                scope.spawn(move || crate::metrics::shut_down(provider, export, limit, started))
+            });
+            let totals = match &pipeline.batcher {
+                Some(batcher) => batcher.shutdown(limit),
+                None => pipeline.hub.ledger.totals(),
+            };
+            let mut others = Vec::new();
+            if let Some(logs) = logs {
+                others.push((otel_config::Signal::Logs, logs.join().unwrap_or_default()));
+            }
+            if let Some(metrics) = metrics {
+                others.push((otel_config::Signal::Metrics, metrics.join().unwrap_or_default()));
+            }
+            (totals, others)
+        });
+        // Our processors are shut down already; this only marks the providers so that their Drop does nothing more.
         let _ = pipeline.provider.shutdown_with_timeout(Duration::from_millis(1));
+        if let Some((provider, _)) = &pipeline.logs {
+            let _ = provider.shutdown_with_timeout(Duration::from_millis(1));
+        }
         let left = limit.saturating_sub(started.elapsed());
         // The on_failure callback gets the last events (shutdown losses included), within the deadline.
-        pipeline.hub.close(if limit.is_zero() { Duration::from_secs(1) } else { left });
+        pipeline.listeners.close(if limit.is_zero() { Duration::from_secs(1) } else { left });
         pipeline.export_runtime.shutdown_background();
-        let print = match self.summary {
+        let print = |totals: &Totals| match self.summary {
             SummaryMode::Always => true,
             SummaryMode::OnLoss => totals.lost() > 0,
             SummaryMode::Never => false,
         };
-        if print {
+        if print(&totals) {
             eprintln!("{}", totals.summary_line());
+        }
+        for (signal, totals) in &others {
+            if print(totals) {
+                eprintln!("{}", totals.summary_line_for(*signal));
+            }
         }
         state.totals = Some(totals);
         totals
@@ -120,7 +162,7 @@ impl OtelGuard {
 
     /// Flushes what is queued and shuts down within `shutdown.timeout`; returns the final span totals, which
     /// add up: `ended = exported + failed + dropped`.
-    pub fn shutdown(self) -> SpanTotals {
+    pub fn shutdown(self) -> Totals {
         self.installed.finish()
     }
 

@@ -1,7 +1,7 @@
 //! Where batches go: the seam between the batch processor and whatever receives its spans.
 //!
-//! A sink gets each batch as the processor cut it ([`SpanBatch`]: the spans and the resource) and owns the rest:
-//! a sink that sends converts the batch once, as it needs (the OTLP sinks to an `ExportTraceServiceRequest`), then
+//! A sink gets each batch as the processor cut it ([`ItemBatch`]: the spans or log records, and the resource) and
+//! owns the rest: a sink that sends converts the batch once, as it needs (the OTLP sink to an `Export…Request`), then
 //! hands its attempts to the retry loop ([`Retries::run`], export.rs), which also reports them to the failure
 //! channel; a sink that drops its batches (the benchmarks', in `bench.rs`) returns at once and converts nothing.
 //! The processor counts the [`Delivery`] it returns (accounting.rs).
@@ -12,10 +12,12 @@
 
 use crate::export::{Delivery, Retries};
 use crate::health::ErrorKind;
-use crate::transport::{AttemptOutcome, SendError, Transport};
+use crate::processor::Item;
+use crate::transport::{AttemptOutcome, ExportRequest, SendError, Transport};
+#[cfg(test)]
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
-use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+#[cfg(test)]
 use opentelemetry_sdk::trace::SpanData;
 use std::future::Future;
 use std::pin::Pin;
@@ -23,16 +25,25 @@ use std::sync::Arc;
 
 /// One batch, as the processor hands it to its sink.
 #[derive(Debug)]
-pub(crate) struct SpanBatch {
-    pub(crate) spans: Vec<SpanData>,
+pub(crate) struct ItemBatch<I> {
+    pub(crate) items: Vec<I>,
     /// The provider's resource, sent with every batch.
     pub(crate) resource: Arc<ResourceAttributesWithSchema>,
 }
 
-impl SpanBatch {
+/// An item the OTLP sink can send: how a batch of them becomes one export request.
+pub(crate) trait OtlpItem: Item + Sized {
+    /// The request a batch becomes.
+    type Request: ExportRequest;
     /// The batch in OTLP form (on the export task, so conversions run in parallel across the export threads).
-    pub(crate) fn into_request(self) -> ExportTraceServiceRequest {
-        ExportTraceServiceRequest { resource_spans: group_spans_by_resource_and_scope(self.spans, &self.resource) }
+    fn into_request(batch: ItemBatch<Self>) -> Self::Request;
+}
+
+impl OtlpItem for opentelemetry_sdk::trace::SpanData {
+    type Request = opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    fn into_request(batch: ItemBatch<Self>) -> Self::Request {
+        use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+        Self::Request { resource_spans: group_spans_by_resource_and_scope(batch.items, &batch.resource) }
     }
 }
 
@@ -40,10 +51,10 @@ impl SpanBatch {
 pub(crate) type Export<'a> = Pin<Box<dyn Future<Output = Delivery> + Send + 'a>>;
 
 /// Where batches go (see the module documentation).
-pub(crate) trait SpanSink: Send + Sync + std::fmt::Debug {
+pub(crate) trait Sink<I>: Send + Sync + std::fmt::Debug {
     /// Delivers `batch`: converts it as this sink needs, then makes its attempts through `retries` (or, for a
     /// sink that sends nothing, answers at once). Runs on the export runtime, one task per batch.
-    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a>;
+    fn export<'a>(&'a self, batch: ItemBatch<I>, retries: Retries<'a>) -> Export<'a>;
 }
 
 /// An OTLP collector, through our transport.
@@ -58,10 +69,10 @@ impl OtlpSink {
     }
 }
 
-impl SpanSink for OtlpSink {
-    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a> {
+impl<I: OtlpItem> Sink<I> for OtlpSink {
+    fn export<'a>(&'a self, batch: ItemBatch<I>, retries: Retries<'a>) -> Export<'a> {
         Box::pin(async move {
-            let request = batch.into_request();
+            let request = I::into_request(batch);
             let request = &request;
             retries.run(|timeout| self.transport.send(request, timeout)).await
         })
@@ -81,8 +92,8 @@ impl UnavailableSink {
     }
 }
 
-impl SpanSink for UnavailableSink {
-    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a> {
+impl<I: Send + 'static> Sink<I> for UnavailableSink {
+    fn export<'a>(&'a self, batch: ItemBatch<I>, retries: Retries<'a>) -> Export<'a> {
         // Nothing can be sent: no conversion.
         drop(batch);
         Box::pin(retries.run(|_timeout| {
@@ -117,10 +128,10 @@ impl std::fmt::Debug for ScriptedSink {
 }
 
 #[cfg(test)]
-impl SpanSink for ScriptedSink {
-    fn export<'a>(&'a self, batch: SpanBatch, retries: Retries<'a>) -> Export<'a> {
+impl Sink<SpanData> for ScriptedSink {
+    fn export<'a>(&'a self, batch: ItemBatch<SpanData>, retries: Retries<'a>) -> Export<'a> {
         Box::pin(async move {
-            let request = batch.into_request();
+            let request = <SpanData as OtlpItem>::into_request(batch);
             let request = &request;
             retries
                 .run(|timeout| async move {

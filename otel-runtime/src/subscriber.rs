@@ -1,37 +1,57 @@
-//! The `tracing` layers: tracing-opentelemetry, fmt (per `fmt.format`) and an EnvFilter (`RUST_LOG` wins).
+//! The `tracing` layers: tracing-opentelemetry (spans, and events as span events), the log bridge (events as
+//! log records), the metrics layer (`counter.*`, `histogram.*` event fields as instruments), fmt (per
+//! `fmt.format`) and an EnvFilter (`RUST_LOG` wins).
 
+use crate::pipeline::Pipeline;
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::trace::SdkTracerProvider;
 use otel_config::{Config, FmtFormat};
+use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
 /// Installs the global subscriber. Returns a warning when another one was installed first.
-pub(crate) fn install(config: &Config, provider: &SdkTracerProvider) -> Result<(), String> {
-    dispatch(config, provider).try_init().map_err(|e| {
+pub(crate) fn install(config: &Config, pipeline: &Pipeline) -> Result<(), String> {
+    dispatch(config, pipeline).try_init().map_err(|e| {
         format!("otel: a global tracing subscriber was already installed; spans will not be exported ({e})")
     })
 }
 
-/// The subscriber [`install`] installs: the filter, the OpenTelemetry layer, the fmt layer.
-pub(crate) fn dispatch(config: &Config, provider: &SdkTracerProvider) -> tracing::Dispatch {
+/// The subscriber [`install`] installs: the filter, the OpenTelemetry layer, the log bridge, the metrics layer,
+/// the fmt layer.
+pub(crate) fn dispatch(config: &Config, pipeline: &Pipeline) -> tracing::Dispatch {
     let filter = EnvFilter::try_new(&config.fmt.filter).unwrap_or_else(|e| {
         eprintln!("otel: ignoring fmt.filter {:?}: {e}; using \"info\"", config.fmt.filter);
         EnvFilter::new("info")
     });
+    // Events become span events unless the log records are to carry them alone (`logs.span_events = false`).
+    let span_events = config.logs.span_events || pipeline.logs.is_none();
     let otel_layer = (!config.disabled).then(|| {
         tracing_opentelemetry::layer()
             .with_location(config.tracing.location)
             .with_threads(config.tracing.threads)
             .with_tracked_inactivity(config.tracing.timings)
-            .with_tracer(provider.tracer("otel"))
+            .with_tracer(pipeline.provider.tracer("otel"))
+            .with_filter(filter_fn(move |metadata| span_events || !metadata.is_event()))
     });
+    let log_bridge = pipeline.logs.as_ref().map(|(provider, _)| {
+        opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge::new(provider)
+            .with_filter(filter_fn(|metadata| crate::logs::may_become_a_record(metadata.target())))
+    });
+    let metrics_layer =
+        pipeline.metrics.as_ref().map(|(provider, _)| tracing_opentelemetry::MetricsLayer::new(provider.clone()));
     let fmt_layer = match config.fmt.format {
         FmtFormat::Off => None,
         FmtFormat::Compact => Some(tracing_subscriber::fmt::layer().compact().boxed()),
         FmtFormat::Pretty => Some(tracing_subscriber::fmt::layer().pretty().boxed()),
         FmtFormat::Json => Some(tracing_subscriber::fmt::layer().json().boxed()),
     };
-    tracing::Dispatch::new(tracing_subscriber::registry().with(filter).with(otel_layer).with(fmt_layer))
+    tracing::Dispatch::new(
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(otel_layer)
+            .with(log_bridge)
+            .with(metrics_layer)
+            .with(fmt_layer),
+    )
 }

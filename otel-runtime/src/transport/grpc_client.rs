@@ -1,5 +1,6 @@
-//! OTLP/gRPC on tonic, with opentelemetry-proto's generated `TraceServiceClient`.
+//! OTLP/gRPC on tonic: one unary call per attempt, to the method of the request's signal (`ExportRequest`).
 
+use super::ExportRequest;
 use super::{
     classify, partial_outcome, proxy, tls::TlsFiles, truncate, AttemptOutcome, SendError, Target, MAX_RETRY_DELAY,
     USER_AGENT,
@@ -7,8 +8,6 @@ use super::{
 use crate::health::ErrorKind;
 use crate::{BuildError, BuildErrorKind};
 use http::HeaderMap;
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use otel_config::Compression;
 use prost::Message;
 use std::sync::{Mutex, PoisonError};
@@ -24,7 +23,7 @@ pub(super) struct GrpcTransport {
     connector: proxy::Connector,
     compression: Compression,
     /// The current channel, and how many channels were made before it.
-    current: Mutex<(u64, TraceServiceClient<Channel>)>,
+    current: Mutex<(u64, tonic::client::Grpc<Channel>)>,
     /// `exporter.headers`, sent as metadata (values marked sensitive), with the endpoint's credentials.
     headers: HeaderMap,
 }
@@ -105,7 +104,7 @@ impl GrpcTransport {
     }
 
     /// The client to use for the next attempt, and its generation (for [`GrpcTransport::reconnect`]).
-    pub(super) fn client(&self) -> (u64, TraceServiceClient<Channel>) {
+    pub(super) fn client(&self) -> (u64, tonic::client::Grpc<Channel>) {
         let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         (current.0, current.1.clone())
     }
@@ -121,16 +120,24 @@ impl GrpcTransport {
 
     /// One export call. No `grpc-timeout` is sent: the caller bounds the attempt, and a server-side deadline
     /// would race with it (the answer would be CANCELLED instead of our Timeout).
-    pub(super) async fn send(
+    pub(super) async fn send<R: ExportRequest>(
         &self,
-        mut client: TraceServiceClient<Channel>,
-        request: &ExportTraceServiceRequest,
+        mut client: tonic::client::Grpc<Channel>,
+        request: &R,
     ) -> AttemptOutcome {
         let mut call = tonic::Request::new(request.clone());
         *call.metadata_mut() = MetadataMap::from_headers(self.headers.clone());
-        match client.export(call).await {
-            Ok(response) => match response.into_inner().partial_success {
-                Some(partial) => partial_outcome(partial.rejected_spans, &partial.error_message),
+        // What the generated clients do (opentelemetry-proto's `TraceServiceClient::export`), for any of the three
+        // services: our own method path, so one channel type serves every signal.
+        if let Err(e) = client.ready().await {
+            let status = tonic::Status::unknown(format!("Service was not ready: {e}"));
+            return AttemptOutcome::Failed(classify_status(&status));
+        }
+        let codec = tonic_prost::ProstCodec::<R, R::Response>::default();
+        let path = http::uri::PathAndQuery::from_static(R::GRPC_PATH);
+        match client.unary(call, path, codec).await {
+            Ok(response) => match R::partial_success(response.into_inner()) {
+                Some((rejected, message)) => partial_outcome(R::SIGNAL, rejected, &message),
                 None => AttemptOutcome::Accepted,
             },
             Err(status) => AttemptOutcome::Failed(classify_status(&status)),
@@ -143,9 +150,9 @@ fn new_client(
     endpoint: &Endpoint,
     connector: &proxy::Connector,
     compression: Compression,
-) -> TraceServiceClient<Channel> {
+) -> tonic::client::Grpc<Channel> {
     let channel = endpoint.connect_with_connector_lazy(connector.clone());
-    let client = TraceServiceClient::new(channel)
+    let client = tonic::client::Grpc::new(channel)
         .accept_compressed(CompressionEncoding::Gzip)
         .accept_compressed(CompressionEncoding::Zstd);
     match compression {

@@ -1,6 +1,8 @@
 //! OTLP/HTTP (binary protobuf or JSON bodies) on hyper-util's pooled HTTP/1.1 client, with rustls (ring) for
 //! https.
 
+use super::request::{decode_protobuf_partial, json_rejected_field};
+use super::ExportRequest;
 use super::{
     classify, partial_outcome, proxy, tls::TlsFiles, truncate, AttemptOutcome, SendError, Target, MAX_RETRY_DELAY,
     USER_AGENT,
@@ -14,8 +16,8 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use otel_config::Compression;
+use otel_config::Signal;
 use prost::Message;
 use std::io::Write;
 use std::time::{Duration, SystemTime};
@@ -32,6 +34,8 @@ pub(super) struct HttpTransport {
     client: Client<HttpsConnector<proxy::Connector>, Full<Bytes>>,
     uri: Uri,
     json: bool,
+    /// The signal sent (the response's partial-success field).
+    signal: Signal,
     compression: Compression,
     /// `exporter.headers` (values marked sensitive), with the endpoint's credentials and, for an `http://` endpoint
     /// behind a forward proxy, the proxy's `Proxy-Authorization`.
@@ -69,6 +73,7 @@ impl HttpTransport {
     pub(super) fn build(
         target: &Target<'_>,
         json: bool,
+        signal: Signal,
         compression: Compression,
         mut headers: HeaderMap,
         tls: &TlsFiles,
@@ -106,7 +111,7 @@ impl HttpTransport {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .build(connector);
-        Ok(HttpTransport { proxy, client, uri, json, compression, headers, forward_proxy })
+        Ok(HttpTransport { proxy, client, uri, json, signal, compression, headers, forward_proxy })
     }
 
     /// The proxy in use (credentials redacted), if any.
@@ -114,7 +119,7 @@ impl HttpTransport {
         self.proxy.as_deref()
     }
 
-    pub(super) async fn send(&self, request: &ExportTraceServiceRequest) -> AttemptOutcome {
+    pub(super) async fn send<R: ExportRequest>(&self, request: &R) -> AttemptOutcome {
         let body = if self.json {
             match serde_json::to_vec(request) {
                 Ok(body) => body,
@@ -171,7 +176,8 @@ impl HttpTransport {
             // A body that cannot be read leaves an empty one: the status still says what happened.
             Err(_) => Bytes::new(),
         };
-        let outcome = classify_response(parts.status, &parts.headers, &body, self.json, SystemTime::now());
+        let outcome =
+            classify_response_for(self.signal, parts.status, &parts.headers, &body, self.json, SystemTime::now());
         match (outcome, &self.forward_proxy) {
             // The forward proxy's own refusal of our credentials: say which proxy.
             (AttemptOutcome::Failed(mut error), Some(proxy))
@@ -213,7 +219,8 @@ fn client_error(err: &hyper_util::client::legacy::Error) -> SendError {
     SendError::new(ErrorKind::Transport, format!("connection failed: {}", truncate(&detail)), true)
 }
 
-/// The spec's classification of an OTLP/HTTP response (see [`classify_http_response`]).
+/// The spec's classification of an OTLP/HTTP trace response (see [`classify_http_response`]).
+#[cfg(test)]
 pub(super) fn classify_response(
     status: StatusCode,
     headers: &HeaderMap,
@@ -221,17 +228,43 @@ pub(super) fn classify_response(
     json_request: bool,
     now: SystemTime,
 ) -> AttemptOutcome {
+    classify_response_for(Signal::Traces, status, headers, body, json_request, now)
+}
+
+/// The spec's classification of an OTLP/HTTP response of `signal`'s service (see [`classify_http_response_for`]).
+pub(super) fn classify_response_for(
+    signal: Signal,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    json_request: bool,
+    now: SystemTime,
+) -> AttemptOutcome {
     let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-    classify_http_response(status.as_u16(), text(CONTENT_TYPE), text(RETRY_AFTER), body, json_request, now)
+    classify_http_response_for(signal, status.as_u16(), text(CONTENT_TYPE), text(RETRY_AFTER), body, json_request, now)
+}
+
+/// [`classify_http_response_for`] a trace response.
+pub(crate) fn classify_http_response(
+    status: u16,
+    content_type: Option<&str>,
+    retry_after: Option<&str>,
+    body: &[u8],
+    json_request: bool,
+    now: SystemTime,
+) -> AttemptOutcome {
+    classify_http_response_for(Signal::Traces, status, content_type, retry_after, body, json_request, now)
 }
 
 /// The spec's classification of an OTLP/HTTP response from its parts: the status code (any number), the
 /// `Content-Type` and `Retry-After` values if present, the body (already bounded by the caller), the request's
 /// encoding (the body's when the response does not say) and the current time (for an HTTP-date `Retry-After`).
-/// A 2xx is a success only with an empty body or an OTLP `ExportTraceServiceResponse` in the declared encoding;
+/// A 2xx is a success only with an empty body or the OTLP `Export…ServiceResponse` of `signal` in the declared
+/// encoding;
 /// anything else (a captive portal's page, ...) is [`ErrorKind::InvalidResponse`]. Pure, total and bounded: a fuzz
 /// target can call it with anything.
-pub(crate) fn classify_http_response(
+pub(crate) fn classify_http_response_for(
+    signal: Signal,
     status: u16,
     content_type: Option<&str>,
     retry_after: Option<&str>,
@@ -253,8 +286,8 @@ pub(crate) fn classify_http_response(
             // The spec allows an empty body for a full success.
             return AttemptOutcome::Accepted;
         }
-        return match encoding.and_then(|json| decode_partial(body, json)) {
-            Some((rejected, message)) => partial_outcome(rejected, &message),
+        return match encoding.and_then(|json| decode_partial(signal, body, json)) {
+            Some((rejected, message)) => partial_outcome(signal, rejected, &message),
             None => AttemptOutcome::Failed(invalid_response(status, content_type, body)),
         };
     }
@@ -325,9 +358,9 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     Some(at.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_RETRY_DELAY))
 }
 
-/// `partial_success` of an `ExportTraceServiceResponse` body: `(rejected_spans, error_message)`, `(0, "")` for a
-/// response without one; `None` when the body is not an `ExportTraceServiceResponse` in that encoding.
-fn decode_partial(body: &[u8], json: bool) -> Option<(i64, String)> {
+/// `partial_success` of a response body of `signal`'s service: `(rejected, error_message)`, `(0, "")` for a
+/// response without one; `None` when the body is not that response in that encoding.
+fn decode_partial(signal: Signal, body: &[u8], json: bool) -> Option<(i64, String)> {
     if json {
         // Read by hand: int64 may come as a JSON number or a decimal string (proto3 JSON mapping).
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -335,7 +368,7 @@ fn decode_partial(body: &[u8], json: bool) -> Option<(i64, String)> {
             None | Some(serde_json::Value::Null) => return Some((0, String::new())),
             Some(partial) => partial.as_object()?,
         };
-        let rejected = match partial.get("rejectedSpans") {
+        let rejected = match partial.get(json_rejected_field(signal)) {
             Some(serde_json::Value::Number(n)) => n.as_i64().unwrap_or(0),
             Some(serde_json::Value::String(s)) => s.trim().parse().unwrap_or(0),
             _ => 0,
@@ -343,8 +376,7 @@ fn decode_partial(body: &[u8], json: bool) -> Option<(i64, String)> {
         let message = partial.get("errorMessage").and_then(|m| m.as_str()).unwrap_or("").to_string();
         Some((rejected, message))
     } else {
-        let response = ExportTraceServiceResponse::decode(body).ok()?;
-        Some(response.partial_success.map_or((0, String::new()), |p| (p.rejected_spans, p.error_message)))
+        decode_protobuf_partial(signal, body)
     }
 }
 

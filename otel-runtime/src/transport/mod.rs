@@ -17,19 +17,20 @@ mod credentials;
 pub(crate) mod grpc_client;
 pub(crate) mod http_client;
 mod proxy;
+mod request;
 mod tls;
 
 /// Every message showing an endpoint URL redacts it with this (for use outside the transport too).
 pub(crate) use credentials::redact_userinfo;
 pub(crate) use proxy::ProxySettings;
+pub(crate) use request::ExportRequest;
 
 #[cfg(test)]
 mod tests;
 
 use crate::health::ErrorKind;
 use crate::{BuildError, BuildErrorKind};
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use otel_config::{Compression, Protocol};
+use otel_config::{Compression, Protocol, Signal};
 use std::time::Duration;
 
 /// The outcome of one export attempt.
@@ -95,6 +96,8 @@ const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Sends export requests to one endpoint.
 pub(crate) struct Transport {
+    /// The signal this transport sends (its URL and its requests' type).
+    signal: Signal,
     /// The URL sent to, credentials redacted (`http://***@host:4318/v1/traces`).
     endpoint: String,
     protocol: Protocol,
@@ -113,6 +116,7 @@ enum Inner {
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
+            .field("signal", &self.signal.as_str())
             .field("endpoint", &self.endpoint)
             .field("protocol", &self.protocol.as_str())
             .field("compression", &self.compression.as_str())
@@ -126,16 +130,17 @@ impl Transport {
     /// Called inside the export runtime's context (tokio runtime entered). Never connects eagerly: a down
     /// collector must not fail the build.
     /// Proxies from the process environment ([`ProxySettings::from_env`]).
-    pub(crate) fn build(config: &otel_config::ExporterConfig) -> Result<Transport, BuildError> {
-        Transport::build_with(config, &ProxySettings::from_env())
+    pub(crate) fn build(config: &otel_config::ExporterConfig, signal: Signal) -> Result<Transport, BuildError> {
+        Transport::build_with(config, signal, &ProxySettings::from_env())
     }
 
     /// [`Transport::build`] with the proxy settings given.
     pub(crate) fn build_with(
         config: &otel_config::ExporterConfig,
+        signal: Signal,
         proxies: &ProxySettings,
     ) -> Result<Transport, BuildError> {
-        let url = config.traces_url();
+        let url = config.url(signal);
         let endpoint = redact_userinfo(&url);
         // The clients never see the credentials: they go in `Authorization`, unless one is configured explicitly.
         let (url, basic) = credentials::take_userinfo(&url);
@@ -156,6 +161,7 @@ impl Transport {
             Protocol::HttpProtobuf | Protocol::HttpJson => Inner::Http(Box::new(http_client::HttpTransport::build(
                 &target,
                 config.protocol == Protocol::HttpJson,
+                signal,
                 config.compression,
                 headers,
                 &tls,
@@ -169,6 +175,7 @@ impl Transport {
             }
         };
         Ok(Transport {
+            signal,
             endpoint,
             protocol: config.protocol,
             compression: config.compression,
@@ -185,7 +192,7 @@ impl Transport {
         }
     }
 
-    /// The exact URL sent to (`config.traces_url()`), its userinfo (credentials) redacted as `***`.
+    /// The exact URL sent to (`config.url(signal)`), its userinfo (credentials) redacted as `***`.
     pub(crate) fn endpoint(&self) -> &str {
         &self.endpoint
     }
@@ -196,7 +203,8 @@ impl Transport {
     /// After a failure at the connection level (a timeout included), gRPC gets a new channel: HTTP/2 would
     /// otherwise send the next requests down the same dead connection. HTTP/1.1 needs nothing: a connection with a
     /// request in flight is closed when the attempt is dropped, and one that failed is not pooled.
-    pub(crate) async fn send(&self, request: &ExportTraceServiceRequest, timeout: Duration) -> AttemptOutcome {
+    pub(crate) async fn send<R: ExportRequest>(&self, request: &R, timeout: Duration) -> AttemptOutcome {
+        debug_assert_eq!(R::SIGNAL, self.signal, "a request of another signal than the transport's");
         match &self.inner {
             Inner::Grpc(grpc) => {
                 let (generation, client) = grpc.client();
@@ -235,15 +243,17 @@ async fn bounded(attempt: impl std::future::Future<Output = AttemptOutcome>, tim
     }
 }
 
-/// The outcome of a response that carried an OTLP partial success (`rejected_spans` > 0), or plain acceptance.
-fn partial_outcome(rejected_spans: i64, error_message: &str) -> AttemptOutcome {
-    if rejected_spans > 0 {
+/// The outcome of a response that carried an OTLP partial success (`rejected_spans`, `rejected_log_records` or
+/// `rejected_data_points` > 0), or plain acceptance.
+fn partial_outcome(signal: Signal, rejected: i64, error_message: &str) -> AttemptOutcome {
+    if rejected > 0 {
+        let noun = crate::health::noun(signal);
         let message = if error_message.is_empty() {
-            format!("{rejected_spans} spans rejected by the collector")
+            format!("{rejected} {noun} rejected by the collector")
         } else {
-            format!("{rejected_spans} spans rejected by the collector: {}", truncate(error_message))
+            format!("{rejected} {noun} rejected by the collector: {}", truncate(error_message))
         };
-        AttemptOutcome::PartiallyAccepted { rejected: rejected_spans as u64, message }
+        AttemptOutcome::PartiallyAccepted { rejected: rejected as u64, message }
     } else {
         // `rejected_spans` = 0 with a message is a warning from the collector: the spans were all accepted.
         AttemptOutcome::Accepted

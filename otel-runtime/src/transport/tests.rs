@@ -47,7 +47,7 @@ fn build(config: &ExporterConfig) -> Transport {
 }
 
 fn build_proxied(config: &ExporterConfig, proxies: &ProxySettings) -> Transport {
-    Transport::build_with(config, proxies).unwrap_or_else(|e| panic!("build failed: {e}"))
+    Transport::build_with(config, otel_config::Signal::Traces, proxies).unwrap_or_else(|e| panic!("build failed: {e}"))
 }
 
 fn sample() -> ExportTraceServiceRequest {
@@ -64,7 +64,7 @@ fn failed(outcome: AttemptOutcome) -> SendError {
 
 #[track_caller]
 fn build_error(config: &ExporterConfig) -> String {
-    match Transport::build_with(config, &ProxySettings::none()) {
+    match Transport::build_with(config, otel_config::Signal::Traces, &ProxySettings::none()) {
         Ok(transport) => panic!("expected a build error, got {transport:?}"),
         Err(e) => e.to_string(),
     }
@@ -572,7 +572,7 @@ async fn tls_server_not_trusted_is_a_tls_error() {
         let path = if protocol == Protocol::Grpc { "" } else { "/v1/traces" };
         // No exporter.certificate: the system's roots, which do not know the test CA.
         let config = config(protocol, format!("https://localhost:{}{path}", server.port));
-        let transport = match Transport::build_with(&config, &ProxySettings::none()) {
+        let transport = match Transport::build_with(&config, otel_config::Signal::Traces, &ProxySettings::none()) {
             Ok(transport) => transport,
             // A system without any root certificate: the build says so (and names the key to set).
             Err(e) => {
@@ -663,7 +663,11 @@ async fn build_errors_name_the_key_and_never_a_header_value() {
 #[tokio::test]
 async fn build_errors_are_data_what_failed_and_which_key() {
     use crate::BuildErrorKind::{Header, Protocol as NoTransport, Tls};
-    let kind_and_key = |config: &ExporterConfig| match Transport::build_with(config, &ProxySettings::none()) {
+    let kind_and_key = |config: &ExporterConfig| match Transport::build_with(
+        config,
+        otel_config::Signal::Traces,
+        &ProxySettings::none(),
+    ) {
         Ok(transport) => panic!("expected a build error, got {transport:?}"),
         Err(e) => (e.kind(), e.key()),
     };
