@@ -157,7 +157,7 @@ fn os_description() -> Option<String> {
         return None;
     }
     let field = |chars: &[libc::c_char]| {
-        let bytes: Vec<u8> = chars.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+        let bytes: Vec<u8> = chars.iter().take_while(|&&c| c != 0).map(|c| c.to_ne_bytes()[0]).collect();
         String::from_utf8_lossy(&bytes).trim().to_string()
     };
     let (system, release) = (field(&uts.sysname), field(&uts.release));

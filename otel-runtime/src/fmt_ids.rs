@@ -25,7 +25,7 @@
 
 use opentelemetry::trace::{SpanId, TraceContextExt, TraceId};
 use otel_config::FmtFormat;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::{DefaultFields, Format, Writer};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
@@ -225,6 +225,7 @@ mod tests {
     use opentelemetry::trace::{SpanContext, TraceFlags, TraceState, TracerProvider as _};
     use opentelemetry_sdk::error::OTelSdkResult;
     use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+    use std::fmt::Write as _;
     use std::sync::{Arc, Mutex};
     use tracing_opentelemetry::OpenTelemetrySpanExt as _;
     use tracing_subscriber::layer::SubscriberExt as _;

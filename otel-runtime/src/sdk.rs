@@ -258,8 +258,7 @@ mod tests {
         assert!(attributes.contains(&("service.instance.id".into(), "instance-7".into())), "{attributes:?}");
         assert_eq!(attributes.iter().filter(|(k, _)| k == "host.name").count(), 1);
 
-        let mut config = Config::default();
-        config.resource_detectors = vec![];
+        let config = Config { resource_detectors: vec![], ..Config::default() };
         let keys: Vec<String> = resource_attributes(&config).into_iter().map(|(k, _)| k).collect();
         assert_eq!(
             keys,
