@@ -16,7 +16,9 @@
 //! a span's context out only through the `Dispatch` (`get_otel_context`), which cannot be reached while an event
 //! is being dispatched to a thread's scoped subscriber; so an event with an explicit `parent:` other than the
 //! entered span gets no ids (rather than the entered span's, which would be wrong). Ids are printed for sampled
-//! and unsampled spans alike: an unsampled trace id still ties the lines of one request together.
+//! and unsampled spans alike: an unsampled trace id still ties the lines of one request together. An app that
+//! attaches an OTel context of its own inside a span gets that context's ids, the parent tracing-opentelemetry
+//! gives the spans started there.
 //!
 //! Cost per event, by construction: outside a span, one look-up of the current span in the
 //! registry; inside, that plus a borrow of the thread's OTel context and 48 hex digits written into the line
