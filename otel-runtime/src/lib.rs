@@ -12,10 +12,12 @@ mod accounting;
 #[doc(hidden)]
 pub mod bench;
 mod console;
+mod detectors;
 #[doc(hidden)]
 pub mod entry;
 mod export;
 mod failures;
+mod fmt_ids;
 /// The fuzz targets' entry points (`fuzz/`). Not a public API.
 #[doc(hidden)]
 pub mod __fuzz {

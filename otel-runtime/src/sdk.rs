@@ -12,8 +12,8 @@ use opentelemetry_sdk::trace::{Sampler, SpanLimits};
 use opentelemetry_sdk::Resource;
 use otel_config::{Config, Propagator, ResourceValue, SamplerName};
 
-/// The resource every span is sent with: service name/version/environment, the SDK's telemetry attributes and
-/// `[resource]`.
+/// The resource every span is sent with: service name/version/environment, the SDK's telemetry attributes, what
+/// `resource_detectors` detect and `[resource]`.
 pub(crate) fn resource(config: &Config) -> Resource {
     let mut attributes = vec![KeyValue::new("service.name", config.service.name.clone())];
     if let Some(version) = &config.service.version {
@@ -33,6 +33,8 @@ pub(crate) fn resource(config: &Config) -> Resource {
     }));
     Resource::builder_empty()
         .with_detector(Box::new(opentelemetry_sdk::resource::TelemetryResourceDetector))
+        // Detected first: a later attribute replaces an earlier one of the same key, so `service.*` and `[resource]` win.
+        .with_attributes(crate::detectors::detect(&config.resource_detectors))
         .with_attributes(attributes)
         .build()
 }
@@ -221,6 +223,7 @@ mod tests {
         config.service.environment = Some("prod".into());
         config.resource.insert("team".into(), ResourceValue::from("core"));
         config.resource.insert("shard".into(), ResourceValue::from(3_i64));
+        config.resource_detectors = vec![];
         let attributes = resource_attributes(&config);
         let keys: Vec<&str> = attributes.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
@@ -237,5 +240,30 @@ mod tests {
             ]
         );
         assert!(attributes.contains(&("shard".into(), "3".into())));
+    }
+
+    #[test]
+    fn detected_attributes_are_added_and_explicit_ones_win() {
+        let config = Config::default();
+        let keys: Vec<String> = resource_attributes(&config).into_iter().map(|(k, _)| k).collect();
+        for key in ["service.instance.id", "host.arch", "os.type", "process.pid", "process.runtime.name"] {
+            assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
+        }
+
+        let mut config = Config::default();
+        config.resource.insert("host.name".into(), ResourceValue::from("x"));
+        config.resource.insert("service.instance.id".into(), ResourceValue::from("instance-7"));
+        let attributes = resource_attributes(&config);
+        assert!(attributes.contains(&("host.name".into(), "x".into())), "{attributes:?}");
+        assert!(attributes.contains(&("service.instance.id".into(), "instance-7".into())), "{attributes:?}");
+        assert_eq!(attributes.iter().filter(|(k, _)| k == "host.name").count(), 1);
+
+        let config = Config { resource_detectors: vec![], ..Config::default() };
+        let keys: Vec<String> = resource_attributes(&config).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            keys,
+            ["service.name", "telemetry.sdk.language", "telemetry.sdk.name", "telemetry.sdk.version"],
+            "no detected attribute with resource_detectors = []"
+        );
     }
 }
