@@ -36,7 +36,6 @@ use tracing_subscriber::Layer;
 
 /// The fmt layer of `fmt.format` writing to stdout (`None` for `off`), the same layer as without ids when
 /// `trace_ids` is false, with the trace and span id on every line printed in a span when it is true.
-#[allow(dead_code)] // Until subscriber.rs builds its fmt layer here (issue #10).
 pub(crate) fn fmt_layer<S>(format: FmtFormat, trace_ids: bool) -> Option<Box<dyn Layer<S> + Send + Sync>>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,

@@ -93,24 +93,47 @@ impl Installed {
         let Some(pipeline) = state.pipeline.take() else { return Totals::default() };
         let limit = self.flush_limit();
         let started = Instant::now();
-        // The three signals flush at once, each within the same deadline: one `shutdown.timeout` bounds them all.
+        // Spans and log records flush at once, each within the same deadline: one `shutdown.timeout` bounds them
+        // all. The metrics' final collection waits for them (up to half the time), so that otel's own counters it
+        // exports are final; it then has until the same deadline.
         let (totals, others) = std::thread::scope(|scope| {
-            let logs = pipeline.logs.as_ref().map(|(_, batcher)| scope.spawn(move || batcher.shutdown(limit)));
-            let metrics = pipeline.metrics.as_ref().map(|(provider, export)| {
-                scope.spawn(move || crate::metrics::shut_down(provider, export, limit, started))
+            let (settled, settling) = std::sync::mpsc::channel::<()>();
+            let logs = pipeline.logs.as_ref().map(|(_, batcher)| {
+                let settled = settled.clone();
+                scope.spawn(move || {
+                    let totals = batcher.shutdown(limit);
+                    let _ = settled.send(());
+                    totals
+                })
             });
-            let totals = match &pipeline.batcher {
-                Some(batcher) => batcher.shutdown(limit),
-                None => pipeline.hub.ledger.totals(),
-            };
+            let traces = scope.spawn(move || {
+                let totals = match &pipeline.batcher {
+                    Some(batcher) => batcher.shutdown(limit),
+                    None => pipeline.hub.ledger.totals(),
+                };
+                let _ = settled.send(());
+                totals
+            });
             let mut others = Vec::new();
+            if let Some((provider, export)) = &pipeline.metrics {
+                let half = started.checked_add(limit / 2);
+                for _ in 0..1 + usize::from(logs.is_some()) {
+                    let wait = half.map(|half| half.saturating_duration_since(Instant::now()));
+                    let done = match wait {
+                        Some(wait) => settling.recv_timeout(wait).is_ok(),
+                        None => settling.recv().is_ok(),
+                    };
+                    if !done {
+                        break;
+                    }
+                }
+                let metrics = crate::metrics::shut_down(provider, export, limit, started);
+                others.push((otel_config::Signal::Metrics, metrics));
+            }
             if let Some(logs) = logs {
-                others.push((otel_config::Signal::Logs, logs.join().unwrap_or_default()));
+                others.insert(0, (otel_config::Signal::Logs, logs.join().unwrap_or_default()));
             }
-            if let Some(metrics) = metrics {
-                others.push((otel_config::Signal::Metrics, metrics.join().unwrap_or_default()));
-            }
-            (totals, others)
+            (traces.join().unwrap_or_default(), others)
         });
         // Our processors are shut down already; this only marks the providers so that their Drop does nothing more.
         let _ = pipeline.provider.shutdown_with_timeout(Duration::from_millis(1));

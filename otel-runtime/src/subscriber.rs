@@ -4,7 +4,7 @@
 
 use crate::pipeline::Pipeline;
 use opentelemetry::trace::TracerProvider as _;
-use otel_config::{Config, FmtFormat};
+use otel_config::Config;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -40,12 +40,7 @@ pub(crate) fn dispatch(config: &Config, pipeline: &Pipeline) -> tracing::Dispatc
     });
     let metrics_layer =
         pipeline.metrics.as_ref().map(|(provider, _)| tracing_opentelemetry::MetricsLayer::new(provider.clone()));
-    let fmt_layer = match config.fmt.format {
-        FmtFormat::Off => None,
-        FmtFormat::Compact => Some(tracing_subscriber::fmt::layer().compact().boxed()),
-        FmtFormat::Pretty => Some(tracing_subscriber::fmt::layer().pretty().boxed()),
-        FmtFormat::Json => Some(tracing_subscriber::fmt::layer().json().boxed()),
-    };
+    let fmt_layer = crate::fmt_ids::fmt_layer(config.fmt.format, config.fmt.trace_ids);
     tracing::Dispatch::new(
         tracing_subscriber::registry()
             .with(filter)
