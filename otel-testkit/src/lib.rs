@@ -33,15 +33,20 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod log;
+pub mod metric;
 mod proxy;
 mod receiver;
 mod rotel;
 mod server_thread;
 pub mod span;
 
+pub use log::ReceivedLogRecord;
+pub use metric::{DataPointValue, MetricKind, ReceivedDataPoint, ReceivedMetric, Temporality};
 pub use proxy::{basic_auth, HttpProxy, HttpProxyBuilder, ProxyAuth, ProxyOutcome, ProxyRequest};
 pub use receiver::{
-    Attempt, Behavior, Outcome, Protocol, Received, Receiver, ReceiverBuilder, DEFAULT_HTTP_PATH, GRPC_EXPORT_PATH,
+    Attempt, Behavior, Outcome, Protocol, Received, Receiver, ReceiverBuilder, Signal, DEFAULT_HTTP_LOGS_PATH,
+    DEFAULT_HTTP_METRICS_PATH, DEFAULT_HTTP_PATH, GRPC_EXPORT_PATH, GRPC_LOGS_EXPORT_PATH, GRPC_METRICS_EXPORT_PATH,
 };
 pub use rotel::{Rotel, RotelSpan, RotelVerbosity};
 pub use span::{ReceivedEvent, ReceivedLink, ReceivedSpan};

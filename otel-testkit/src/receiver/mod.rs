@@ -1,13 +1,15 @@
-//! The in-process OTLP trace receiver: gRPC (tonic) and HTTP (hyper) servers on 127.0.0.1 that record what they
-//! get and answer as told by a [`Behavior`].
+//! The in-process OTLP receiver (traces, logs, metrics): gRPC (tonic) and HTTP (hyper) servers on 127.0.0.1 that
+//! record what they get and answer as told by a [`Behavior`] per signal.
 //!
-//! - [`types`]: the public types (protocol, recorded request, attempt, outcome, behavior);
+//! - [`types`]: the public types (signal, protocol, recorded request, attempt, outcome, behavior);
+//! - [`export`]: the three export requests behind one trait;
 //! - [`state`]: what the servers and the handle share: the recording, the behavior, the waits;
 //! - [`faults`]: what the behavior decides for a request;
 //! - [`builder`]: the builder, which binds the ports and starts the servers;
 //! - [`grpc_service`] and [`http_service`]: the two services.
 
 mod builder;
+mod export;
 mod faults;
 mod grpc_service;
 mod http_service;
@@ -15,18 +17,26 @@ mod state;
 mod types;
 
 pub use builder::ReceiverBuilder;
-pub use types::{Attempt, Behavior, Outcome, Protocol, Received, DEFAULT_HTTP_PATH, GRPC_EXPORT_PATH};
+pub use types::{
+    Attempt, Behavior, Outcome, Protocol, Received, Signal, DEFAULT_HTTP_LOGS_PATH, DEFAULT_HTTP_METRICS_PATH,
+    DEFAULT_HTTP_PATH, GRPC_EXPORT_PATH, GRPC_LOGS_EXPORT_PATH, GRPC_METRICS_EXPORT_PATH,
+};
 
+use crate::log::ReceivedLogRecord;
+use crate::metric::ReceivedMetric;
 use crate::server_thread::ServerThread;
 use crate::span::ReceivedSpan;
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use state::Shared;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// An in-process OTLP trace collector for tests: an OTLP/gRPC server and an OTLP/HTTP server (protobuf and JSON
-/// bodies, gzip accepted on both), each on an ephemeral port of 127.0.0.1, recording every request and answering
-/// as its [`Behavior`] says.
+/// An in-process OTLP collector for tests: an OTLP/gRPC server and an OTLP/HTTP server (protobuf and JSON
+/// bodies, gzip accepted on both), each on an ephemeral port of 127.0.0.1, taking traces, logs and metrics
+/// (`TraceService`, `LogsService`, `MetricsService`; `/v1/traces`, `/v1/logs`, `/v1/metrics`), recording every
+/// request and answering as the [`Behavior`] of its [`Signal`] says.
 ///
 /// The servers run on a tokio runtime of their own, on a background thread, so the receiver works the same from
 /// async tests, blocking tests and tests whose code under test builds and drops its own runtimes. Dropping the
@@ -50,7 +60,8 @@ pub struct Receiver {
     shared: Arc<Shared>,
     grpc_addr: SocketAddr,
     http_addr: SocketAddr,
-    http_path: String,
+    /// Indexed by [`Signal::index`].
+    http_paths: [String; 3],
     server: ServerThread,
 }
 
@@ -59,17 +70,17 @@ impl std::fmt::Debug for Receiver {
         f.debug_struct("Receiver")
             .field("grpc", &self.grpc_addr)
             .field("http", &self.http_addr)
-            .field("http_path", &self.http_path)
+            .field("http_paths", &self.http_paths)
             .finish_non_exhaustive()
     }
 }
 
 impl Receiver {
-    /// A builder, to choose the HTTP path or the initial behavior.
+    /// A builder, to choose the HTTP paths or the initial behaviors.
     pub fn builder() -> ReceiverBuilder {
         ReceiverBuilder {
-            http_path: DEFAULT_HTTP_PATH.to_string(),
-            behavior: Behavior::Accept,
+            http_paths: Signal::ALL.map(|s| s.default_http_path().to_string()),
+            behaviors: [Behavior::Accept, Behavior::Accept, Behavior::Accept],
             grpc_port: 0,
             http_port: 0,
         }
@@ -97,9 +108,25 @@ impl Receiver {
         format!("http://{}", self.http_addr)
     }
 
-    /// The full URL HTTP exports go to: [`Receiver::http_endpoint`] plus the HTTP path (`/v1/traces` by default).
+    /// The full URL HTTP trace exports go to: [`Receiver::http_endpoint`] plus the traces path (`/v1/traces` by
+    /// default).
     pub fn http_traces_url(&self) -> String {
-        format!("http://{}{}", self.http_addr, self.http_path)
+        self.http_url(Signal::Traces)
+    }
+
+    /// The full URL HTTP log exports go to: [`Receiver::http_endpoint`] plus `/v1/logs` (by default).
+    pub fn http_logs_url(&self) -> String {
+        self.http_url(Signal::Logs)
+    }
+
+    /// The full URL HTTP metric exports go to: [`Receiver::http_endpoint`] plus `/v1/metrics` (by default).
+    pub fn http_metrics_url(&self) -> String {
+        self.http_url(Signal::Metrics)
+    }
+
+    /// The full URL HTTP exports of `signal` go to.
+    pub fn http_url(&self, signal: Signal) -> String {
+        format!("http://{}{}", self.http_addr, self.http_paths[signal.index()])
     }
 
     /// The gRPC server's address.
@@ -112,7 +139,7 @@ impl Receiver {
         self.http_addr
     }
 
-    /// Every accepted request (including partial successes), in arrival order. Failed, rejected, stalled and
+    /// Every accepted trace request (including partial successes), in arrival order. Failed, rejected, stalled and
     /// invalid requests are not here: see [`Receiver::attempt_log`].
     pub fn requests(&self) -> Vec<Received> {
         self.shared.lock().requests.clone()
@@ -133,29 +160,84 @@ impl Receiver {
         self.shared.lock().spans.len()
     }
 
-    /// The number of requests that reached the receiver, whatever their fate (failed, rejected, stalled and invalid
-    /// ones included). A gRPC request that tonic itself refuses before the service sees it (undecodable) is not counted.
+    /// Every accepted log request (including partial successes), in arrival order.
+    pub fn log_requests(&self) -> Vec<Received<ExportLogsServiceRequest>> {
+        self.shared.lock().log_requests.clone()
+    }
+
+    /// Every log record of the accepted log requests, flattened, in arrival order.
+    pub fn log_records(&self) -> Vec<ReceivedLogRecord> {
+        self.shared.lock().logs.clone()
+    }
+
+    /// The number of log records recorded (those of accepted requests).
+    pub fn log_record_count(&self) -> usize {
+        self.shared.lock().logs.len()
+    }
+
+    /// Every accepted metric request (including partial successes), in arrival order.
+    pub fn metric_requests(&self) -> Vec<Received<ExportMetricsServiceRequest>> {
+        self.shared.lock().metric_requests.clone()
+    }
+
+    /// Every metric of the accepted metric requests, flattened, in arrival order: one entry per metric per request,
+    /// so a metric exported periodically appears once per export, its latest state last.
+    pub fn metrics(&self) -> Vec<ReceivedMetric> {
+        self.shared.lock().metrics.clone()
+    }
+
+    /// The metrics named `name`, in arrival order (the latest export last).
+    pub fn metrics_named(&self, name: &str) -> Vec<ReceivedMetric> {
+        self.shared.lock().metrics.iter().filter(|m| m.name == name).cloned().collect()
+    }
+
+    /// The number of data points recorded, all metrics and requests together (those of accepted requests).
+    pub fn data_point_count(&self) -> usize {
+        self.shared.lock().metrics.iter().map(|m| m.data_points.len()).sum()
+    }
+
+    /// The number of requests that reached the receiver, whatever their signal and fate (failed, rejected,
+    /// stalled and invalid ones included). A gRPC request that tonic itself refuses before the service sees it
+    /// (undecodable) is not counted.
     pub fn attempts(&self) -> usize {
         self.shared.lock().attempts.len()
     }
 
-    /// Every request that reached the receiver, with when it arrived and how it was answered.
+    /// The number of requests of `signal` that reached the receiver, whatever their fate (an HTTP request counts
+    /// for the signal whose path it was sent to).
+    pub fn signal_attempts(&self, signal: Signal) -> usize {
+        self.shared.lock().attempts.iter().filter(|a| a.signal == Some(signal)).count()
+    }
+
+    /// Every request that reached the receiver, with its signal, when it arrived and how it was answered.
     pub fn attempt_log(&self) -> Vec<Attempt> {
         self.shared.lock().attempts.clone()
     }
 
-    /// The current behavior.
+    /// The current behavior of traces (see [`Receiver::signal_behavior`] for the others).
     pub fn behavior(&self) -> Behavior {
-        self.shared.lock().behavior.clone()
+        self.signal_behavior(Signal::Traces)
     }
 
-    /// Changes how the receiver answers from now on; requests stalled by [`Behavior::Stall`] are answered by the new
-    /// behavior. Restarts the failure count of [`Behavior::Unavailable`].
+    /// The current behavior of `signal`.
+    pub fn signal_behavior(&self, signal: Signal) -> Behavior {
+        self.shared.lock().behavior(signal).clone()
+    }
+
+    /// Changes how the receiver answers every signal from now on; requests stalled by [`Behavior::Stall`] are
+    /// answered by the new behavior. Restarts the failure counts of [`Behavior::Unavailable`].
     pub fn set_behavior(&self, behavior: Behavior) {
         self.shared.update(|s| {
-            s.behavior = behavior;
-            s.failures_served = 0;
+            for faults in &mut s.faults {
+                *faults = faults::Faults::new(behavior.clone());
+            }
         });
+    }
+
+    /// Changes how the receiver answers `signal` from now on, the other signals unchanged: its stalled requests
+    /// are answered by the new behavior, and its failure count restarts.
+    pub fn set_signal_behavior(&self, signal: Signal, behavior: Behavior) {
+        self.shared.update(|s| s.faults[signal.index()] = faults::Faults::new(behavior));
     }
 
     /// Waits until at least `n` spans were recorded and returns them all (possibly more than `n`). Woken by each
@@ -185,6 +267,99 @@ impl Receiver {
         })
     }
 
+    /// Waits until at least `n` log records were recorded and returns them all (possibly more than `n`). Woken by
+    /// each request, no polling. On timeout the error says what did arrive.
+    pub async fn wait_for_logs(&self, n: usize, timeout: Duration) -> Result<Vec<ReceivedLogRecord>, String> {
+        self.shared
+            .wait_until(timeout, &format!("{n} log records"), |s| (s.logs.len() >= n).then(|| s.logs.clone()))
+            .await
+    }
+
+    /// [`Receiver::wait_for_logs`] for tests that are not async (blocks the calling thread).
+    pub fn wait_for_logs_blocking(&self, n: usize, timeout: Duration) -> Result<Vec<ReceivedLogRecord>, String> {
+        self.shared
+            .wait_until_blocking(timeout, &format!("{n} log records"), |s| (s.logs.len() >= n).then(|| s.logs.clone()))
+    }
+
+    /// Waits until a log record satisfying `accept` was recorded and returns the first such (in arrival order).
+    pub async fn wait_for_log(
+        &self,
+        timeout: Duration,
+        accept: impl Fn(&ReceivedLogRecord) -> bool,
+    ) -> Result<ReceivedLogRecord, String> {
+        self.shared.wait_until(timeout, "a matching log record", |s| s.logs.iter().find(|l| accept(l)).cloned()).await
+    }
+
+    /// [`Receiver::wait_for_log`] for tests that are not async (blocks the calling thread).
+    pub fn wait_for_log_blocking(
+        &self,
+        timeout: Duration,
+        accept: impl Fn(&ReceivedLogRecord) -> bool,
+    ) -> Result<ReceivedLogRecord, String> {
+        self.shared
+            .wait_until_blocking(timeout, "a matching log record", |s| s.logs.iter().find(|l| accept(l)).cloned())
+    }
+
+    /// Waits until at least `n` metrics were recorded (entries of [`Receiver::metrics`]: one per metric per
+    /// request) and returns them all. Woken by each request, no polling.
+    pub async fn wait_for_metrics(&self, n: usize, timeout: Duration) -> Result<Vec<ReceivedMetric>, String> {
+        self.shared
+            .wait_until(timeout, &format!("{n} metrics"), |s| (s.metrics.len() >= n).then(|| s.metrics.clone()))
+            .await
+    }
+
+    /// [`Receiver::wait_for_metrics`] for tests that are not async (blocks the calling thread).
+    pub fn wait_for_metrics_blocking(&self, n: usize, timeout: Duration) -> Result<Vec<ReceivedMetric>, String> {
+        self.shared.wait_until_blocking(timeout, &format!("{n} metrics"), |s| {
+            (s.metrics.len() >= n).then(|| s.metrics.clone())
+        })
+    }
+
+    /// Waits until a metric satisfying `accept` was recorded and returns the latest such: e.g. a counter named
+    /// `requests` whose value reached 5, whatever the exports before it said.
+    pub async fn wait_for_metric(
+        &self,
+        timeout: Duration,
+        accept: impl Fn(&ReceivedMetric) -> bool,
+    ) -> Result<ReceivedMetric, String> {
+        self.shared.wait_until(timeout, "a matching metric", |s| s.metrics.iter().rfind(|m| accept(m)).cloned()).await
+    }
+
+    /// [`Receiver::wait_for_metric`] for tests that are not async (blocks the calling thread).
+    pub fn wait_for_metric_blocking(
+        &self,
+        timeout: Duration,
+        accept: impl Fn(&ReceivedMetric) -> bool,
+    ) -> Result<ReceivedMetric, String> {
+        self.shared
+            .wait_until_blocking(timeout, "a matching metric", |s| s.metrics.iter().rfind(|m| accept(m)).cloned())
+    }
+
+    /// Waits until at least `n` requests of `signal` reached the receiver (see [`Receiver::signal_attempts`]) and
+    /// returns their attempts, in arrival order.
+    pub async fn wait_for_signal_attempts(
+        &self,
+        signal: Signal,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Attempt>, String> {
+        self.shared
+            .wait_until(timeout, &format!("{n} {signal} attempts"), |s| signal_attempts(&s.attempts, signal, n))
+            .await
+    }
+
+    /// [`Receiver::wait_for_signal_attempts`] for tests that are not async (blocks the calling thread).
+    pub fn wait_for_signal_attempts_blocking(
+        &self,
+        signal: Signal,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Attempt>, String> {
+        self.shared.wait_until_blocking(timeout, &format!("{n} {signal} attempts"), |s| {
+            signal_attempts(&s.attempts, signal, n)
+        })
+    }
+
     /// Stops both servers and waits until they are gone: their ports refuse connections once this returns, and
     /// stalled requests see their connection closed. Dropping the receiver does the same.
     pub fn stop(mut self) {
@@ -193,3 +368,9 @@ impl Receiver {
 }
 
 // ---------------------------------------------------------------------------------------------------------- gRPC
+
+/// The attempts of `signal`, once there are at least `n`.
+fn signal_attempts(attempts: &[Attempt], signal: Signal, n: usize) -> Option<Vec<Attempt>> {
+    let found: Vec<Attempt> = attempts.iter().filter(|a| a.signal == Some(signal)).cloned().collect();
+    (found.len() >= n).then_some(found)
+}
