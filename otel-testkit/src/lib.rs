@@ -4,7 +4,7 @@
 //!   protobuf and JSON bodies, gzip accepted) on ephemeral ports of 127.0.0.1. It records every request
 //!   ([`Receiver::requests`], [`Receiver::spans`], [`Receiver::log_records`], [`Receiver::metrics`]) for precise
 //!   assertions, and answers as the [`Behavior`] of each [`Signal`] says, for fault injection: accept, fail as
-//!   unavailable (with a retry delay), reject, partially succeed, or stall.
+//!   unavailable (with a retry delay), reject, partially succeed, answer garbage, or stall.
 //! - [`Rotel`]: a driver for the real `rotel` collector (`rotel-agent`, installed by `scripts/install-rotel.sh`),
 //!   counting and parsing the spans, log records and metrics it logs.
 //! - [`HttpProxy`]: an HTTP proxy on 127.0.0.1 (CONNECT tunnels, absolute-form forwarding, optional

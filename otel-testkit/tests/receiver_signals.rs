@@ -412,3 +412,30 @@ async fn log_and_metric_waits_are_woken_by_later_requests_and_time_out_with_what
     assert_eq!(receiver.wait_for_metrics_blocking(9, WAIT).unwrap().len(), 9);
     assert_eq!(receiver.wait_for_signal_attempts_blocking(Signal::Logs, 3, WAIT).unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn garbage_answers_do_not_decode_and_the_contents_are_recorded() {
+    let receiver = Receiver::builder().behavior(Behavior::Garbage).start().await;
+    let endpoint = receiver.grpc_endpoint();
+    let status = export_grpc(&endpoint, sample_request("svc", &["g"]), false).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Internal, "the message does not decode: {status:?}");
+    let status = export_metrics_grpc(&endpoint, sample_metrics_request("svc"), true).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Internal, "{status:?}");
+    for protocol in [Protocol::HttpProtobuf, Protocol::HttpJson] {
+        let response =
+            export_http_request(&receiver.http_logs_url(), protocol, false, &sample_logs_request("svc", &["g"]))
+                .unwrap();
+        assert_eq!(response.status, 200);
+        assert_eq!(response.header("content-type"), Some(protocol.content_type()));
+        assert!(response.decode::<ExportLogsServiceResponse>().is_err(), "{protocol}: {:?}", response.body);
+        assert!(!response.body.is_empty());
+    }
+    assert_eq!((receiver.span_count(), receiver.metrics().len(), receiver.log_record_count()), (1, 3, 2));
+    assert!(receiver.attempt_log().iter().all(|a| a.outcome == Outcome::Garbage));
+
+    // On one signal only: logs garbled, traces answered properly.
+    receiver.set_behavior(Behavior::Accept);
+    receiver.set_signal_behavior(Signal::Logs, Behavior::Garbage);
+    assert!(export_logs_grpc(&endpoint, sample_logs_request("svc", &["g"]), false).await.is_err());
+    assert_eq!(export_grpc(&endpoint, sample_request("svc", &["ok"]), false).await.unwrap().partial_success, None);
+}

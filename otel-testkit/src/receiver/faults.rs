@@ -11,6 +11,7 @@ pub(super) enum Answer {
     Partial(i64),
     Unavailable(Option<Duration>),
     Reject,
+    Garbage,
 }
 
 /// The behavior of one signal, and how many failures it served since it was set.
@@ -43,6 +44,7 @@ impl Shared {
                 match faults.behavior.clone() {
                     Behavior::Accept => return Answer::Accept,
                     Behavior::Reject => return Answer::Reject,
+                    Behavior::Garbage => return Answer::Garbage,
                     Behavior::PartialSuccess { rejected_per_request } => return Answer::Partial(rejected_per_request),
                     Behavior::Unavailable { times, retry_after } => {
                         if faults.failures_served < times {
@@ -60,3 +62,9 @@ impl Shared {
         }
     }
 }
+
+/// What a garbled answer carries instead of a response message: five bytes of 0xff, a varint that never ends, so
+/// no protobuf decoder takes it.
+pub(super) const GARBAGE_PROTOBUF: &[u8] = b"\xff\xff\xff\xff\xff";
+/// What a garbled OTLP/JSON answer carries: not JSON.
+pub(super) const GARBAGE_JSON: &[u8] = b"{\"partialSuccess\": not json";

@@ -1,7 +1,7 @@
 //! The OTLP/gRPC services (tonic): traces, logs and metrics on one server.
 
 use super::export::Export;
-use super::faults::{Answer, REJECT_MESSAGE, UNAVAILABLE_MESSAGE};
+use super::faults::{Answer, GARBAGE_PROTOBUF, REJECT_MESSAGE, UNAVAILABLE_MESSAGE};
 use super::state::Shared;
 use super::types::Protocol;
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{LogsService, LogsServiceServer};
@@ -38,7 +38,85 @@ impl GrpcService {
             )),
             Answer::Unavailable(None) => Err(tonic::Status::unavailable(UNAVAILABLE_MESSAGE)),
             Answer::Reject => Err(tonic::Status::invalid_argument(REJECT_MESSAGE)),
+            Answer::Garbage => {
+                // The message is replaced on its way out by `Garbled`, which sees this mark.
+                let mut response = tonic::Response::new(R::response(None));
+                response.extensions_mut().insert(GarbleThis);
+                Ok(response)
+            }
         }
+    }
+}
+
+/// The mark of a response whose message [`Garbled`] replaces with garbage.
+#[derive(Clone, Copy)]
+struct GarbleThis;
+
+/// A generated service wrapped so that the responses marked [`GarbleThis`] leave with a body that does not
+/// decode: one gRPC message frame of [`GARBAGE_PROTOBUF`], then the trailers `grpc-status: 0`. (A typed tonic
+/// service can only answer well-formed messages.)
+#[derive(Clone)]
+struct Garbled<S>(S);
+
+impl<S: tonic::server::NamedService> tonic::server::NamedService for Garbled<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+impl<S, B> tonic::codegen::Service<http::Request<B>> for Garbled<S>
+where
+    S: tonic::codegen::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let answer = self.0.call(request);
+        Box::pin(async move {
+            let mut response = answer.await?;
+            if response.extensions_mut().remove::<GarbleThis>().is_some() {
+                *response.body_mut() = tonic::body::Body::new(GarbageBody::default());
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// A gRPC response body: one message frame of garbage, then `grpc-status: 0`.
+#[derive(Default)]
+struct GarbageBody {
+    frames_sent: u8,
+}
+
+impl hyper::body::Body for GarbageBody {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, Self::Error>>> {
+        self.frames_sent += 1;
+        std::task::Poll::Ready(match self.frames_sent {
+            1 => {
+                // Not compressed (0), then the length, big-endian, then the bytes.
+                let mut frame = vec![0u8];
+                frame.extend_from_slice(&(GARBAGE_PROTOBUF.len() as u32).to_be_bytes());
+                frame.extend_from_slice(GARBAGE_PROTOBUF);
+                Some(Ok(hyper::body::Frame::data(bytes::Bytes::from(frame))))
+            }
+            2 => {
+                let mut trailers = http::HeaderMap::new();
+                trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+                Some(Ok(hyper::body::Frame::trailers(trailers)))
+            }
+            _ => None,
+        })
     }
 }
 
@@ -95,7 +173,10 @@ pub(super) async fn serve_grpc(listener: std::net::TcpListener, shared: Arc<Shar
         .accept_compressed(CompressionEncoding::Zstd)
         .max_decoding_message_size(MAX_MESSAGE);
     let incoming = tonic::transport::server::TcpIncoming::from(listener);
-    let server = tonic::transport::Server::builder().add_service(traces).add_service(logs).add_service(metrics);
+    let server = tonic::transport::Server::builder()
+        .add_service(Garbled(traces))
+        .add_service(Garbled(logs))
+        .add_service(Garbled(metrics));
     if let Err(e) = server.serve_with_incoming(incoming).await {
         shared.invalid(None, None, format!("gRPC server stopped: {e}"));
     }

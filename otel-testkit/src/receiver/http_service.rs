@@ -2,7 +2,7 @@
 //! gzip.
 
 use super::export::Export;
-use super::faults::{Answer, REJECT_MESSAGE, UNAVAILABLE_MESSAGE};
+use super::faults::{Answer, GARBAGE_JSON, GARBAGE_PROTOBUF, REJECT_MESSAGE, UNAVAILABLE_MESSAGE};
 use super::state::Shared;
 use super::types::{Protocol, Signal};
 use bytes::Bytes;
@@ -165,6 +165,10 @@ async fn export<R: Export>(
             response
         }
         Answer::Reject => status_body(protocol, StatusCode::BAD_REQUEST, tonic::Code::InvalidArgument, REJECT_MESSAGE),
+        Answer::Garbage => {
+            let body = if protocol == Protocol::HttpJson { GARBAGE_JSON } else { GARBAGE_PROTOBUF };
+            response(protocol, StatusCode::OK, body.to_vec())
+        }
     }
 }
 

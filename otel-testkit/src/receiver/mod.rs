@@ -56,6 +56,35 @@ use std::time::Duration;
 /// assert_eq!(spans[0].resource_attribute("service.name"), Some("my-service"));
 /// # }
 /// ```
+///
+/// Logs and metrics arrive on the same ports; a fault can hit one signal only:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use otel_testkit::{client, Behavior, MetricKind, Receiver, Signal, Temporality};
+/// use std::time::Duration;
+///
+/// let receiver = Receiver::builder().signal_behavior(Signal::Metrics, Behavior::Reject).start().await;
+/// client::export_logs_grpc(&receiver.grpc_endpoint(), client::sample_logs_request("svc", &["hello"]), false)
+///     .await
+///     .unwrap();
+/// let logs = receiver.wait_for_logs(1, Duration::from_secs(5)).await.unwrap();
+/// assert_eq!((logs[0].body.as_str(), logs[0].severity_number), ("hello", 9));
+///
+/// let metrics = client::sample_metrics_request("svc");
+/// assert!(client::export_metrics_grpc(&receiver.grpc_endpoint(), metrics.clone(), false).await.is_err());
+/// receiver.set_signal_behavior(Signal::Metrics, Behavior::Accept);
+/// client::export_metrics_grpc(&receiver.grpc_endpoint(), metrics, false).await.unwrap();
+/// let counter = receiver
+///     .wait_for_metric(Duration::from_secs(5), |m| m.name == "sample.requests")
+///     .await
+///     .unwrap();
+/// assert_eq!((counter.kind, counter.temporality), (MetricKind::Sum, Some(Temporality::Cumulative)));
+/// assert_eq!(counter.point_with("route", "/a").and_then(|p| p.as_i64()), Some(42));
+/// assert_eq!(receiver.signal_attempts(Signal::Metrics), 2);
+/// # }
+/// ```
 pub struct Receiver {
     shared: Arc<Shared>,
     grpc_addr: SocketAddr,

@@ -126,8 +126,9 @@ impl Shared {
                 Answer::Partial(n) => Outcome::PartiallyAccepted { rejected: *n },
                 Answer::Unavailable(_) => Outcome::Unavailable,
                 Answer::Reject => Outcome::Rejected,
+                Answer::Garbage => Outcome::Garbage,
             };
-            if matches!(outcome, Outcome::Accepted | Outcome::PartiallyAccepted { .. }) {
+            if matches!(outcome, Outcome::Accepted | Outcome::PartiallyAccepted { .. } | Outcome::Garbage) {
                 R::record(Received { protocol, path, headers, request }, s);
             }
             s.attempts[index].outcome = outcome;

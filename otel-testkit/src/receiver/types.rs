@@ -221,6 +221,11 @@ pub enum Behavior {
         /// The `rejected_spans` (`rejected_log_records`, `rejected_data_points`) reported for each request.
         rejected_per_request: i64,
     },
+    /// Record the contents and answer "success" with a body that does not decode: HTTP 200 with the right
+    /// `Content-Type` and a body that is neither the protobuf nor the JSON of a response; gRPC status OK (in the
+    /// trailers) with a response message that is not protobuf. For the client's handling of a collector that
+    /// garbles its answers.
+    Garbage,
     /// Take the request and never answer, until the behavior changes (the request is then answered by the new
     /// behavior) or the receiver stops (the connection is then closed).
     Stall,
@@ -242,6 +247,8 @@ pub enum Outcome {
     Unavailable,
     /// Refused ([`Behavior::Reject`]).
     Rejected,
+    /// The contents were recorded, the answer garbled ([`Behavior::Garbage`]).
+    Garbage,
     /// The request itself was wrong (unknown path, method or content type, undecodable body); the reason.
     Invalid(String),
 }
