@@ -52,7 +52,6 @@ macro_rules! export {
             fn record($received: Received<Self>, $state: &mut State) $record
 
             fn response(rejected: Option<i64>) -> $response {
-
                 match rejected {
                     None => <$response>::default(),
                     Some(rejected) => {
