@@ -1,11 +1,21 @@
-//! Small OTLP clients for tests: build a request ([`sample_request`]), send it over gRPC ([`export_grpc`]) or
-//! HTTP ([`export_http`]), or POST raw bytes ([`post`]). Used to test the [`Receiver`](crate::Receiver) and
+//! Small OTLP clients for tests: build a request ([`sample_request`], [`sample_logs_request`],
+//! [`sample_metrics_request`]), send it over gRPC ([`export_grpc`], [`export_logs_grpc`], [`export_metrics_grpc`])
+//! or HTTP ([`export_http`], [`export_http_request`]), or POST raw bytes ([`post`]). Used to test the [`Receiver`](crate::Receiver) and
 //! [`Rotel`](crate::Rotel) themselves, and handy for probing any OTLP endpoint.
 
 use crate::receiver::Protocol;
+use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
+use opentelemetry_proto::tonic::collector::logs::v1::{ExportLogsServiceRequest, ExportLogsServiceResponse};
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_client::MetricsServiceClient;
+use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsServiceRequest, ExportMetricsServiceResponse};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
+use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs, SeverityNumber};
+use opentelemetry_proto::tonic::metrics::v1::{
+    metric, number_data_point, AggregationTemporality, Gauge, Histogram, HistogramDataPoint, Metric, NumberDataPoint,
+    ResourceMetrics, ScopeMetrics, Sum,
+};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{span, ResourceSpans, ScopeSpans, Span, Status};
 use prost::Message;
@@ -105,6 +115,123 @@ pub fn sample_request(service_name: &str, span_names: &[&str]) -> ExportTraceSer
     }
 }
 
+fn now_nanos() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos() as u64
+}
+
+fn testkit_scope() -> Option<InstrumentationScope> {
+    Some(InstrumentationScope {
+        name: "otel-testkit".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        ..Default::default()
+    })
+}
+
+fn resource(service_name: &str) -> Option<Resource> {
+    Some(Resource { attributes: vec![kv("service.name", service_name)], ..Default::default() })
+}
+
+/// One log export request: a resource with `service.name = service_name`, one scope `otel-testkit`, and one log
+/// record per body, all in one new trace and span (random ids, the same for all records). Record `i` has severity
+/// INFO (9, text `INFO`), the body `bodies[i]` (a string), the attributes `index` (`i`, an integer) and
+/// `test.kind = "sample"`, and the current time.
+pub fn sample_logs_request(service_name: &str, bodies: &[&str]) -> ExportLogsServiceRequest {
+    let (trace_id, span_id, now) = (random_bytes(16), random_bytes(8), now_nanos());
+    let log_records = bodies
+        .iter()
+        .enumerate()
+        .map(|(index, body)| LogRecord {
+            time_unix_nano: now,
+            observed_time_unix_nano: now,
+            severity_number: SeverityNumber::Info as i32,
+            severity_text: "INFO".to_string(),
+            body: Some(AnyValue { value: Some(any_value::Value::StringValue(body.to_string())) }),
+            attributes: vec![kv_int("index", index as i64), kv("test.kind", "sample")],
+            flags: 1,
+            trace_id: trace_id.clone(),
+            span_id: span_id.clone(),
+            ..Default::default()
+        })
+        .collect();
+    ExportLogsServiceRequest {
+        resource_logs: vec![ResourceLogs {
+            resource: resource(service_name),
+            scope_logs: vec![ScopeLogs { scope: testkit_scope(), log_records, schema_url: String::new() }],
+            schema_url: String::new(),
+        }],
+    }
+}
+
+/// One metric export request with fixed contents, for exact assertions: a resource with
+/// `service.name = service_name`, one scope `otel-testkit`, and three metrics (5 data points), all at the current
+/// time:
+/// - `sample.requests`: a monotonic cumulative sum (a counter) of integers, unit `1`, two points: 42 with
+///   `route = "/a"`, 7 with `route = "/b"`;
+/// - `sample.temperature`: a gauge, one point 21.5 (a double), no attributes;
+/// - `sample.latency`: a delta histogram, unit `ms`, one point: count 3, sum 6.5, min 0.5, max 4, bounds `[1]`,
+///   bucket counts `[1, 2]`, with `route = "/a"`.
+pub fn sample_metrics_request(service_name: &str) -> ExportMetricsServiceRequest {
+    let now = now_nanos();
+    let start = now - 1_000_000_000;
+    let number = |value: number_data_point::Value, attributes: Vec<KeyValue>| NumberDataPoint {
+        attributes,
+        start_time_unix_nano: start,
+        time_unix_nano: now,
+        value: Some(value),
+        ..Default::default()
+    };
+    let metrics = vec![
+        Metric {
+            name: "sample.requests".to_string(),
+            description: "requests served".to_string(),
+            unit: "1".to_string(),
+            data: Some(metric::Data::Sum(Sum {
+                data_points: vec![
+                    number(number_data_point::Value::AsInt(42), vec![kv("route", "/a")]),
+                    number(number_data_point::Value::AsInt(7), vec![kv("route", "/b")]),
+                ],
+                aggregation_temporality: AggregationTemporality::Cumulative as i32,
+                is_monotonic: true,
+            })),
+            ..Default::default()
+        },
+        Metric {
+            name: "sample.temperature".to_string(),
+            data: Some(metric::Data::Gauge(Gauge {
+                data_points: vec![number(number_data_point::Value::AsDouble(21.5), Vec::new())],
+            })),
+            ..Default::default()
+        },
+        Metric {
+            name: "sample.latency".to_string(),
+            unit: "ms".to_string(),
+            data: Some(metric::Data::Histogram(Histogram {
+                data_points: vec![HistogramDataPoint {
+                    attributes: vec![kv("route", "/a")],
+                    start_time_unix_nano: start,
+                    time_unix_nano: now,
+                    count: 3,
+                    sum: Some(6.5),
+                    bucket_counts: vec![1, 2],
+                    explicit_bounds: vec![1.0],
+                    min: Some(0.5),
+                    max: Some(4.0),
+                    ..Default::default()
+                }],
+                aggregation_temporality: AggregationTemporality::Delta as i32,
+            })),
+            ..Default::default()
+        },
+    ];
+    ExportMetricsServiceRequest {
+        resource_metrics: vec![ResourceMetrics {
+            resource: resource(service_name),
+            scope_metrics: vec![ScopeMetrics { scope: testkit_scope(), metrics, schema_url: String::new() }],
+            schema_url: String::new(),
+        }],
+    }
+}
+
 /// Sends `request` to an OTLP/gRPC `endpoint` (`http://host:port`) with the generated tonic client, gzip-compressed
 /// when `gzip`. A connection failure comes back as an `UNAVAILABLE` status. Wrap it in `tokio::time::timeout` to
 /// bound it (a stalled server never answers).
@@ -121,6 +248,67 @@ pub async fn export_grpc(
     }
     client.export(request).await.map(tonic::Response::into_inner)
 }
+
+/// Sends a log export `request` to an OTLP/gRPC `endpoint`, as [`export_grpc`] does for traces.
+pub async fn export_logs_grpc(
+    endpoint: &str,
+    request: ExportLogsServiceRequest,
+    gzip: bool,
+) -> Result<ExportLogsServiceResponse, tonic::Status> {
+    let mut client = LogsServiceClient::connect(endpoint.to_string())
+        .await
+        .map_err(|e| tonic::Status::unavailable(format!("cannot connect to {endpoint}: {e}")))?;
+    if gzip {
+        client = client.send_compressed(tonic::codec::CompressionEncoding::Gzip);
+    }
+    client.export(request).await.map(tonic::Response::into_inner)
+}
+
+/// Sends a metric export `request` to an OTLP/gRPC `endpoint`, as [`export_grpc`] does for traces.
+pub async fn export_metrics_grpc(
+    endpoint: &str,
+    request: ExportMetricsServiceRequest,
+    gzip: bool,
+) -> Result<ExportMetricsServiceResponse, tonic::Status> {
+    let mut client = MetricsServiceClient::connect(endpoint.to_string())
+        .await
+        .map_err(|e| tonic::Status::unavailable(format!("cannot connect to {endpoint}: {e}")))?;
+    if gzip {
+        client = client.send_compressed(tonic::codec::CompressionEncoding::Gzip);
+    }
+    client.export(request).await.map(tonic::Response::into_inner)
+}
+
+/// An OTLP message this module can encode for OTLP/HTTP and decode from it: the three export requests and their
+/// responses.
+pub trait OtlpMessage: Message + Default + Sized {
+    /// The message as OTLP/JSON.
+    fn to_json(&self) -> Result<Vec<u8>, String>;
+    /// An OTLP/JSON body decoded.
+    fn from_json(body: &[u8]) -> Result<Self, String>;
+}
+
+macro_rules! otlp_message {
+    ($($ty:ty),*) => {$(
+        impl OtlpMessage for $ty {
+            fn to_json(&self) -> Result<Vec<u8>, String> {
+                serde_json::to_vec(self).map_err(|e| e.to_string())
+            }
+            fn from_json(body: &[u8]) -> Result<Self, String> {
+                serde_json::from_slice(body).map_err(|e| e.to_string())
+            }
+        }
+    )*};
+}
+
+otlp_message!(
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+    ExportLogsServiceRequest,
+    ExportLogsServiceResponse,
+    ExportMetricsServiceRequest,
+    ExportMetricsServiceResponse
+);
 
 /// An HTTP response, as read by [`post`].
 #[derive(Clone, Debug)]
@@ -142,10 +330,15 @@ impl HttpResponse {
 
     /// The body decoded as an `ExportTraceServiceResponse` per its `Content-Type` (JSON or protobuf).
     pub fn export_response(&self) -> Result<ExportTraceServiceResponse, String> {
+        self.decode()
+    }
+
+    /// The body decoded as `M` (e.g. `ExportLogsServiceResponse`) per its `Content-Type` (JSON or protobuf).
+    pub fn decode<M: OtlpMessage>(&self) -> Result<M, String> {
         if self.header("content-type").unwrap_or("").starts_with("application/json") {
-            serde_json::from_slice(&self.body).map_err(|e| e.to_string())
+            M::from_json(&self.body)
         } else {
-            ExportTraceServiceResponse::decode(&self.body[..]).map_err(|e| e.to_string())
+            M::decode(&self.body[..]).map_err(|e| e.to_string())
         }
     }
 
@@ -164,8 +357,19 @@ pub fn export_http(
     gzip: bool,
     request: &ExportTraceServiceRequest,
 ) -> Result<HttpResponse, String> {
+    export_http_request(url, protocol, gzip, request)
+}
+
+/// [`export_http`] for any export request: logs to [`Receiver::http_logs_url`](crate::Receiver::http_logs_url)
+/// (`{endpoint}/v1/logs`), metrics to [`Receiver::http_metrics_url`](crate::Receiver::http_metrics_url), traces.
+pub fn export_http_request<R: OtlpMessage>(
+    url: &str,
+    protocol: Protocol,
+    gzip: bool,
+    request: &R,
+) -> Result<HttpResponse, String> {
     let body = match protocol {
-        Protocol::HttpJson => serde_json::to_vec(request).map_err(|e| e.to_string())?,
+        Protocol::HttpJson => request.to_json()?,
         Protocol::HttpProtobuf => request.encode_to_vec(),
         Protocol::Grpc => return Err("export_http sends HTTP: use export_grpc for gRPC".to_string()),
     };

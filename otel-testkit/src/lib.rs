@@ -1,11 +1,12 @@
 //! Test support for `otel`.
 //!
-//! - [`Receiver`]: an in-process OTLP trace collector (gRPC on tonic, HTTP/1.1 on hyper, protobuf and JSON bodies,
-//!   gzip accepted) on ephemeral ports of 127.0.0.1. It records every request ([`Receiver::requests`],
-//!   [`Receiver::spans`]) for precise assertions, and answers as its [`Behavior`] says, for fault injection:
-//!   accept, fail as unavailable (with a retry delay), reject, partially succeed, or stall.
+//! - [`Receiver`]: an in-process OTLP collector of traces, logs and metrics (gRPC on tonic, HTTP/1.1 on hyper,
+//!   protobuf and JSON bodies, gzip accepted) on ephemeral ports of 127.0.0.1. It records every request
+//!   ([`Receiver::requests`], [`Receiver::spans`], [`Receiver::log_records`], [`Receiver::metrics`]) for precise
+//!   assertions, and answers as the [`Behavior`] of each [`Signal`] says, for fault injection: accept, fail as
+//!   unavailable (with a retry delay), reject, partially succeed, answer garbage, or stall.
 //! - [`Rotel`]: a driver for the real `rotel` collector (`rotel-agent`, installed by `scripts/install-rotel.sh`),
-//!   counting and parsing the spans it logs.
+//!   counting and parsing the spans, log records and metrics it logs.
 //! - [`HttpProxy`]: an HTTP proxy on 127.0.0.1 (CONNECT tunnels, absolute-form forwarding, optional
 //!   `Proxy-Authorization: Basic`) recording what it got, for end-to-end tests of `HTTPS_PROXY` / `HTTP_PROXY`.
 //! - [`client`]: small OTLP clients (gRPC and HTTP) and a sample request, to talk to either.
@@ -33,17 +34,22 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod log;
+pub mod metric;
 mod proxy;
 mod receiver;
 mod rotel;
 mod server_thread;
 pub mod span;
 
+pub use log::ReceivedLogRecord;
+pub use metric::{DataPointValue, MetricKind, ReceivedDataPoint, ReceivedMetric, Temporality};
 pub use proxy::{basic_auth, HttpProxy, HttpProxyBuilder, ProxyAuth, ProxyOutcome, ProxyRequest};
 pub use receiver::{
-    Attempt, Behavior, Outcome, Protocol, Received, Receiver, ReceiverBuilder, DEFAULT_HTTP_PATH, GRPC_EXPORT_PATH,
+    Attempt, Behavior, Outcome, Protocol, Received, Receiver, ReceiverBuilder, Signal, DEFAULT_HTTP_LOGS_PATH,
+    DEFAULT_HTTP_METRICS_PATH, DEFAULT_HTTP_PATH, GRPC_EXPORT_PATH, GRPC_LOGS_EXPORT_PATH, GRPC_METRICS_EXPORT_PATH,
 };
-pub use rotel::{Rotel, RotelSpan, RotelVerbosity};
+pub use rotel::{Rotel, RotelDataPoint, RotelLogRecord, RotelMetric, RotelSpan, RotelVerbosity};
 pub use span::{ReceivedEvent, ReceivedLink, ReceivedSpan};
 
 /// A port of 127.0.0.1 that nothing listened on at the time of the call (bound to port 0, then released), for

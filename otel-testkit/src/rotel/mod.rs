@@ -1,5 +1,10 @@
 //! A driver for the real `rotel` collector (`rotel-agent`, from the PyPI package `rotel`), run with the blackhole
-//! exporter and its debug log, which prints every export it receives.
+//! exporter and its debug log, which prints every export it receives (traces, logs and metrics); [`dump`] parses
+//! the detailed dumps of logs and metrics.
+
+mod dump;
+
+pub use dump::{RotelDataPoint, RotelLogRecord, RotelMetric};
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -13,10 +18,11 @@ use std::time::{Duration, Instant};
 /// How much rotel prints for each export it receives (`--debug-log-verbosity`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RotelVerbosity {
-    /// One line per export: `INFO Received traces. data_type="traces" resource_spans=1 spans=3`.
+    /// One line per export: `INFO Received traces. data_type="traces" resource_spans=1 spans=3` (and `Received
+    /// logs. ... logs=N`, `Received metrics. ... metrics=N` with N data points).
     Basic,
-    /// A dump of every resource, scope and span with their attributes (no `spans=N` line); parsed by
-    /// [`Rotel::spans`].
+    /// A dump of every resource, scope and span (log record, metric) with their attributes (no `spans=N` line);
+    /// parsed by [`Rotel::spans`], [`Rotel::logs`] and [`Rotel::metrics`].
     #[default]
     Detailed,
 }
@@ -62,6 +68,8 @@ pub struct RotelSpan {
 struct LogState {
     text: String,
     spans: usize,
+    logs: usize,
+    data_points: usize,
     started: bool,
     open_streams: usize,
 }
@@ -78,7 +86,8 @@ impl Log {
     }
 }
 
-/// The real collector, `rotel-agent start --exporter blackhole --debug-log traces`, on free ports of 127.0.0.1,
+/// The real collector, `rotel-agent start --exporter blackhole --debug-log traces --debug-log logs --debug-log
+/// metrics`, on free ports of 127.0.0.1,
 /// its output captured and parsed. Killed on drop.
 ///
 /// ```no_run
@@ -215,7 +224,8 @@ impl Rotel {
         let mut command = Command::new(binary);
         command
             .arg("start")
-            .args(["--exporter", "blackhole", "--debug-log", "traces", "--log-format", "text"])
+            .args(["--exporter", "blackhole", "--log-format", "text"])
+            .args(["--debug-log", "traces", "--debug-log", "logs", "--debug-log", "metrics"])
             .args(["--debug-log-verbosity", verbosity.as_arg()])
             .arg("--otlp-grpc-endpoint")
             .arg(grpc_addr.to_string())
@@ -304,6 +314,16 @@ impl Rotel {
         format!("http://{}/v1/traces", self.http_addr)
     }
 
+    /// The full OTLP/HTTP logs URL, `http://127.0.0.1:PORT/v1/logs`.
+    pub fn http_logs_url(&self) -> String {
+        format!("http://{}/v1/logs", self.http_addr)
+    }
+
+    /// The full OTLP/HTTP metrics URL, `http://127.0.0.1:PORT/v1/metrics`.
+    pub fn http_metrics_url(&self) -> String {
+        format!("http://{}/v1/metrics", self.http_addr)
+    }
+
     /// The verbosity it runs with.
     pub fn verbosity(&self) -> RotelVerbosity {
         self.verbosity
@@ -323,18 +343,98 @@ impl Rotel {
     /// Waits until it logged at least `n` spans (woken by its output, no polling) and returns the count. Fails at
     /// `timeout`, or at once if it exited, with its output in the error.
     pub fn wait_for_spans(&self, n: usize, timeout: Duration) -> Result<usize, String> {
+        self.wait_for_count(n, "spans", timeout, |s| s.spans)
+    }
+
+    /// The log records it logged so far: the sum of `logs=N` of its `Received logs.` lines (basic verbosity), or
+    /// the number of `LogRecord #N` entries of its dumps (detailed verbosity).
+    pub fn received_log_count(&self) -> usize {
+        self.log.lock().logs
+    }
+
+    /// Waits until it logged at least `n` log records (woken by its output, no polling) and returns the count.
+    /// Fails at `timeout`, or at once if it exited, with its output in the error.
+    pub fn wait_for_logs(&self, n: usize, timeout: Duration) -> Result<usize, String> {
+        self.wait_for_count(n, "log records", timeout, |s| s.logs)
+    }
+
+    /// The metric data points it logged so far: the sum of `metrics=N` of its `Received metrics.` lines (basic
+    /// verbosity; rotel counts data points there), or the number of `...DataPoints #N` entries of its dumps
+    /// (detailed verbosity).
+    pub fn received_data_point_count(&self) -> usize {
+        self.log.lock().data_points
+    }
+
+    /// Waits until it logged at least `n` metric data points (woken by its output, no polling) and returns the
+    /// count. Fails at `timeout`, or at once if it exited, with its output in the error.
+    pub fn wait_for_data_points(&self, n: usize, timeout: Duration) -> Result<usize, String> {
+        self.wait_for_count(n, "data points", timeout, |s| s.data_points)
+    }
+
+    fn wait_for_count(
+        &self,
+        n: usize,
+        what: &str,
+        timeout: Duration,
+        count: impl Fn(&LogState) -> usize,
+    ) -> Result<usize, String> {
         let state = self.log.lock();
         let (state, _) = self
             .log
             .cond
-            .wait_timeout_while(state, timeout, |s| s.spans < n && s.open_streams > 0)
+            .wait_timeout_while(state, timeout, |s| count(s) < n && s.open_streams > 0)
             .unwrap_or_else(|p| p.into_inner());
-        if state.spans >= n {
-            return Ok(state.spans);
+        if count(&state) >= n {
+            return Ok(count(&state));
         }
         let why =
             if state.open_streams == 0 { "it exited".to_string() } else { format!("timed out after {timeout:?}") };
-        Err(format!("rotel logged {} spans, expected {n} ({why}); its output:\n{}", state.spans, state.text))
+        Err(format!("rotel logged {} {what}, expected {n} ({why}); its output:\n{}", count(&state), state.text))
+    }
+
+    /// Waits until its detailed dumps hold a log record satisfying `accept` (woken by its output, no polling; the
+    /// output is parsed again at each wake) and returns the first such. Fails at `timeout`, or at once if it
+    /// exited, with its output in the error.
+    pub fn wait_for_log(
+        &self,
+        timeout: Duration,
+        accept: impl Fn(&RotelLogRecord) -> bool,
+    ) -> Result<RotelLogRecord, String> {
+        self.wait_for_parsed("log record matching the condition", timeout, |text| {
+            dump::parse_logs(text).into_iter().find(|l| accept(l))
+        })
+    }
+
+    /// Waits until its detailed dumps hold a metric satisfying `accept` (e.g. a counter that reached a value) and
+    /// returns the latest such. Woken by its output, no polling. Fails at `timeout`, or at once if it exited.
+    pub fn wait_for_metric(
+        &self,
+        timeout: Duration,
+        accept: impl Fn(&RotelMetric) -> bool,
+    ) -> Result<RotelMetric, String> {
+        self.wait_for_parsed("metric matching the condition", timeout, |text| {
+            dump::parse_metrics(text).into_iter().rev().find(|m| accept(m))
+        })
+    }
+
+    fn wait_for_parsed<T>(&self, what: &str, timeout: Duration, find: impl Fn(&str) -> Option<T>) -> Result<T, String> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.log.lock();
+        loop {
+            if let Some(found) = find(&state.text) {
+                return Ok(found);
+            }
+            let now = Instant::now();
+            if state.open_streams == 0 || now >= deadline {
+                let why = if state.open_streams == 0 {
+                    "it exited".to_string()
+                } else {
+                    format!("timed out after {timeout:?}")
+                };
+                return Err(format!("rotel logged no {what} ({why}); its output:\n{}", state.text));
+            }
+            state = self.log.cond.wait_timeout(state, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+        }
     }
 
     /// Everything it printed so far (stdout and stderr, lines in arrival order, colour codes removed).
@@ -347,6 +447,23 @@ impl Rotel {
         parse_detailed(&self.output())
     }
 
+    /// The log records of its detailed dumps (empty with [`RotelVerbosity::Basic`]), in the order logged: body,
+    /// severity, trace and span ids, attributes, resource and scope.
+    pub fn logs(&self) -> Vec<RotelLogRecord> {
+        dump::parse_logs(&self.output())
+    }
+
+    /// The metrics of its detailed dumps (empty with [`RotelVerbosity::Basic`]), one per metric per export, in the
+    /// order logged: name, data type, temporality, monotonic flag and data points with their values.
+    ///
+    /// rotel 0.0.1-alpha10 reads OTLP/JSON 64-bit integers only as JSON numbers, while the OTLP JSON mapping (and
+    /// every exporter) writes them as strings: over `http/json` an integer point comes out without a value and a
+    /// histogram as `DataType: Empty`, though rotel answers 200. Doubles are read; gRPC and `http/protobuf` are
+    /// exact.
+    pub fn metrics(&self) -> Vec<RotelMetric> {
+        dump::parse_metrics(&self.output())
+    }
+
     /// Stops the collector (kills it) and waits for it; its ports are then free. Dropping it does the same.
     pub fn stop(mut self) {
         self.shutdown();
@@ -354,7 +471,7 @@ impl Rotel {
 
     /// Kills the collector with SIGKILL, as a crash would (no chance to flush or answer what it holds), waits for
     /// it and for the last of its output. Unlike [`Rotel::stop`] it keeps what it logged: [`Rotel::output`],
-    /// [`Rotel::spans`] and [`Rotel::received_span_count`] are final afterwards. Its ports are free, for
+    /// [`Rotel::spans`], [`Rotel::logs`], [`Rotel::metrics`] and the counts are final afterwards. Its ports are free, for
     /// [`Rotel::restart`]. Killing it again does nothing.
     ///
     /// rotel answers an export once the batch is in its pipeline's queue, and logs it when the pipeline takes it
@@ -464,6 +581,9 @@ fn spawn_reader(mut stream: impl Read + Send + 'static, log: Arc<Log>) -> std::t
                 for line in String::from_utf8_lossy(&chunk).lines() {
                     let line = strip_ansi(line);
                     state.spans += spans_in_line(&line);
+                    let (logs, points) = dump::logs_and_points_in_line(&line);
+                    state.logs += logs;
+                    state.data_points += points;
                     if line.contains("Starting Rotel") {
                         state.started = true;
                     }
