@@ -5,7 +5,7 @@
 mod common;
 
 use common::{app_dir, toml, App, Summary};
-use otel_testkit::{Behavior, Outcome, Receiver, Rotel, RotelVerbosity};
+use otel_testkit::{Attempt, Behavior, Outcome, Receiver, Rotel, RotelVerbosity, Signal};
 use std::time::{Duration, Instant};
 
 const ALWAYS_SUMMARY: (&str, &str) = ("OTEL_TOML_SHUTDOWN_SUMMARY", "always");
@@ -20,6 +20,11 @@ fn endpoint(receiver: &Receiver, protocol: &str) -> String {
     }
 }
 
+/// The receiver's trace requests (these tests misbehave for spans only; log records and metrics are accepted).
+fn trace_attempts(receiver: &Receiver) -> Vec<Attempt> {
+    receiver.attempt_log().into_iter().filter(|a| a.signal == Some(Signal::Traces)).collect()
+}
+
 /// Exports as soon as a batch of 10 is full or 50 ms passed, so that exports happen while the app runs.
 const QUICK_BATCHES: &str = "[batch]\nmax_export_batch_size = 10\nschedule_delay = \"50ms\"\n";
 
@@ -27,8 +32,9 @@ const QUICK_BATCHES: &str = "[batch]\nmax_export_batch_size = 10\nschedule_delay
 fn unavailable_with_a_retry_delay_is_retried_after_that_delay_then_delivered() {
     for protocol in ["grpc", "http/protobuf"] {
         let delay = Duration::from_millis(300);
-        let receiver =
-            Receiver::builder().behavior(Behavior::Unavailable { times: 2, retry_after: Some(delay) }).start_blocking();
+        let receiver = Receiver::builder()
+            .signal_behavior(Signal::Traces, Behavior::Unavailable { times: 2, retry_after: Some(delay) })
+            .start_blocking();
         // One export at a time, so that the attempt after a refusal is that batch's retry.
         let extra = format!("{QUICK_BATCHES}max_concurrent_exports = 1\n");
         let dir = app_dir("unavailable", &toml(protocol, &endpoint(&receiver, protocol), &extra));
@@ -41,7 +47,7 @@ fn unavailable_with_a_retry_delay_is_retried_after_that_delay_then_delivered() {
         assert_eq!(done.summary(), Summary { ended: 30, exported: 30, failed: 0, dropped: 0 }, "{protocol}");
         assert_eq!(receiver.span_count(), 30, "{protocol}: each span delivered once");
 
-        let attempts = receiver.attempt_log();
+        let attempts = trace_attempts(&receiver);
         let refused: Vec<_> = attempts.iter().filter(|a| a.outcome == Outcome::Unavailable).collect();
         assert_eq!(refused.len(), 2, "{protocol}: {attempts:?}");
         // The retry that followed each refusal came after the delay the receiver asked for.
@@ -58,14 +64,14 @@ fn unavailable_with_a_retry_delay_is_retried_after_that_delay_then_delivered() {
 #[test]
 fn invalid_argument_and_400_fail_the_batch_without_a_retry() {
     for (protocol, cause) in [("grpc", "INVALID_ARGUMENT"), ("http/json", "400")] {
-        let receiver = Receiver::builder().behavior(Behavior::Reject).start_blocking();
+        let receiver = Receiver::builder().signal_behavior(Signal::Traces, Behavior::Reject).start_blocking();
         let dir = app_dir("reject", &toml(protocol, &endpoint(&receiver, protocol), QUICK_BATCHES));
         let mut app = App::spawn("driven", &dir, &[]);
         app.ask("tasks 10", "done 10");
         let done = app.finish();
         assert_eq!(done.summary(), Summary { ended: 30, exported: 0, failed: 30, dropped: 0 }, "{protocol}");
         // Three batches of 10, one attempt each.
-        let attempts = receiver.attempt_log();
+        let attempts = trace_attempts(&receiver);
         assert_eq!(attempts.len(), 3, "{protocol}: {attempts:?}");
         assert!(attempts.iter().all(|a| a.outcome == Outcome::Rejected && a.span_count == 10), "{attempts:?}");
         assert_eq!(receiver.span_count(), 0);
@@ -77,17 +83,18 @@ fn invalid_argument_and_400_fail_the_batch_without_a_retry() {
 #[test]
 fn partial_success_counts_the_rejected_spans_as_failed() {
     for protocol in ["grpc", "http/protobuf"] {
-        let receiver =
-            Receiver::builder().behavior(Behavior::PartialSuccess { rejected_per_request: 2 }).start_blocking();
+        let receiver = Receiver::builder()
+            .signal_behavior(Signal::Traces, Behavior::PartialSuccess { rejected_per_request: 2 })
+            .start_blocking();
         let dir = app_dir("partial", &toml(protocol, &endpoint(&receiver, protocol), QUICK_BATCHES));
         let mut app = App::spawn("driven", &dir, &[]);
         app.ask("tasks 10", "done 10");
-        receiver.wait_for_attempts_blocking(3, LONG).unwrap();
+        receiver.wait_for_signal_attempts_blocking(Signal::Traces, 3, LONG).unwrap();
         let health = app.ask("health", "health ");
         assert!(health.starts_with("health degraded "), "{protocol}: {health}");
         let done = app.finish();
         assert_eq!(done.summary(), Summary { ended: 30, exported: 24, failed: 6, dropped: 0 }, "{protocol}");
-        assert_eq!(receiver.attempts(), 3, "partial success is not retried");
+        assert_eq!(receiver.signal_attempts(Signal::Traces), 3, "partial success is not retried");
         assert!(done.stderr.contains("rejected 2 spans"), "{protocol}: {}", done.stderr);
         assert!(done.stderr.contains("kind=rejected spans=2 retrying=false"), "{}", done.stderr);
     }
@@ -134,8 +141,14 @@ fn collector_absent_alerts_once_with_the_cause_and_exits_at_once() {
     let summary = done.summary();
     assert_eq!(summary.ended, 60);
     assert_eq!(summary.exported, 0);
-    // One alert line for the streak, not one per batch.
-    assert_eq!(done.stderr.lines().filter(|l| l.contains("is failing")).count(), 1, "{}", done.stderr);
+    // One alert line per signal for the streak, not one per batch; the other signals' losses summed up too.
+    for noun in ["spans", "log records", "data points"] {
+        let alert = format!("exporting {noun} to {endpoint} is failing");
+        assert_eq!(done.stderr.lines().filter(|l| l.contains(&alert)).count(), 1, "{noun}: {}", done.stderr);
+    }
+    for signal in ["logs", "metrics"] {
+        assert!(done.stderr.contains(&format!("otel summary ({signal}): ")), "{}", done.stderr);
+    }
 }
 
 #[test]
@@ -232,7 +245,7 @@ fn a_zero_retry_delay_does_not_make_a_retry_storm() {
         // `Retry-After: 0` / a zero RetryInfo, four times: each retry must still wait our own backoff (≥ 100 ms,
         // the first step's lower jitter bound), not hammer the collector.
         let receiver = Receiver::builder()
-            .behavior(Behavior::Unavailable { times: 4, retry_after: Some(Duration::ZERO) })
+            .signal_behavior(Signal::Traces, Behavior::Unavailable { times: 4, retry_after: Some(Duration::ZERO) })
             .start_blocking();
         let dir = app_dir("storm", &toml(protocol, &endpoint(&receiver, protocol), ONE_AT_A_TIME));
         let mut app = App::spawn("driven", &dir, &[ALWAYS_SUMMARY]);
@@ -240,7 +253,7 @@ fn a_zero_retry_delay_does_not_make_a_retry_storm() {
         receiver.wait_for_spans_blocking(9, LONG).unwrap();
         let done = app.finish();
         assert_eq!(done.summary(), Summary { ended: 9, exported: 9, failed: 0, dropped: 0 }, "{protocol}");
-        let attempts = receiver.attempt_log();
+        let attempts = trace_attempts(&receiver);
         assert_eq!(attempts.len(), 5, "{protocol}: {attempts:?}");
         for pair in attempts.windows(2) {
             let gap = pair[1].at - pair[0].at;

@@ -165,16 +165,20 @@ fn http_exports_go_through_the_forward_proxy_of_http_proxy() {
         assert_eq!(done.summary(), Summary { ended: 30, exported: 30, failed: 0, dropped: 0 }, "{protocol}");
         assert_eq!(receiver.span_count(), 30, "{protocol}");
         let seen = proxy.requests();
-        let expected = ProxyRequest {
+        // The three signals' requests, each to its own path, all through the proxy.
+        let expected = |target: String| ProxyRequest {
             method: "POST".into(),
-            target: receiver.http_traces_url(),
+            target,
             auth: ProxyAuth::Valid,
             outcome: ProxyOutcome::Forwarded,
         };
-        assert!(!seen.is_empty() && seen.iter().all(|r| *r == expected), "{protocol}: {seen:?}");
+        let targets = [receiver.http_traces_url(), receiver.http_logs_url(), receiver.http_metrics_url()];
+        assert!(seen.contains(&expected(targets[0].clone())), "{protocol}: {seen:?}");
+        assert!(seen.iter().all(|r| targets.iter().any(|t| *r == expected(t.clone()))), "{protocol}: {seen:?}");
         // Every export request went through the proxy (it closes each forwarded connection after one request).
         assert_eq!(seen.len(), receiver.attempts(), "{protocol}: {seen:?}");
         assert!(receiver.requests().iter().all(|r| r.path == "/v1/traces"), "{protocol}");
+        assert!(receiver.log_record_count() > 0, "{protocol}: log records went through the proxy too");
         assert_receiver_never_saw_proxy_credentials(&receiver);
         assert_never_printed(&done, protocol);
     }

@@ -182,6 +182,14 @@ impl Docs {
                     out.insert(format!("{} {prefix}::{name}", summary["kind"].as_str().unwrap_or("?")));
                     continue;
                 }
+                if self.item(krate, &import["id"]).is_none() && !self.crates.contains_key(source_crate) {
+                    // A type of a dependency (`opentelemetry::KeyValue`): its path is our promise, its API the
+                    // dependency's (its version is pinned by Cargo.toml).
+                    let source: Vec<&str> =
+                        summary["path"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    out.insert(format!("pub use {} as {prefix}::{name}", source.join("::")));
+                    continue;
+                }
                 let (target_crate, target) = self.resolve(krate, &import["id"]);
                 self.walk_item(&target_crate, target, &format!("{prefix}::{name}"), out);
             } else {
