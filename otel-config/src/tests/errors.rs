@@ -653,3 +653,21 @@ fn control_characters_in_keys_are_escaped() {
         assert!(!message.contains(char::is_control), "{message:?}");
     }
 }
+
+/// The README's otel.toml of the three signals is valid, and means what its comments say.
+#[test]
+fn readme_example_of_the_three_signals() {
+    let readme = include_str!("../../../README.md");
+    let start = readme.find("The three signals at a glance").expect("the README's example");
+    let block = &readme[start..];
+    let text = &block[block.find("```toml\n").unwrap() + 8..];
+    let text = &text[..text.find("```").unwrap()];
+    let config = check_file("README.md", text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.exporter_for(Signal::Logs).url(Signal::Logs), "http://collector:4317");
+    assert_eq!(config.exporter_for(Signal::Metrics).protocol, Protocol::HttpProtobuf);
+    assert_eq!(config.exporter_for(Signal::Metrics).url(Signal::Metrics), "http://metrics-gw:4318/v1/metrics");
+    assert_eq!(
+        (config.metrics.interval, config.metrics.temporality),
+        (std::time::Duration::from_secs(30), Temporality::Delta)
+    );
+}
