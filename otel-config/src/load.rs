@@ -181,7 +181,10 @@ fn resolve(options: &LoadOptions, env: &Env, file: Option<&ParsedFile>) -> Resul
         for entry in &otel_toml_vars {
             layers = layers.merge(entry.layer());
         }
-        let config: Config = layers.figment().extract().map_err(|e| ConfigError::from_figment(e, &layers))?;
+        let mut config: Config = layers.figment().extract().map_err(|e| ConfigError::from_figment(e, &layers))?;
+        // Checked as they will be used: a per-signal endpoint that a higher generic one replaces no longer
+        // shields that generic endpoint from the signal's protocol.
+        validate::resolve_endpoint_layers(&mut config, &layers);
         let bad = validate::bad_standard_endpoints(&config, &layers);
         if bad.is_empty() {
             break (layers, config);
@@ -192,7 +195,6 @@ fn resolve(options: &LoadOptions, env: &Env, file: Option<&ParsedFile>) -> Resul
         }
     };
 
-    validate::resolve_endpoint_layers(&mut config, &layers);
     validate::merge_header_case(&mut config, &layers)?;
     validate::normalize_propagators(&mut config, &layers)?;
     validate::normalize_detectors(&mut config);

@@ -386,6 +386,19 @@ fn endpoints() {
                 r#"otel: ignoring OTEL_EXPORTER_OTLP_LOGS_ENDPOINT="collector:4318": not a valid endpoint for protocol "http/protobuf": missing scheme; expected an absolute http:// or https:// URL such as "http://localhost:4318"; using http://collector:4317/v1/logs"#,
             ],
         ),
+        // The deployment's base endpoint replaces otel.toml's logs endpoint, so it is checked for the logs
+        // protocol too: invalid for it, the variable is ignored (a warning, never an error).
+        (
+            Some(
+                "[exporter]\nprotocol = \"grpc\"\nlogs_endpoint = \"http://file:4318/l\"\n[logs.exporter]\nprotocol = \"http/protobuf\"",
+            ),
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")],
+            |c| {
+                c.exporter_for(Signal::Logs).url(Signal::Logs) == "http://file:4318/l"
+                    && c.exporter_for(Signal::Traces).url(Signal::Traces) == "http://localhost:4317"
+            },
+            vec!["ignoring OTEL_EXPORTER_OTLP_ENDPOINT=\"collector:4317\": not a valid endpoint for protocol \"http/protobuf\""],
+        ),
         // A base endpoint valid for gRPC traces but not for HTTP logs: ignored, with a warning naming the protocol
         // it fails.
         (
