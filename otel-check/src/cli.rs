@@ -11,7 +11,7 @@ pub enum Command {
         /// One JSON object instead of text.
         json: bool,
     },
-    /// Send one test span to the collector.
+    /// Check the collector endpoint of every exported signal (a test span for traces).
     Ping,
     /// Print the usage.
     Help,
@@ -44,10 +44,11 @@ Usage:
       Loads the configuration exactly as the app would if started here, in this directory with this
       environment (otel.toml, OTEL_* and OTEL_TOML_* variables), and prints the effective values and every
       warning. --json prints one JSON object keyed like otel.toml; durations are milliseconds, header values
-      are redacted, exporter.endpoint is the exact URL spans are sent to, resource is every attribute sent.
+      are redacted, signals.<traces|logs|metrics> says whether each signal is exported, its protocol and the
+      exact URL it is sent to, resource is every attribute sent.
   otel-check ping [--config PATH] [--service NAME]
-      Sends one test span (named \"otel-check ping\") to the configured collector and reports the round trip,
-      or exactly why it failed.
+      Checks the endpoint of every signal sent to a collector: one test span (named \"otel-check ping\") for
+      traces, one export request for logs and metrics; reports each round trip, or exactly why it failed.
   otel-check --help
 
 Options standing in for the app's #[otel::main] arguments:

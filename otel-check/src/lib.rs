@@ -1,6 +1,7 @@
 //! `otel-check`: the first thing to run when spans do not show up. `otel-check config` prints the configuration
 //! an app built with `#[otel::main]` would use if started in the same directory with the same environment;
-//! `otel-check ping` sends one test span to its collector and says how that went.
+//! `otel-check ping` checks the collector endpoint of every exported signal (a test span for traces) and says how
+//! that went.
 //!
 //! The binary is a thin shell around this library: [`cli`] reads the command line, [`report`] loads and
 //! renders the configuration, [`ping`] runs the ping, [`exit`] names the exit statuses.

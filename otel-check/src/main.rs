@@ -39,12 +39,14 @@ fn run() -> i32 {
             for warning in report::warnings(&loaded) {
                 eprintln!("{warning}");
             }
-            let (outcome, code) = ping::run(&loaded.config);
-            match outcome {
-                Ok(line) => println!("{line}"),
-                Err(lines) => eprintln!("{lines}"),
+            let outcome = ping::run(&loaded.config);
+            for line in outcome.lines {
+                match line {
+                    Ok(line) => println!("{line}"),
+                    Err(lines) => eprintln!("{lines}"),
+                }
             }
-            code
+            outcome.code
         }
         cli::Command::Help => exit::OK,
     }

@@ -1,6 +1,7 @@
-//! `otel-check ping`: one test span to the configured collector, and what to do when it fails.
+//! `otel-check ping`: the endpoint of every exported signal checked, one request each (a test span for traces),
+//! and what to do when one fails.
 
-use otel_config::{redacted, Config};
+use otel_config::{redacted, Config, Signal};
 use otel_runtime::ping::{PingError, PingReport};
 use otel_runtime::ErrorKind;
 
@@ -29,6 +30,32 @@ pub fn success(report: &PingReport) -> String {
     )
 }
 
+/// The line printed when the logs or metrics endpoint accepted the (empty) export request of the ping.
+///
+/// ```
+/// let report = otel_runtime::ping::PingReport {
+///     endpoint: "http://localhost:4318/v1/logs".into(),
+///     protocol: otel_config::Protocol::HttpProtobuf,
+///     round_trip: std::time::Duration::from_micros(2_500),
+///     trace_id: String::new(),
+/// };
+/// assert_eq!(
+///     otel_check::ping::success_for(otel_config::Signal::Logs, &report),
+///     "ok: http://localhost:4318/v1/logs (http/protobuf) accepted a logs export request in 2.5 ms"
+/// );
+/// ```
+pub fn success_for(signal: Signal, report: &PingReport) -> String {
+    if signal == Signal::Traces {
+        return success(report);
+    }
+    format!(
+        "ok: {} ({}) accepted a {signal} export request in {:.1} ms",
+        redacted(&report.endpoint),
+        report.protocol,
+        report.round_trip.as_secs_f64() * 1000.0
+    )
+}
+
 /// The lines printed for a failed ping: the cause, then a hint for its kind. The endpoint's credentials are
 /// hidden wherever they appear, the transport's own message included ([`scrub`]).
 ///
@@ -47,9 +74,25 @@ pub fn success(report: &PingReport) -> String {
 /// assert!(text.contains("hint: "));
 /// ```
 pub fn failure(error: &PingError) -> String {
+    failure_for(Signal::Traces, error)
+}
+
+/// [`failure`] for the ping of `signal`: the hints name its variables (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, …).
+///
+/// ```
+/// let error = otel_runtime::ping::PingError {
+///     kind: otel_runtime::ErrorKind::HttpStatus(404),
+///     message: "HTTP status 404".into(),
+///     endpoint: "http://c:4318/v1/metrics".into(),
+///     retryable: false,
+/// };
+/// let text = otel_check::ping::failure_for(otel_config::Signal::Metrics, &error);
+/// assert!(text.contains("OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/metrics appended"), "{text}");
+/// ```
+pub fn failure_for(signal: Signal, error: &PingError) -> String {
     let kind = error.kind.to_string();
     let kind = if error.message.contains(&kind) { String::new() } else { format!(" ({kind})") };
-    scrub(&format!("failed: {error}{kind}\nhint: {}", hint(&error.kind)), &error.endpoint)
+    scrub(&format!("failed: {error}{kind}\nhint: {}", hint(signal, &error.kind)), &error.endpoint)
 }
 
 /// `text` with the credentials of `url` hidden wherever they appear: each occurrence of the URL is shown
@@ -87,52 +130,244 @@ fn percent_decoded(text: &str) -> String {
 }
 
 /// What usually causes a failure of this kind.
-fn hint(kind: &ErrorKind) -> &'static str {
+fn hint(signal: Signal, kind: &ErrorKind) -> String {
+    let upper = signal.as_str().to_ascii_uppercase();
     match kind {
-        ErrorKind::Refused => {
-            "nothing listens at that address: is the collector running, and is the port right \
+        ErrorKind::Refused => "nothing listens at that address: is the collector running, and is the port right \
              (4317 is OTLP/gRPC, 4318 OTLP/HTTP)?"
-        }
-        ErrorKind::Dns => "the host name does not resolve: check exporter.endpoint / OTEL_EXPORTER_OTLP_ENDPOINT",
-        ErrorKind::Tls => {
+            .into(),
+        ErrorKind::Dns => format!(
+            "the host name does not resolve: check exporter.endpoint / OTEL_EXPORTER_OTLP_ENDPOINT \
+             (and exporter.{signal}_endpoint / OTEL_EXPORTER_OTLP_{upper}_ENDPOINT)"
+        ),
+        ErrorKind::Tls => format!(
             "check http:// against https:// (a gRPC endpoint without a scheme is https unless \
-             exporter.insecure), and exporter.certificate / client_certificate / client_key"
-        }
+             exporter.insecure), and exporter.certificate / client_certificate / client_key (or their \
+             [{signal}.exporter] overrides)"
+        ),
         ErrorKind::Timeout => {
             "no answer within exporter.timeout: a firewall dropping packets, a wrong port, or an overloaded collector"
+                .into()
         }
-        ErrorKind::HttpStatus(404) => {
-            "not found: check the path; OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces appended, while \
-             OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is"
-        }
-        ErrorKind::HttpStatus(401 | 403) => "check the credentials in exporter.headers / OTEL_EXPORTER_OTLP_HEADERS",
-        ErrorKind::HttpStatus(_) => "the collector refused the request: see its logs",
-        ErrorKind::GrpcCode("UNIMPLEMENTED") => {
-            "the server does not speak OTLP/gRPC there: is this the OTLP/HTTP port (4318)? \
+        ErrorKind::HttpStatus(404) => format!(
+            "not found: check the path; OTEL_EXPORTER_OTLP_ENDPOINT gets /{} appended, while \
+             OTEL_EXPORTER_OTLP_{upper}_ENDPOINT is used as is",
+            signal.http_path()
+        ),
+        ErrorKind::HttpStatus(401 | 403) | ErrorKind::GrpcCode("UNAUTHENTICATED" | "PERMISSION_DENIED") => format!(
+            "check the credentials in exporter.headers / OTEL_EXPORTER_OTLP_HEADERS (or {signal}.exporter.headers / \
+             OTEL_EXPORTER_OTLP_{upper}_HEADERS)"
+        ),
+        ErrorKind::HttpStatus(_) => "the collector refused the request: see its logs".into(),
+        ErrorKind::GrpcCode("UNIMPLEMENTED") => format!(
+            "the server does not speak OTLP/gRPC there, or not for {signal}: is this the OTLP/HTTP port (4318)? \
              set exporter.protocol accordingly"
-        }
-        ErrorKind::GrpcCode("UNAUTHENTICATED" | "PERMISSION_DENIED") => {
-            "check the credentials in exporter.headers / OTEL_EXPORTER_OTLP_HEADERS"
-        }
-        ErrorKind::GrpcCode(_) => "the collector refused the request: see its logs",
-        ErrorKind::Rejected => "the collector accepted the request but rejected the span: see its logs",
-        _ => "see the message above",
+        ),
+        ErrorKind::GrpcCode(_) => "the collector refused the request: see its logs".into(),
+        ErrorKind::Rejected => format!("the collector accepted the request but rejected its {signal}: see its logs"),
+        _ => "see the message above".into(),
     }
 }
 
-/// Runs the ping for `config` and returns the text to print and the exit status.
-pub fn run(config: &Config) -> (Result<String, String>, i32) {
-    if !config.exporter.protocol.is_otlp() {
-        let message = format!(
-            "failed: exporter.protocol is `{}`: spans are not sent to a collector, so there is nothing to ping",
-            config.exporter.protocol
-        );
-        return (Err(message), crate::exit::CONFIG);
+/// What `otel-check ping` prints, line by line, and its exit status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PingOutcome {
+    /// In order: `Ok` lines go to stdout, `Err` lines (a failure and its hint) to stderr.
+    pub lines: Vec<Result<String, String>>,
+    /// 0 when every checked endpoint answered; else the status of the first failure ([`crate::exit`]);
+    /// [`crate::exit::CONFIG`] when no signal is sent to a collector.
+    pub code: i32,
+}
+
+/// Why `signal` is not sent to a collector, or `None` when it is (exported over gRPC or HTTP).
+fn not_sent(config: &Config, signal: Signal) -> Option<String> {
+    let enabled = match signal {
+        Signal::Traces => config.traces.enabled,
+        Signal::Logs => config.logs.enabled,
+        Signal::Metrics => config.metrics.enabled,
+    };
+    let protocol = config.exporter_for(signal).protocol;
+    if config.disabled {
+        Some("otel is disabled".into())
+    } else if !enabled {
+        Some(format!("{signal}.enabled is false"))
+    } else if !protocol.is_otlp() {
+        Some(format!("its protocol is `{protocol}`"))
+    } else {
+        None
     }
-    // Whatever the runtime reports, the configured URL's credentials are hidden.
-    let url = config.exporter.traces_url();
-    match otel_runtime::ping::ping(config) {
-        Ok(report) => (Ok(scrub(&success(&report), &url)), crate::exit::OK),
-        Err(error) => (Err(scrub(&failure(&error), &url)), crate::exit::for_ping(&error.kind)),
+}
+
+/// Checks the endpoint of every signal sent to a collector (traces, logs, metrics, in that order): one request
+/// each through the app's own transport. A signal that is not exported, or printed on the console, is skipped
+/// (and said so).
+pub fn run(config: &Config) -> PingOutcome {
+    run_with(config, ping_signal)
+}
+
+/// One signal's ping through otel-runtime, or `None` when this build of otel-runtime cannot send that signal's
+/// request.
+///
+/// Traces: the test span of [`otel_runtime::ping::ping`], with the traces exporter settings
+/// (`[exporter]` and `[traces.exporter]`). Logs and metrics need the runtime's signal-generic transport (an empty
+/// `ExportLogsServiceRequest` / `ExportMetricsServiceRequest` to the signal's URL): until otel-runtime offers it,
+/// their endpoints are listed as not checked.
+fn ping_signal(config: &Config, signal: Signal) -> Option<Result<PingReport, PingError>> {
+    match signal {
+        Signal::Traces => {
+            let mut traces = config.clone();
+            traces.exporter = config.exporter_for(Signal::Traces);
+            Some(otel_runtime::ping::ping(&traces))
+        }
+        Signal::Logs | Signal::Metrics => None,
+    }
+}
+
+/// [`run`] with the function that pings one signal (`None`: that signal cannot be checked by this build).
+///
+/// ```
+/// use otel_config::{Config, Signal};
+/// let mut config = Config::default();
+/// config.logs.enabled = false;
+/// let outcome = otel_check::ping::run_with(&config, |config, signal| {
+///     Some(Ok(otel_runtime::ping::PingReport {
+///         endpoint: config.exporter_for(signal).url(signal),
+///         protocol: config.exporter_for(signal).protocol,
+///         round_trip: std::time::Duration::from_millis(1),
+///         trace_id: "0af7651916cd43dd8448eb211c80319c".into(),
+///     }))
+/// });
+/// assert_eq!(outcome.code, 0);
+/// assert_eq!(outcome.lines[1], Ok("skipped: logs are not exported (logs.enabled is false)".to_string()));
+/// ```
+pub fn run_with(
+    config: &Config,
+    mut ping: impl FnMut(&Config, Signal) -> Option<Result<PingReport, PingError>>,
+) -> PingOutcome {
+    let mut lines = Vec::new();
+    let mut code = None;
+    let mut sent = 0;
+    for signal in Signal::ALL.iter().copied() {
+        if let Some(why) = not_sent(config, signal) {
+            lines.push(Ok(format!("skipped: {signal} are not exported ({why})")));
+            continue;
+        }
+        sent += 1;
+        let exporter = config.exporter_for(signal);
+        // Whatever the runtime reports, the configured URL's credentials are hidden.
+        let url = exporter.url(signal);
+        match ping(config, signal) {
+            Some(Ok(report)) => lines.push(Ok(scrub(&success_for(signal, &report), &url))),
+            Some(Err(error)) => {
+                code.get_or_insert(crate::exit::for_ping(&error.kind));
+                lines.push(Err(scrub(&failure_for(signal, &error), &url)));
+            }
+            None => lines.push(Ok(format!(
+                "skipped: {} ({}) not checked: this build of otel-runtime cannot send a {signal} request",
+                exporter.url_redacted(signal),
+                exporter.protocol
+            ))),
+        }
+    }
+    if sent == 0 {
+        let mut message = "failed: no signal is sent to a collector, so there is nothing to ping".to_string();
+        for line in lines.drain(..).flatten() {
+            message.push_str(&format!("\n{line}"));
+        }
+        return PingOutcome { lines: vec![Err(message)], code: crate::exit::CONFIG };
+    }
+    PingOutcome { lines, code: code.unwrap_or(crate::exit::OK) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use otel_config::Protocol;
+    use std::time::Duration;
+
+    fn accepted(config: &Config, signal: Signal) -> Option<Result<PingReport, PingError>> {
+        let exporter = config.exporter_for(signal);
+        Some(Ok(PingReport {
+            endpoint: exporter.url(signal),
+            protocol: exporter.protocol,
+            round_trip: Duration::from_micros(1500),
+            trace_id: "0af7651916cd43dd8448eb211c80319c".into(),
+        }))
+    }
+
+    fn failed(kind: ErrorKind) -> impl Fn(&Config, Signal) -> Option<Result<PingReport, PingError>> {
+        move |config, signal| {
+            let endpoint = config.exporter_for(signal).url(signal);
+            Some(Err(PingError { kind: kind.clone(), message: format!("{kind}"), endpoint, retryable: false }))
+        }
+    }
+
+    #[test]
+    fn every_exported_signal_is_pinged_in_order() {
+        let mut config = Config::default();
+        config.exporter.metrics_endpoint = Some("http://m:9090/otlp".into());
+        let mut seen = Vec::new();
+        let outcome = run_with(&config, |config, signal| {
+            seen.push(signal);
+            accepted(config, signal)
+        });
+        assert_eq!(seen, [Signal::Traces, Signal::Logs, Signal::Metrics]);
+        assert_eq!(outcome.code, crate::exit::OK);
+        assert_eq!(
+            outcome.lines,
+            [
+                Ok("ok: http://localhost:4318/v1/traces (http/protobuf) accepted the test span in 1.5 ms; trace id \
+                    0af7651916cd43dd8448eb211c80319c"
+                    .to_string()),
+                Ok("ok: http://localhost:4318/v1/logs (http/protobuf) accepted a logs export request in 1.5 ms"
+                    .to_string()),
+                Ok("ok: http://m:9090/otlp (http/protobuf) accepted a metrics export request in 1.5 ms".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_failure_decides_the_exit_status() {
+        let mut config = Config::default();
+        config.traces.exporter.protocol = Some(Protocol::Console);
+        config.exporter.logs_endpoint = Some("http://user:s3cret@c:4318/l".into());
+        let refused = failed(ErrorKind::Refused);
+        let outcome = run_with(&config, |config, signal| match signal {
+            Signal::Logs => failed(ErrorKind::HttpStatus(404))(config, signal),
+            _ => refused(config, signal),
+        });
+        assert_eq!(outcome.code, crate::exit::HTTP_STATUS);
+        assert_eq!(outcome.lines[0], Ok("skipped: traces are not exported (its protocol is `console`)".to_string()));
+        let Err(logs) = &outcome.lines[1] else { panic!("{outcome:?}") };
+        assert!(logs.starts_with("failed: ping http://***@c:4318/l failed: HTTP status 404\nhint: "), "{logs}");
+        assert!(logs.contains("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is used as is"), "{logs}");
+        assert!(!logs.contains("s3cret"), "{logs}");
+        let Err(metrics) = &outcome.lines[2] else { panic!("{outcome:?}") };
+        assert!(metrics.starts_with("failed: ping http://localhost:4318/v1/metrics failed: "), "{metrics}");
+    }
+
+    #[test]
+    fn nothing_sent_to_a_collector_is_a_configuration_problem() {
+        let config = Config { disabled: true, ..Config::default() };
+        let outcome = run_with(&config, |_, _| panic!("nothing may be pinged"));
+        assert_eq!(outcome.code, crate::exit::CONFIG);
+        assert_eq!(outcome.lines.len(), 1);
+        let Err(text) = &outcome.lines[0] else { panic!("{outcome:?}") };
+        assert!(text.starts_with("failed: no signal is sent to a collector, so there is nothing to ping\n"), "{text}");
+        assert!(text.ends_with("skipped: metrics are not exported (otel is disabled)"), "{text}");
+    }
+
+    #[test]
+    fn a_signal_this_build_cannot_ping_is_listed() {
+        let config = Config::default();
+        let outcome =
+            run_with(&config, |config, signal| (signal == Signal::Traces).then(|| accepted(config, signal)).flatten());
+        assert_eq!(outcome.code, crate::exit::OK);
+        assert_eq!(
+            outcome.lines[2],
+            Ok("skipped: http://localhost:4318/v1/metrics (http/protobuf) not checked: this build of otel-runtime \
+                cannot send a metrics request"
+                .to_string())
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `otel-check config`: load the configuration as the app would, and render it as text or JSON.
 
 use crate::cli::Cli;
-use otel_config::{ConfigError, LoadOptions, Loaded};
+use otel_config::{ConfigError, LoadOptions, Loaded, Signal};
 use serde_json::{json, Map, Value};
 
 /// Loads the configuration exactly as `#[otel::main]` does at start (`otel_config::load` with the process
@@ -37,11 +37,15 @@ pub fn warnings(loaded: &Loaded) -> Vec<String> {
 }
 
 /// The effective configuration as one JSON object keyed like otel.toml (`service.name` is
-/// `json["service"]["name"]`), plus `file` (the otel.toml read, or null), `resource` (every attribute sent)
-/// and `warnings`.
+/// `json["service"]["name"]`, `logs.batch.schedule_delay` is `json["logs"]["batch"]["schedule_delay"]`), plus
+/// `signals` (what each signal is sent to), `file` (the otel.toml read, or null), `resource` (every attribute
+/// sent) and `warnings`.
 ///
-/// - `exporter.endpoint` is the exact URL spans are sent to (null for `console` and `none`), its credentials
-///   (`user:pass@`) shown as `***@`; `exporter.traces_endpoint` is folded into it.
+/// - `signals.traces`, `signals.logs`, `signals.metrics`: `exported` ([`Config::exports`](otel_config::Config::exports)),
+///   `protocol` (after the signal's `[<signal>.exporter]` override) and `endpoint`, the exact URL the signal is
+///   sent to (the `/v1/<signal>` rule applied; null for `console` and `none`).
+/// - `exporter.endpoint`, `exporter.traces_endpoint`, … are the configured values (null when unset); every URL
+///   has its credentials (`user:pass@`) shown as `***@`.
 /// - Durations are integer milliseconds; header values are `"***"`.
 /// - `sampler.arg` is the ratio in use for the ratio samplers, null for the others.
 ///
@@ -49,16 +53,19 @@ pub fn warnings(loaded: &Loaded) -> Vec<String> {
 /// let loaded = otel_check::report::load(&otel_check::cli::parse(["config"]).unwrap()).unwrap();
 /// let json = otel_check::report::json(&loaded);
 /// assert!(json["exporter"]["timeout"].is_u64());
+/// assert!(json["signals"]["logs"]["exported"].is_boolean());
 /// assert!(json["resource"]["telemetry.sdk.language"] == "rust");
 /// ```
 pub fn json(loaded: &Loaded) -> Value {
     let config = &loaded.config;
     let mut value = serde_json::to_value(config).unwrap_or_else(|_| json!({}));
-    if let Some(exporter) = value.get_mut("exporter").and_then(Value::as_object_mut) {
+    let mut signals = Map::new();
+    for signal in Signal::ALL.iter().copied() {
+        let exporter = config.exporter_for(signal);
         // Credentials in the URL are sent as Basic authorization, never shown.
-        let url = config.exporter.protocol.is_otlp().then(|| config.exporter.traces_url_redacted());
-        exporter.insert("endpoint".into(), json!(url));
-        exporter.remove("traces_endpoint");
+        let url = exporter.protocol.is_otlp().then(|| exporter.url_redacted(signal));
+        let entry = json!({ "exported": config.exports(signal), "protocol": exporter.protocol, "endpoint": url });
+        signals.insert(signal.as_str().into(), entry);
     }
     if let Some(sampler) = value.get_mut("sampler").and_then(Value::as_object_mut) {
         let arg = config.sampler.name.is_ratio().then(|| config.sampler.ratio());
@@ -71,6 +78,7 @@ pub fn json(loaded: &Loaded) -> Value {
         resource.insert(key, typed.unwrap_or(Value::String(text)));
     }
     if let Some(object) = value.as_object_mut() {
+        object.insert("signals".into(), Value::Object(signals));
         object.insert("resource".into(), Value::Object(resource));
         object.insert("file".into(), json!(loaded.file.as_ref().map(|p| p.display().to_string())));
         object.insert("warnings".into(), json!(warnings(loaded)));
@@ -85,6 +93,7 @@ pub fn json(loaded: &Loaded) -> Value {
 /// let loaded = otel_check::report::load(&otel_check::cli::parse(["config"]).unwrap()).unwrap();
 /// let text = otel_check::report::text(&loaded);
 /// assert!(text.contains("exporter.protocol = "));
+/// assert!(text.contains("signals.metrics.endpoint = "));
 /// assert!(text.contains("resource:\n"));
 /// ```
 pub fn text(loaded: &Loaded) -> String {
@@ -116,10 +125,11 @@ pub fn text(loaded: &Loaded) -> String {
     out
 }
 
-/// `key = value` lines for every leaf of `value`; maps under `exporter.headers` are leaves.
+/// `key = value` lines for every leaf of `value`; the header tables (`exporter.headers`,
+/// `logs.exporter.headers`, …) are leaves.
 fn flatten(prefix: &str, value: &Value, out: &mut String) {
     match value {
-        Value::Object(map) if prefix != "exporter.headers" => {
+        Value::Object(map) if !prefix.ends_with("exporter.headers") => {
             for (key, value) in map {
                 let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
                 flatten(&path, value, out);

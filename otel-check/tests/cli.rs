@@ -60,7 +60,8 @@ fn json_uses_the_toml_key_paths_with_effective_values() {
     // (otel.toml, env, JSON pointer, expected value)
     let rows: Vec<(Option<&str>, Vec<(&str, &str)>, &str, Value)> = vec![
         // Defaults.
-        (None, vec![], "/exporter/endpoint", "http://localhost:4318/v1/traces".into()),
+        (None, vec![], "/signals/traces/endpoint", "http://localhost:4318/v1/traces".into()),
+        (None, vec![], "/exporter/endpoint", Value::Null),
         (None, vec![], "/exporter/protocol", "http/protobuf".into()),
         (None, vec![], "/exporter/timeout", 10_000.into()),
         (None, vec![], "/batch/schedule_delay", 5_000.into()),
@@ -73,22 +74,87 @@ fn json_uses_the_toml_key_paths_with_effective_values() {
         (
             None,
             vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/mycollector/")],
-            "/exporter/endpoint",
+            "/signals/traces/endpoint",
             "http://c:4318/mycollector/v1/traces".into(),
         ),
         (
             Some("[exporter]\nendpoint = \"http://file:4318\""),
             vec![("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318")],
-            "/exporter/endpoint",
+            "/signals/traces/endpoint",
             "http://c:4318/".into(),
         ),
         (
             Some("[exporter]\nprotocol = \"grpc\"\nendpoint = \"collector:4317\""),
             vec![],
-            "/exporter/endpoint",
+            "/signals/traces/endpoint",
             "https://collector:4317".into(),
         ),
-        (None, vec![("OTEL_TRACES_EXPORTER", "none")], "/exporter/endpoint", Value::Null),
+        (
+            Some("[exporter]\nprotocol = \"grpc\"\nendpoint = \"collector:4317\""),
+            vec![],
+            "/exporter/endpoint",
+            "collector:4317".into(),
+        ),
+        (None, vec![("OTEL_TRACES_EXPORTER", "console")], "/signals/traces/endpoint", Value::Null),
+        (None, vec![("OTEL_TRACES_EXPORTER", "console")], "/signals/traces/protocol", "console".into()),
+        (None, vec![("OTEL_TRACES_EXPORTER", "none")], "/signals/traces/exported", false.into()),
+        (None, vec![("OTEL_TRACES_EXPORTER", "none")], "/signals/logs/exported", true.into()),
+        // The three signals: each one's exact URL, protocol and whether it is exported.
+        (None, vec![], "/signals/logs/endpoint", "http://localhost:4318/v1/logs".into()),
+        (None, vec![], "/signals/metrics/endpoint", "http://localhost:4318/v1/metrics".into()),
+        (None, vec![], "/signals/metrics/exported", true.into()),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://m:9090/otlp")],
+            "/signals",
+            serde_json::json!({
+                "traces": {"exported": true, "protocol": "http/protobuf", "endpoint": "http://c:4318/v1/traces"},
+                "logs": {"exported": true, "protocol": "http/protobuf", "endpoint": "http://c:4318/v1/logs"},
+                "metrics": {"exported": true, "protocol": "http/protobuf", "endpoint": "http://m:9090/otlp"},
+            }),
+        ),
+        (
+            Some("[exporter]\nprotocol = \"grpc\"\nendpoint = \"http://c:4317\"\n[logs.exporter]\nprotocol = \"http/json\""),
+            vec![("OTEL_METRICS_EXPORTER", "none")],
+            "/signals",
+            serde_json::json!({
+                "traces": {"exported": true, "protocol": "grpc", "endpoint": "http://c:4317"},
+                "logs": {"exported": true, "protocol": "http/json", "endpoint": "http://c:4317/v1/logs"},
+                "metrics": {"exported": false, "protocol": "grpc", "endpoint": "http://c:4317"},
+            }),
+        ),
+        (None, vec![("OTEL_LOGS_EXPORTER", "none")], "/logs/enabled", false.into()),
+        (None, vec![("OTEL_LOGS_EXPORTER", "none")], "/signals/logs/exported", false.into()),
+        (None, vec![("OTEL_SDK_DISABLED", "true")], "/signals/metrics/exported", false.into()),
+        // Every new key, keyed like otel.toml.
+        (None, vec![], "/logs/batch/schedule_delay", 1_000.into()),
+        (None, vec![("OTEL_BLRP_MAX_QUEUE_SIZE", "4096")], "/logs/batch/max_queue_size", 4096.into()),
+        (None, vec![], "/logs/span_events", true.into()),
+        (None, vec![], "/metrics/interval", 60_000.into()),
+        (None, vec![("OTEL_METRIC_EXPORT_INTERVAL", "5000")], "/metrics/interval", 5_000.into()),
+        (None, vec![("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "Delta")], "/metrics/temporality", "delta".into()),
+        (None, vec![], "/metrics/self_observability", true.into()),
+        (None, vec![], "/fmt/trace_ids", true.into()),
+        (None, vec![], "/traces/exporter/protocol", Value::Null),
+        (None, vec![("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "1500")], "/logs/exporter/timeout", 1_500.into()),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "authorization=s3cret-token")],
+            "/logs/exporter/headers",
+            serde_json::json!({"authorization": "***"}),
+        ),
+        (
+            None,
+            vec![("OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "host,os")],
+            "/resource_detectors",
+            serde_json::json!(["host", "os"]),
+        ),
+        (
+            None,
+            vec![],
+            "/resource_detectors",
+            serde_json::json!(["service_instance", "host", "os", "process", "container"]),
+        ),
         // Durations in integer milliseconds, whatever the unit in otel.toml.
         (Some("[exporter]\ntimeout = \"1.5s\""), vec![], "/exporter/timeout", 1_500.into()),
         (Some("[batch]\nschedule_delay = \"1m\""), vec![], "/batch/schedule_delay", 60_000.into()),
@@ -131,8 +197,20 @@ fn json_uses_the_toml_key_paths_with_effective_values() {
         (
             None,
             vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "http://user:s3cret-token@c:4318")],
-            "/exporter/endpoint",
+            "/signals/traces/endpoint",
             "http://***@c:4318/v1/traces".into(),
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://user:s3cret-token@c:4318/l")],
+            "/signals/logs/endpoint",
+            "http://***@c:4318/l".into(),
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://user:s3cret-token@c:4318/l")],
+            "/exporter/logs_endpoint",
+            "http://***@c:4318/l".into(),
         ),
         // Headers: names kept, values redacted.
         (
@@ -201,8 +279,12 @@ fn warnings_are_listed_and_secrets_never_printed() {
     }
     let text = stdout(&run(Some(toml), &env, &["config"]));
     assert!(text.contains("warnings:\n  otel: ignoring OTEL_EXPORTER_OTLP_TRACES_HEADERS=\"***\""), "{text}");
-    assert!(text.contains("exporter.endpoint = \"http://localhost:4318/v1/traces\"\n"), "{text}");
-    assert!(text.contains("batch.schedule_delay = 5000\n"), "{text}");
+    assert!(text.contains("signals.traces.endpoint = \"http://localhost:4318/v1/traces\"\n"), "{text}");
+    assert!(text.contains("signals.logs.endpoint = \"http://localhost:4318/v1/logs\"\n"), "{text}");
+    assert!(text.contains("signals.metrics.exported = true\n"), "{text}");
+    assert!(text.contains("\nbatch.schedule_delay = 5000\n"), "{text}");
+    assert!(text.contains("\nlogs.batch.schedule_delay = 1000\n"), "{text}");
+    assert!(text.contains("\nmetrics.exporter.headers = null\n"), "{text}");
 }
 
 #[test]
@@ -229,7 +311,27 @@ fn errors_and_usage_have_their_exit_status() {
         (None, vec![], vec!["status"], 2, "unknown command `status`"),
         (None, vec![], vec!["config", "--yaml"], 2, "unknown option `--yaml`"),
         (None, vec![], vec!["ping", "--json"], 2, "--json applies to `config` only"),
-        (None, vec![("OTEL_TRACES_EXPORTER", "console")], vec!["ping"], 1, "nothing to ping"),
+        (
+            None,
+            vec![("OTEL_TRACES_EXPORTER", "console"), ("OTEL_LOGS_EXPORTER", "none"), ("OTEL_METRICS_EXPORTER", "console")],
+            vec!["ping"],
+            1,
+            "failed: no signal is sent to a collector, so there is nothing to ping\nskipped: traces are not exported (its protocol is `console`)\nskipped: logs are not exported (logs.enabled is false)\nskipped: metrics are not exported (its protocol is `console`)",
+        ),
+        (
+            Some("[logs.batch]\nschedule_delai = \"1s\""),
+            vec![],
+            vec!["config"],
+            1,
+            "unknown key `logs.batch.schedule_delai`; did you mean `logs.batch.schedule_delay`?",
+        ),
+        (
+            None,
+            vec![("OTEL_TOML_METRICS_INTERVALL", "1s")],
+            vec!["config", "--json"],
+            1,
+            "did you mean OTEL_TOML_METRICS_INTERVAL?",
+        ),
     ];
     for (i, (toml, env, args, code, excerpt)) in rows.into_iter().enumerate() {
         let output = run(toml, &env, &args);
@@ -271,6 +373,42 @@ fn ping_reaches_the_receiver_over_each_protocol() {
     assert_eq!(spans.len(), 3, "{spans:?}");
 }
 
+/// Every signal sent to a collector is listed with its own URL; a signal switched off or printed on the console
+/// is skipped, and the per-signal settings of traces reach the traces ping.
+#[test]
+fn ping_checks_every_exported_signal() {
+    let receiver = Receiver::start_blocking();
+    let http = receiver.http_endpoint();
+    let traces_url = receiver.http_traces_url();
+    let env = [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"),
+        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", traces_url.as_str()),
+        ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", http.as_str()),
+        ("OTEL_METRICS_EXPORTER", "console"),
+    ];
+    let output = run(None, &env, &["ping"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<String> = stdout(&output).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].starts_with(&format!("ok: {traces_url} (http/protobuf) accepted the test span in ")), "{lines:?}");
+    // otel-runtime cannot send a logs request yet (see `ping_signal` in src/ping.rs): listed, not checked.
+    assert_eq!(
+        lines[1],
+        format!("skipped: {http}/ (http/protobuf) not checked: this build of otel-runtime cannot send a logs request")
+    );
+    assert_eq!(lines[2], "skipped: metrics are not exported (its protocol is `console`)");
+    assert_eq!(receiver.spans_named("otel-check ping").len(), 1);
+
+    // Traces switched off: nothing is sent to the traces endpoint.
+    let output = run(None, &[("OTEL_TRACES_EXPORTER", "none"), ("OTEL_EXPORTER_OTLP_ENDPOINT", &http)], &["ping"]);
+    assert!(
+        stdout(&output).starts_with("skipped: traces are not exported (traces.enabled is false)\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(receiver.spans_named("otel-check ping").len(), 1);
+}
+
 #[test]
 fn ping_failures_have_their_exit_status() {
     let receiver = Receiver::builder().behavior(Behavior::Reject).start_blocking();
@@ -310,7 +448,9 @@ fn endpoint_credentials_are_never_printed() {
     let bad_variable = format!("user:{SECRET}@no-scheme:4318");
     // (otel.toml, env, args, exit status when it is known, excerpt of stdout + stderr)
     let rows: Vec<(Option<&str>, Vec<(&str, &str)>, Vec<&str>, Option<i32>, &str)> = vec![
-        (Some(&file), vec![], vec!["config"], Some(0), "exporter.endpoint = \"http://***@file:4318/v1/traces\""),
+        (Some(&file), vec![], vec!["config"], Some(0), "signals.traces.endpoint = \"http://***@file:4318/v1/traces\""),
+        (Some(&file), vec![], vec!["config"], Some(0), "signals.logs.endpoint = \"http://***@file:4318/v1/logs\""),
+        (Some(&file), vec![], vec!["config"], Some(0), "\nexporter.endpoint = \"http://***@file:4318\""),
         (Some(&file), vec![], vec!["config", "--json"], Some(0), "\"endpoint\": \"http://***@file:4318/v1/traces\""),
         (
             Some(&file),

@@ -414,7 +414,7 @@ impl ProblemKind {
             ProblemKind::BelowMinimum { minimum } => write!(f, "must be at least {minimum}"),
             ProblemKind::AboveMaximum { value, maximum } => {
                 write!(f, "{value} is larger than the maximum {maximum}")?;
-                if key == Some(keys::key::BATCH_MAX_QUEUE_SIZE) {
+                if key == Some(keys::SPAN_BATCH.max_queue_size) || key == Some(keys::LOG_BATCH.max_queue_size) {
                     f.write_str(" (each slot of the queue is allocated at start)")?;
                 }
                 Ok(())
@@ -476,8 +476,9 @@ fn problem_of(error: &figment::Error, layers: &Layers) -> ConfigProblem {
     let origin = layers.origin_of(error.metadata.as_ref());
     let path = &error.path;
     let key = key_of(path);
-    // Anything under exporter.headers may hold a secret: describe types, never values.
-    let secret = path.len() >= 2 && path[0] == "exporter" && path[1] == "headers";
+    // Anything under exporter.headers (or a signal's `<signal>.exporter.headers`) may hold a secret: describe
+    // types, never values.
+    let secret = path.windows(2).any(|pair| pair[0] == "exporter" && pair[1] == "headers");
     let kind = match &error.kind {
         Kind::Message(message) if path.is_empty() => {
             let kind = ProblemKind::Syntax { line: None, column: None, message: without_quotes(message) };
@@ -551,7 +552,7 @@ fn unknown_key(origin: Origin, parent: &[String], field: &str, valid: &'static [
     let join = |leaf: &str| if parent.is_empty() { leaf.to_string() } else { format!("{}.{leaf}", key_of(parent)) };
     let suggestion = crate::suggest::closest(field, valid.iter().copied())
         .map(join)
-        .or_else(|| keys::closest_full_key(field).map(str::to_string));
+        .or_else(|| keys::closest_full_key(&key_of(parent), field).map(str::to_string));
     let table = (!parent.is_empty()).then(|| key_of(parent));
     let kind = ProblemKind::UnknownKey { suggestion, table, valid };
     ConfigProblem::at(&join(field), origin, kind)

@@ -1,6 +1,7 @@
 //! Every otel.toml key, with the shape of its value; the `OTEL_TOML_<KEY>` variable of each; "did you mean" for
 //! keys and variables (the edit distance itself is [`crate::suggest`]).
 
+use crate::enums::Signal;
 use crate::suggest::closest;
 
 /// Every otel.toml key by name, so that code names a key once (a typo is a compile error, not a silent miss).
@@ -81,6 +82,92 @@ pub(crate) mod key {
     pub(crate) const TRACING_THREADS: &str = "tracing.threads";
     /// `tracing.timings`.
     pub(crate) const TRACING_TIMINGS: &str = "tracing.timings";
+    /// `exporter.logs_endpoint`.
+    pub(crate) const EXPORTER_LOGS_ENDPOINT: &str = "exporter.logs_endpoint";
+    /// `exporter.metrics_endpoint`.
+    pub(crate) const EXPORTER_METRICS_ENDPOINT: &str = "exporter.metrics_endpoint";
+    /// `fmt.trace_ids`.
+    pub(crate) const FMT_TRACE_IDS: &str = "fmt.trace_ids";
+    /// `traces.enabled`.
+    pub(crate) const TRACES_ENABLED: &str = "traces.enabled";
+    /// `traces.exporter.protocol`.
+    pub(crate) const TRACES_EXPORTER_PROTOCOL: &str = "traces.exporter.protocol";
+    /// `traces.exporter.timeout`.
+    pub(crate) const TRACES_EXPORTER_TIMEOUT: &str = "traces.exporter.timeout";
+    /// `traces.exporter.headers`.
+    pub(crate) const TRACES_EXPORTER_HEADERS: &str = "traces.exporter.headers";
+    /// `traces.exporter.compression`.
+    pub(crate) const TRACES_EXPORTER_COMPRESSION: &str = "traces.exporter.compression";
+    /// `traces.exporter.insecure`.
+    pub(crate) const TRACES_EXPORTER_INSECURE: &str = "traces.exporter.insecure";
+    /// `traces.exporter.certificate`.
+    pub(crate) const TRACES_EXPORTER_CERTIFICATE: &str = "traces.exporter.certificate";
+    /// `traces.exporter.client_certificate`.
+    pub(crate) const TRACES_EXPORTER_CLIENT_CERTIFICATE: &str = "traces.exporter.client_certificate";
+    /// `traces.exporter.client_key`.
+    pub(crate) const TRACES_EXPORTER_CLIENT_KEY: &str = "traces.exporter.client_key";
+    /// `logs.enabled`.
+    pub(crate) const LOGS_ENABLED: &str = "logs.enabled";
+    /// `logs.span_events`.
+    pub(crate) const LOGS_SPAN_EVENTS: &str = "logs.span_events";
+    /// `logs.exporter.protocol`.
+    pub(crate) const LOGS_EXPORTER_PROTOCOL: &str = "logs.exporter.protocol";
+    /// `logs.exporter.timeout`.
+    pub(crate) const LOGS_EXPORTER_TIMEOUT: &str = "logs.exporter.timeout";
+    /// `logs.exporter.headers`.
+    pub(crate) const LOGS_EXPORTER_HEADERS: &str = "logs.exporter.headers";
+    /// `logs.exporter.compression`.
+    pub(crate) const LOGS_EXPORTER_COMPRESSION: &str = "logs.exporter.compression";
+    /// `logs.exporter.insecure`.
+    pub(crate) const LOGS_EXPORTER_INSECURE: &str = "logs.exporter.insecure";
+    /// `logs.exporter.certificate`.
+    pub(crate) const LOGS_EXPORTER_CERTIFICATE: &str = "logs.exporter.certificate";
+    /// `logs.exporter.client_certificate`.
+    pub(crate) const LOGS_EXPORTER_CLIENT_CERTIFICATE: &str = "logs.exporter.client_certificate";
+    /// `logs.exporter.client_key`.
+    pub(crate) const LOGS_EXPORTER_CLIENT_KEY: &str = "logs.exporter.client_key";
+    /// `logs.batch.max_queue_size`.
+    pub(crate) const LOGS_BATCH_MAX_QUEUE_SIZE: &str = "logs.batch.max_queue_size";
+    /// `logs.batch.max_export_batch_size`.
+    pub(crate) const LOGS_BATCH_MAX_EXPORT_BATCH_SIZE: &str = "logs.batch.max_export_batch_size";
+    /// `logs.batch.schedule_delay`.
+    pub(crate) const LOGS_BATCH_SCHEDULE_DELAY: &str = "logs.batch.schedule_delay";
+    /// `logs.batch.export_timeout`.
+    pub(crate) const LOGS_BATCH_EXPORT_TIMEOUT: &str = "logs.batch.export_timeout";
+    /// `logs.batch.max_concurrent_exports`.
+    pub(crate) const LOGS_BATCH_MAX_CONCURRENT_EXPORTS: &str = "logs.batch.max_concurrent_exports";
+    /// `logs.batch.max_queue_bytes`.
+    pub(crate) const LOGS_BATCH_MAX_QUEUE_BYTES: &str = "logs.batch.max_queue_bytes";
+    /// `logs.batch.yield_to_app`.
+    pub(crate) const LOGS_BATCH_YIELD_TO_APP: &str = "logs.batch.yield_to_app";
+    /// `metrics.enabled`.
+    pub(crate) const METRICS_ENABLED: &str = "metrics.enabled";
+    /// `metrics.interval`.
+    pub(crate) const METRICS_INTERVAL: &str = "metrics.interval";
+    /// `metrics.timeout`.
+    pub(crate) const METRICS_TIMEOUT: &str = "metrics.timeout";
+    /// `metrics.temporality`.
+    pub(crate) const METRICS_TEMPORALITY: &str = "metrics.temporality";
+    /// `metrics.self_observability`.
+    pub(crate) const METRICS_SELF_OBSERVABILITY: &str = "metrics.self_observability";
+    /// `metrics.exporter.protocol`.
+    pub(crate) const METRICS_EXPORTER_PROTOCOL: &str = "metrics.exporter.protocol";
+    /// `metrics.exporter.timeout`.
+    pub(crate) const METRICS_EXPORTER_TIMEOUT: &str = "metrics.exporter.timeout";
+    /// `metrics.exporter.headers`.
+    pub(crate) const METRICS_EXPORTER_HEADERS: &str = "metrics.exporter.headers";
+    /// `metrics.exporter.compression`.
+    pub(crate) const METRICS_EXPORTER_COMPRESSION: &str = "metrics.exporter.compression";
+    /// `metrics.exporter.insecure`.
+    pub(crate) const METRICS_EXPORTER_INSECURE: &str = "metrics.exporter.insecure";
+    /// `metrics.exporter.certificate`.
+    pub(crate) const METRICS_EXPORTER_CERTIFICATE: &str = "metrics.exporter.certificate";
+    /// `metrics.exporter.client_certificate`.
+    pub(crate) const METRICS_EXPORTER_CLIENT_CERTIFICATE: &str = "metrics.exporter.client_certificate";
+    /// `metrics.exporter.client_key`.
+    pub(crate) const METRICS_EXPORTER_CLIENT_KEY: &str = "metrics.exporter.client_key";
+    /// `resource_detectors`.
+    pub(crate) const RESOURCE_DETECTORS: &str = "resource_detectors";
 }
 
 /// The shape of a key's value, which says how an `OTEL_TOML_<KEY>` string becomes a TOML-like value.
@@ -144,6 +231,49 @@ pub(crate) const KEYS: &[(&str, Shape)] = &[
     (key::TRACING_LOCATION, Shape::Bool),
     (key::TRACING_THREADS, Shape::Bool),
     (key::TRACING_TIMINGS, Shape::Bool),
+    (key::EXPORTER_LOGS_ENDPOINT, Shape::Str),
+    (key::EXPORTER_METRICS_ENDPOINT, Shape::Str),
+    (key::FMT_TRACE_IDS, Shape::Bool),
+    (key::TRACES_ENABLED, Shape::Bool),
+    (key::TRACES_EXPORTER_PROTOCOL, Shape::Enum),
+    (key::TRACES_EXPORTER_TIMEOUT, Shape::Duration),
+    (key::TRACES_EXPORTER_HEADERS, Shape::Map),
+    (key::TRACES_EXPORTER_COMPRESSION, Shape::Enum),
+    (key::TRACES_EXPORTER_INSECURE, Shape::Bool),
+    (key::TRACES_EXPORTER_CERTIFICATE, Shape::Str),
+    (key::TRACES_EXPORTER_CLIENT_CERTIFICATE, Shape::Str),
+    (key::TRACES_EXPORTER_CLIENT_KEY, Shape::Str),
+    (key::LOGS_ENABLED, Shape::Bool),
+    (key::LOGS_SPAN_EVENTS, Shape::Bool),
+    (key::LOGS_EXPORTER_PROTOCOL, Shape::Enum),
+    (key::LOGS_EXPORTER_TIMEOUT, Shape::Duration),
+    (key::LOGS_EXPORTER_HEADERS, Shape::Map),
+    (key::LOGS_EXPORTER_COMPRESSION, Shape::Enum),
+    (key::LOGS_EXPORTER_INSECURE, Shape::Bool),
+    (key::LOGS_EXPORTER_CERTIFICATE, Shape::Str),
+    (key::LOGS_EXPORTER_CLIENT_CERTIFICATE, Shape::Str),
+    (key::LOGS_EXPORTER_CLIENT_KEY, Shape::Str),
+    (key::LOGS_BATCH_MAX_QUEUE_SIZE, Shape::UInt),
+    (key::LOGS_BATCH_MAX_EXPORT_BATCH_SIZE, Shape::UInt),
+    (key::LOGS_BATCH_SCHEDULE_DELAY, Shape::Duration),
+    (key::LOGS_BATCH_EXPORT_TIMEOUT, Shape::Duration),
+    (key::LOGS_BATCH_MAX_CONCURRENT_EXPORTS, Shape::UInt),
+    (key::LOGS_BATCH_MAX_QUEUE_BYTES, Shape::UInt),
+    (key::LOGS_BATCH_YIELD_TO_APP, Shape::Bool),
+    (key::METRICS_ENABLED, Shape::Bool),
+    (key::METRICS_INTERVAL, Shape::Duration),
+    (key::METRICS_TIMEOUT, Shape::Duration),
+    (key::METRICS_TEMPORALITY, Shape::Enum),
+    (key::METRICS_SELF_OBSERVABILITY, Shape::Bool),
+    (key::METRICS_EXPORTER_PROTOCOL, Shape::Enum),
+    (key::METRICS_EXPORTER_TIMEOUT, Shape::Duration),
+    (key::METRICS_EXPORTER_HEADERS, Shape::Map),
+    (key::METRICS_EXPORTER_COMPRESSION, Shape::Enum),
+    (key::METRICS_EXPORTER_INSECURE, Shape::Bool),
+    (key::METRICS_EXPORTER_CERTIFICATE, Shape::Str),
+    (key::METRICS_EXPORTER_CLIENT_CERTIFICATE, Shape::Str),
+    (key::METRICS_EXPORTER_CLIENT_KEY, Shape::Str),
+    (key::RESOURCE_DETECTORS, Shape::List),
 ];
 
 /// The prefix of the `OTEL_TOML_<KEY>` variables.
@@ -159,9 +289,136 @@ pub(crate) fn key_for(variable: &str) -> Option<(&'static str, Shape)> {
     KEYS.iter().copied().find(|(key, _)| variable_for(key) == variable)
 }
 
-/// A full key for a misplaced leaf, e.g. `endpoint` at the top level → `exporter.endpoint`.
-pub(crate) fn closest_full_key(leaf: &str) -> Option<&'static str> {
-    let leaves = KEYS.iter().map(|(key, _)| key.rsplit('.').next().unwrap_or(key));
-    let best = closest(leaf, leaves)?;
-    KEYS.iter().map(|(key, _)| *key).find(|key| key.rsplit('.').next() == Some(best))
+/// A full key for a misplaced leaf, e.g. `endpoint` at the top level → `exporter.endpoint`. Keys under `parent`
+/// (the table the leaf was written in) come first, so that `schedule_delay` in `[logs]` suggests
+/// `logs.batch.schedule_delay`, not `batch.schedule_delay`.
+pub(crate) fn closest_full_key(parent: &str, leaf: &str) -> Option<&'static str> {
+    // `endpoint` in `[logs.exporter]`: the per-signal endpoints live in `[exporter]`, every URL in one table.
+    if let Some(signal) = parent.strip_suffix(".exporter") {
+        if closest(leaf, ["endpoint"]).is_some() {
+            let wanted = format!("exporter.{signal}_endpoint");
+            if let Some((key, _)) = KEYS.iter().find(|(key, _)| *key == wanted) {
+                return Some(key);
+            }
+        }
+    }
+    let under = |key: &&str| !parent.is_empty() && key.starts_with(parent) && key[parent.len()..].starts_with('.');
+    let near: Vec<&'static str> = KEYS.iter().map(|(key, _)| *key).filter(under).collect();
+    let all: Vec<&'static str> = KEYS.iter().map(|(key, _)| *key).collect();
+    [near, all].into_iter().find_map(|keys| {
+        let best = closest(leaf, keys.iter().map(|key| key.rsplit('.').next().unwrap_or(key)))?;
+        keys.into_iter().find(|key| key.rsplit('.').next() == Some(best))
+    })
 }
+
+/// The keys one exporter variable family sets: `[exporter]` (the generic `OTEL_EXPORTER_OTLP_*` variables) or a
+/// signal's `[<signal>.exporter]` overrides with its `exporter.<signal>_endpoint`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExporterKeys {
+    pub(crate) endpoint: &'static str,
+    pub(crate) protocol: &'static str,
+    pub(crate) timeout: &'static str,
+    pub(crate) headers: &'static str,
+    pub(crate) compression: &'static str,
+    pub(crate) insecure: &'static str,
+    pub(crate) certificate: &'static str,
+    pub(crate) client_certificate: &'static str,
+    pub(crate) client_key: &'static str,
+}
+
+/// `[exporter]`'s keys.
+pub(crate) const EXPORTER: ExporterKeys = ExporterKeys {
+    endpoint: key::EXPORTER_ENDPOINT,
+    protocol: key::EXPORTER_PROTOCOL,
+    timeout: key::EXPORTER_TIMEOUT,
+    headers: key::EXPORTER_HEADERS,
+    compression: key::EXPORTER_COMPRESSION,
+    insecure: key::EXPORTER_INSECURE,
+    certificate: key::EXPORTER_CERTIFICATE,
+    client_certificate: key::EXPORTER_CLIENT_CERTIFICATE,
+    client_key: key::EXPORTER_CLIENT_KEY,
+};
+
+/// The keys of `signal`'s exporter overrides, and its own endpoint.
+pub(crate) fn signal_exporter(signal: Signal) -> ExporterKeys {
+    match signal {
+        Signal::Traces => ExporterKeys {
+            endpoint: key::EXPORTER_TRACES_ENDPOINT,
+            protocol: key::TRACES_EXPORTER_PROTOCOL,
+            timeout: key::TRACES_EXPORTER_TIMEOUT,
+            headers: key::TRACES_EXPORTER_HEADERS,
+            compression: key::TRACES_EXPORTER_COMPRESSION,
+            insecure: key::TRACES_EXPORTER_INSECURE,
+            certificate: key::TRACES_EXPORTER_CERTIFICATE,
+            client_certificate: key::TRACES_EXPORTER_CLIENT_CERTIFICATE,
+            client_key: key::TRACES_EXPORTER_CLIENT_KEY,
+        },
+        Signal::Logs => ExporterKeys {
+            endpoint: key::EXPORTER_LOGS_ENDPOINT,
+            protocol: key::LOGS_EXPORTER_PROTOCOL,
+            timeout: key::LOGS_EXPORTER_TIMEOUT,
+            headers: key::LOGS_EXPORTER_HEADERS,
+            compression: key::LOGS_EXPORTER_COMPRESSION,
+            insecure: key::LOGS_EXPORTER_INSECURE,
+            certificate: key::LOGS_EXPORTER_CERTIFICATE,
+            client_certificate: key::LOGS_EXPORTER_CLIENT_CERTIFICATE,
+            client_key: key::LOGS_EXPORTER_CLIENT_KEY,
+        },
+        Signal::Metrics => ExporterKeys {
+            endpoint: key::EXPORTER_METRICS_ENDPOINT,
+            protocol: key::METRICS_EXPORTER_PROTOCOL,
+            timeout: key::METRICS_EXPORTER_TIMEOUT,
+            headers: key::METRICS_EXPORTER_HEADERS,
+            compression: key::METRICS_EXPORTER_COMPRESSION,
+            insecure: key::METRICS_EXPORTER_INSECURE,
+            certificate: key::METRICS_EXPORTER_CERTIFICATE,
+            client_certificate: key::METRICS_EXPORTER_CLIENT_CERTIFICATE,
+            client_key: key::METRICS_EXPORTER_CLIENT_KEY,
+        },
+    }
+}
+
+/// `signal.enabled`.
+pub(crate) fn signal_enabled(signal: Signal) -> &'static str {
+    match signal {
+        Signal::Traces => key::TRACES_ENABLED,
+        Signal::Logs => key::LOGS_ENABLED,
+        Signal::Metrics => key::METRICS_ENABLED,
+    }
+}
+
+/// Every key that holds headers (`exporter.headers` and the per-signal overrides): values are secrets, names
+/// case-insensitive.
+pub(crate) const HEADER_KEYS: [&str; 4] =
+    [key::EXPORTER_HEADERS, key::TRACES_EXPORTER_HEADERS, key::LOGS_EXPORTER_HEADERS, key::METRICS_EXPORTER_HEADERS];
+
+/// The keys of one batch processor: `[batch]` (spans, `OTEL_BSP_*`) or `[logs.batch]` (`OTEL_BLRP_*`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BatchKeys {
+    pub(crate) max_queue_size: &'static str,
+    pub(crate) max_export_batch_size: &'static str,
+    pub(crate) schedule_delay: &'static str,
+    pub(crate) export_timeout: &'static str,
+    pub(crate) max_concurrent_exports: &'static str,
+    pub(crate) max_queue_bytes: &'static str,
+}
+
+/// `[batch]`'s keys.
+pub(crate) const SPAN_BATCH: BatchKeys = BatchKeys {
+    max_queue_size: key::BATCH_MAX_QUEUE_SIZE,
+    max_export_batch_size: key::BATCH_MAX_EXPORT_BATCH_SIZE,
+    schedule_delay: key::BATCH_SCHEDULE_DELAY,
+    export_timeout: key::BATCH_EXPORT_TIMEOUT,
+    max_concurrent_exports: key::BATCH_MAX_CONCURRENT_EXPORTS,
+    max_queue_bytes: key::BATCH_MAX_QUEUE_BYTES,
+};
+
+/// `[logs.batch]`'s keys.
+pub(crate) const LOG_BATCH: BatchKeys = BatchKeys {
+    max_queue_size: key::LOGS_BATCH_MAX_QUEUE_SIZE,
+    max_export_batch_size: key::LOGS_BATCH_MAX_EXPORT_BATCH_SIZE,
+    schedule_delay: key::LOGS_BATCH_SCHEDULE_DELAY,
+    export_timeout: key::LOGS_BATCH_EXPORT_TIMEOUT,
+    max_concurrent_exports: key::LOGS_BATCH_MAX_CONCURRENT_EXPORTS,
+    max_queue_bytes: key::LOGS_BATCH_MAX_QUEUE_BYTES,
+};

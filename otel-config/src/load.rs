@@ -1,10 +1,10 @@
 //! Loading: built-in defaults < macro arguments < otel.toml < standard `OTEL_*` variables < `OTEL_TOML_<KEY>`
 //! variables, as figment layers; then validation.
 
-use crate::enums::Protocol;
+use crate::enums::{Protocol, Signal};
 use crate::env::{self, Env};
 use crate::error::ConfigError;
-use crate::keys::key;
+use crate::keys::{self, key};
 use crate::model::Config;
 use crate::source::{nest, Layer, Layers, Origin, ParsedFile};
 use crate::warning::Warning;
@@ -160,8 +160,14 @@ fn resolve(options: &LoadOptions, env: &Env, file: Option<&ParsedFile>) -> Resul
             None => layers,
         }
     };
-    let lower_protocol = lower().figment().extract_inner::<Protocol>(key::EXPORTER_PROTOCOL).unwrap_or_default();
-    let standard = env::standard::read(env, lower_protocol);
+    let lower_figment = lower();
+    let protocol_at = |key: &str| lower_figment.figment().extract_inner::<Option<Protocol>>(key).ok().flatten();
+    let lower_protocols = env::standard::LowerProtocols {
+        exporter: protocol_at(key::EXPORTER_PROTOCOL).unwrap_or_default(),
+        signals: [Signal::Traces, Signal::Logs, Signal::Metrics]
+            .map(|s| protocol_at(keys::signal_exporter(s).protocol)),
+    };
+    let standard = env::standard::read(env, lower_protocols);
     let mut warnings = standard.warnings;
 
     // An endpoint from a standard variable that is invalid for the final protocol is ignored with a warning,
@@ -175,7 +181,10 @@ fn resolve(options: &LoadOptions, env: &Env, file: Option<&ParsedFile>) -> Resul
         for entry in &otel_toml_vars {
             layers = layers.merge(entry.layer());
         }
-        let config: Config = layers.figment().extract().map_err(|e| ConfigError::from_figment(e, &layers))?;
+        let mut config: Config = layers.figment().extract().map_err(|e| ConfigError::from_figment(e, &layers))?;
+        // Checked as they will be used: a per-signal endpoint that a higher generic one replaces no longer
+        // shields that generic endpoint from the signal's protocol.
+        validate::resolve_endpoint_layers(&mut config, &layers);
         let bad = validate::bad_standard_endpoints(&config, &layers);
         if bad.is_empty() {
             break (layers, config);
@@ -186,9 +195,9 @@ fn resolve(options: &LoadOptions, env: &Env, file: Option<&ParsedFile>) -> Resul
         }
     };
 
-    validate::resolve_endpoint_layers(&mut config, &layers);
     validate::merge_header_case(&mut config, &layers)?;
     validate::normalize_propagators(&mut config, &layers)?;
+    validate::normalize_detectors(&mut config);
     warnings.extend(validate::clamp_batch(&mut config, &layers));
     validate::check(&config, &layers)?;
     let warnings = warnings.into_iter().map(|w| w.finish(&config)).collect();

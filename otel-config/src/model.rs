@@ -374,8 +374,9 @@ pub struct ExporterConfig {
     pub protocol: Protocol,
     /// `exporter.endpoint`: a base URL (HTTP appends `v1/traces`), like `OTEL_EXPORTER_OTLP_ENDPOINT`.
     ///
-    /// After loading, `endpoint` and `traces_endpoint` come from the same layer: the highest one that sets
-    /// either (a layer setting only `endpoint` clears a `traces_endpoint` from a lower layer).
+    /// After loading, `endpoint` and each per-signal endpoint (`traces_endpoint`, `logs_endpoint`,
+    /// `metrics_endpoint`) come from the same layer: the highest one that sets either (a layer setting only
+    /// `endpoint` clears a per-signal endpoint from a lower layer).
     #[serde(serialize_with = "serialize_redacted")]
     pub endpoint: Option<String>,
     /// `exporter.traces_endpoint`: the exact URL, like `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; wins over `endpoint`

@@ -4,11 +4,12 @@
 //! naming its source.
 
 use crate::endpoint::{check_endpoint, redacted};
-use crate::enums::Propagator;
+use crate::enums::{Propagator, Protocol, Signal};
 use crate::env::standard::header_problem;
 use crate::error::{ConfigError, ConfigProblem, ProblemKind};
-use crate::keys::key;
-use crate::model::{Config, MAX_CONCURRENT_EXPORTS, MAX_QUEUE_SIZE};
+use crate::headers::Headers;
+use crate::keys::{self, key, BatchKeys};
+use crate::model::{BatchConfig, Config, MAX_CONCURRENT_EXPORTS, MAX_QUEUE_SIZE};
 use crate::source::{Layers, Origin};
 use crate::warning::{Instead, PendingWarning};
 
@@ -22,49 +23,54 @@ fn standard_variable(origin: Origin) -> Option<String> {
 }
 
 /// Generic and per-signal endpoints: the layer decides first, then the per-signal key within a layer. When
-/// `exporter.endpoint` comes from a higher layer than `exporter.traces_endpoint` (otel.toml sets
-/// `traces_endpoint`, the deployment sets `OTEL_EXPORTER_OTLP_ENDPOINT`), the lower `traces_endpoint` is
-/// dropped, so that [`traces_url`](crate::ExporterConfig::traces_url) uses the higher layer's endpoint. Within one
-/// layer both stay and `traces_endpoint` wins, as the spec says.
+/// `exporter.endpoint` comes from a higher layer than a signal's endpoint (`exporter.traces_endpoint`,
+/// `logs_endpoint`, `metrics_endpoint`) — otel.toml sets `logs_endpoint`, the deployment sets
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` — the lower per-signal endpoint is dropped, so that
+/// [`url`](crate::ExporterConfig::url) uses the higher layer's endpoint. Within one layer both stay and the
+/// per-signal endpoint wins, as the spec says.
 ///
-/// Endpoint and traces_endpoint are the only generic/per-signal pair of keys: the other per-signal variables
-/// (`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, …) set the same key as their generic variable, and the reader picks
-/// the per-signal one within the standard layer.
+/// The endpoints are the only generic/per-signal pairs with this rule: the other per-signal overrides
+/// (`[logs.exporter]`, `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT`, …) apply field by field over `[exporter]`.
 pub(crate) fn resolve_endpoint_layers(config: &mut Config, layers: &Layers) {
     let exporter = &mut config.exporter;
-    if exporter.endpoint.is_none() || exporter.traces_endpoint.is_none() {
+    if exporter.endpoint.is_none() {
         return;
     }
-    if layers.origin_at(key::EXPORTER_ENDPOINT).rank() > layers.origin_at(key::EXPORTER_TRACES_ENDPOINT).rank() {
-        exporter.traces_endpoint = None;
+    let generic = layers.origin_at(key::EXPORTER_ENDPOINT).rank();
+    for signal in Signal::ALL.iter().copied() {
+        let own_key = keys::signal_exporter(signal).endpoint;
+        let own = match signal {
+            Signal::Traces => &mut exporter.traces_endpoint,
+            Signal::Logs => &mut exporter.logs_endpoint,
+            Signal::Metrics => &mut exporter.metrics_endpoint,
+        };
+        if own.is_some() && generic > layers.origin_at(own_key).rank() {
+            *own = None;
+        }
+    }
+}
+
+/// The headers at `key` (one of [`keys::HEADER_KEYS`]), when set.
+fn headers_at<'a>(config: &'a mut Config, key: &str) -> Option<&'a mut Headers> {
+    match key {
+        key::TRACES_EXPORTER_HEADERS => config.traces.exporter.headers.as_mut(),
+        key::LOGS_EXPORTER_HEADERS => config.logs.exporter.headers.as_mut(),
+        key::METRICS_EXPORTER_HEADERS => config.metrics.exporter.headers.as_mut(),
+        _ => Some(&mut config.exporter.headers),
     }
 }
 
 /// Header names that differ only in case are one header (HTTP names are case-insensitive): across layers the
 /// higher layer's spelling and value are kept. Within one layer the environment variables' lists already keep
 /// their later item; otel.toml has no order between table keys, so two spellings there are an error.
+///
+/// Each headers key ([`keys::HEADER_KEYS`]) on its own: a signal's headers replace `exporter.headers`, they do not
+/// merge with them.
 pub(crate) fn merge_header_case(config: &mut Config, layers: &Layers) -> Result<(), ConfigError> {
-    let headers = &mut config.exporter.headers.0;
-    let names: Vec<String> = headers.keys().cloned().collect();
-    let mut groups: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-    for name in names {
-        groups.entry(name.to_ascii_lowercase()).or_default().push(name);
-    }
     let mut problems = Vec::new();
-    for spellings in groups.into_values().filter(|g| g.len() > 1) {
-        let ranked: Vec<(Origin, String)> =
-            spellings.into_iter().map(|n| (layers.origin_of_entry(key::EXPORTER_HEADERS, &n), n)).collect();
-        let top = ranked.iter().map(|(origin, _)| origin.rank()).max().unwrap_or(0);
-        let (winners, losers): (Vec<_>, Vec<_>) = ranked.into_iter().partition(|(origin, _)| origin.rank() == top);
-        if winners.len() > 1 {
-            // Only otel.toml can hold two spellings in one layer: the variables' lists are reduced as read.
-            let origin = winners[0].0.clone();
-            let names = winners.into_iter().map(|(_, n)| n).collect();
-            problems.push(ConfigProblem::at(key::EXPORTER_HEADERS, origin, ProblemKind::ConflictingHeaders { names }));
-            continue;
-        }
-        for (_, name) in losers {
-            headers.remove(&name);
+    for key in keys::HEADER_KEYS {
+        if let Some(headers) = headers_at(config, key) {
+            merge_header_case_at(key, headers, layers, &mut problems);
         }
     }
     if problems.is_empty() {
@@ -74,21 +80,46 @@ pub(crate) fn merge_header_case(config: &mut Config, layers: &Layers) -> Result<
     }
 }
 
-/// Endpoints set by a standard variable that are not valid for the protocol: the variables to ignore, and the
-/// warnings saying so.
+fn merge_header_case_at(key: &'static str, headers: &mut Headers, layers: &Layers, problems: &mut Vec<ConfigProblem>) {
+    let headers = &mut headers.0;
+    let names: Vec<String> = headers.keys().cloned().collect();
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for name in names {
+        groups.entry(name.to_ascii_lowercase()).or_default().push(name);
+    }
+    for spellings in groups.into_values().filter(|g| g.len() > 1) {
+        let ranked: Vec<(Origin, String)> =
+            spellings.into_iter().map(|n| (layers.origin_of_entry(key, &n), n)).collect();
+        let top = ranked.iter().map(|(origin, _)| origin.rank()).max().unwrap_or(0);
+        let (winners, losers): (Vec<_>, Vec<_>) = ranked.into_iter().partition(|(origin, _)| origin.rank() == top);
+        if winners.len() > 1 {
+            // Only otel.toml can hold two spellings in one layer: the variables' lists are reduced as read.
+            let origin = winners[0].0.clone();
+            let names = winners.into_iter().map(|(_, n)| n).collect();
+            problems.push(ConfigProblem::at(key, origin, ProblemKind::ConflictingHeaders { names }));
+            continue;
+        }
+        for (_, name) in losers {
+            headers.remove(&name);
+        }
+    }
+}
+
+/// Endpoints set by a standard variable that are not valid for the protocol of a signal that uses them: the
+/// variables to ignore, and the warnings saying so.
 pub(crate) fn bad_standard_endpoints(config: &Config, layers: &Layers) -> Vec<(String, PendingWarning)> {
     let mut out = Vec::new();
-    for (key, value) in endpoints(config) {
-        let (Some(url), Some(variable)) = (value, standard_variable(layers.origin_at(key))) else {
+    for (key, url, protocols) in endpoints(config) {
+        let Some(variable) = standard_variable(layers.origin_at(key)) else {
             continue;
         };
-        if let Err(why) = check_endpoint(url, config.exporter.protocol) {
-            let reason = format!("not a valid endpoint for protocol {:?}: {why}", config.exporter.protocol.as_str());
+        if let Some((protocol, why)) = first_invalid(url, &protocols) {
+            let reason = format!("not a valid endpoint for protocol {:?}: {why}", protocol.as_str());
             let warning = PendingWarning {
                 variable: variable.clone(),
                 value: redacted(url),
                 reason,
-                instead: Instead::UsingKey(key::EXPORTER_ENDPOINT),
+                instead: Instead::UsingKey(key),
             };
             out.push((variable, warning));
         }
@@ -96,44 +127,84 @@ pub(crate) fn bad_standard_endpoints(config: &Config, layers: &Layers) -> Vec<(S
     out
 }
 
-fn endpoints(config: &Config) -> [(&'static str, Option<&str>); 2] {
-    [
-        (key::EXPORTER_ENDPOINT, config.exporter.endpoint.as_deref()),
-        (key::EXPORTER_TRACES_ENDPOINT, config.exporter.traces_endpoint.as_deref()),
-    ]
+/// The first of `protocols` the endpoint is not valid for, and why.
+fn first_invalid(url: &str, protocols: &[Protocol]) -> Option<(Protocol, String)> {
+    protocols.iter().find_map(|protocol| check_endpoint(url, *protocol).err().map(|why| (*protocol, why)))
+}
+
+/// Every endpoint set, with the protocols it must be valid for: a signal's own endpoint for the signal's
+/// protocol (after its overrides); `exporter.endpoint` for `exporter.protocol` and for the protocol of every
+/// enabled signal that sends to it (one without an endpoint of its own).
+fn endpoints(config: &Config) -> Vec<(&'static str, &str, Vec<Protocol>)> {
+    let mut out = Vec::new();
+    let mut generic = vec![config.exporter.protocol];
+    for signal in Signal::ALL.iter().copied() {
+        let protocol = config.exporter_for(signal).protocol;
+        let (own, enabled) = match signal {
+            Signal::Traces => (config.exporter.traces_endpoint.as_deref(), config.traces.enabled),
+            Signal::Logs => (config.exporter.logs_endpoint.as_deref(), config.logs.enabled),
+            Signal::Metrics => (config.exporter.metrics_endpoint.as_deref(), config.metrics.enabled),
+        };
+        match own {
+            Some(url) => out.push((keys::signal_exporter(signal).endpoint, url, vec![protocol])),
+            None if enabled && !generic.contains(&protocol) => generic.push(protocol),
+            None => {}
+        }
+    }
+    if let Some(url) = config.exporter.endpoint.as_deref() {
+        out.insert(0, (key::EXPORTER_ENDPOINT, url, generic));
+    }
+    out
 }
 
 /// `max_export_batch_size > max_queue_size` where either comes from a standard variable: clamp the batch size
 /// to the queue size, with a warning. A batch size left at its default (512) follows a smaller queue size
-/// silently: `max_queue_size = 100` alone is valid.
-pub(crate) fn clamp_batch(config: &mut Config, layers: &Layers) -> Option<PendingWarning> {
-    let (queue, batch) = (config.batch.max_queue_size, config.batch.max_export_batch_size);
+/// silently: `max_queue_size = 100` alone is valid. For `[batch]` and `[logs.batch]` alike.
+pub(crate) fn clamp_batch(config: &mut Config, layers: &Layers) -> Vec<PendingWarning> {
+    let mut warnings = Vec::new();
+    warnings.extend(clamp_one(&mut config.batch, keys::SPAN_BATCH, layers));
+    warnings.extend(clamp_one(&mut config.logs.batch, keys::LOG_BATCH, layers));
+    warnings
+}
+
+fn clamp_one(config: &mut BatchConfig, keys: BatchKeys, layers: &Layers) -> Option<PendingWarning> {
+    let (queue, batch) = (config.max_queue_size, config.max_export_batch_size);
     if batch <= queue || queue == 0 {
         return None;
     }
-    let batch_origin = layers.origin_at(key::BATCH_MAX_EXPORT_BATCH_SIZE);
+    let batch_origin = layers.origin_at(keys.max_export_batch_size);
     if batch_origin == Origin::Defaults {
-        config.batch.max_export_batch_size = queue;
+        config.max_export_batch_size = queue;
         return None;
     }
-    let queue_origin = layers.origin_at(key::BATCH_MAX_QUEUE_SIZE);
+    let queue_origin = layers.origin_at(keys.max_queue_size);
     let warning = match (standard_variable(batch_origin), standard_variable(queue_origin)) {
         (Some(variable), _) => PendingWarning {
             variable,
             value: batch.to_string(),
-            reason: format!("larger than batch.max_queue_size ({queue})"),
+            reason: format!("larger than {} ({queue})", keys.max_queue_size),
             instead: Instead::Text(format!("using {queue}")),
         },
         (_, Some(variable)) => PendingWarning {
             variable,
             value: queue.to_string(),
-            reason: format!("smaller than batch.max_export_batch_size ({batch})"),
+            reason: format!("smaller than {} ({batch})", keys.max_export_batch_size),
             instead: Instead::Text(format!("the export batch size is clamped to {queue}")),
         },
         _ => return None,
     };
-    config.batch.max_export_batch_size = queue;
+    config.max_export_batch_size = queue;
     Some(warning)
+}
+
+/// De-duplicates `resource_detectors`, keeping the first occurrence (`[]` stays empty: detection off).
+pub(crate) fn normalize_detectors(config: &mut Config) {
+    let mut seen = Vec::with_capacity(config.resource_detectors.len());
+    config.resource_detectors.retain(|d| {
+        let first = !seen.contains(d);
+        seen.push(*d);
+        first
+    });
 }
 
 /// De-duplicates `propagators` (keeping the first occurrence) and turns `["none"]` into the empty list.
@@ -159,37 +230,17 @@ pub(crate) fn normalize_propagators(config: &mut Config, layers: &Layers) -> Res
 pub(crate) fn check(config: &Config, layers: &Layers) -> Result<(), ConfigError> {
     let mut problems = Vec::new();
     let mut fail = |key: &str, kind: ProblemKind| problems.push(ConfigProblem::at(key, layers.origin_at(key), kind));
-    let at_least_one = || ProblemKind::BelowMinimum { minimum: 1 };
 
     if config.service.name.trim().is_empty() {
         fail(key::SERVICE_NAME, ProblemKind::Empty);
     }
 
-    let batch = &config.batch;
-    if batch.max_queue_size == 0 {
-        fail(key::BATCH_MAX_QUEUE_SIZE, at_least_one());
-    } else if batch.max_queue_size > MAX_QUEUE_SIZE {
-        let (value, maximum) = (batch.max_queue_size as u64, MAX_QUEUE_SIZE as u64);
-        fail(key::BATCH_MAX_QUEUE_SIZE, ProblemKind::AboveMaximum { value, maximum });
+    for (batch, keys) in [(&config.batch, keys::SPAN_BATCH), (&config.logs.batch, keys::LOG_BATCH)] {
+        check_batch(batch, keys, &mut fail);
     }
-    if batch.max_export_batch_size == 0 {
-        fail(key::BATCH_MAX_EXPORT_BATCH_SIZE, at_least_one());
-    } else if batch.max_queue_size > 0 && batch.max_export_batch_size > batch.max_queue_size {
-        let kind = ProblemKind::AboveKey {
-            value: batch.max_export_batch_size as u64,
-            other_key: key::BATCH_MAX_QUEUE_SIZE,
-            other_value: batch.max_queue_size as u64,
-        };
-        fail(key::BATCH_MAX_EXPORT_BATCH_SIZE, kind);
-    }
-    if batch.max_queue_bytes == 0 {
-        fail(key::BATCH_MAX_QUEUE_BYTES, at_least_one());
-    }
-    if batch.max_concurrent_exports == 0 {
-        fail(key::BATCH_MAX_CONCURRENT_EXPORTS, at_least_one());
-    } else if batch.max_concurrent_exports > MAX_CONCURRENT_EXPORTS {
-        let (value, maximum) = (batch.max_concurrent_exports as u64, MAX_CONCURRENT_EXPORTS as u64);
-        fail(key::BATCH_MAX_CONCURRENT_EXPORTS, ProblemKind::AboveMaximum { value, maximum });
+    if config.metrics.interval.is_zero() {
+        let reason = "must be longer than 0 (the time between two exports)".to_string();
+        fail(key::METRICS_INTERVAL, ProblemKind::InvalidValue { reason });
     }
 
     if let Some(value) = config.sampler.arg {
@@ -199,19 +250,23 @@ pub(crate) fn check(config: &Config, layers: &Layers) -> Result<(), ConfigError>
         }
     }
 
-    let protocol = config.exporter.protocol;
-    for (key, value) in endpoints(config) {
-        if let Some(url) = value {
-            if let Err(reason) = check_endpoint(url, protocol) {
-                fail(key, ProblemKind::InvalidEndpoint { url: redacted(url), protocol, reason });
-            }
+    for (key, url, protocols) in endpoints(config) {
+        if let Some((protocol, reason)) = first_invalid(url, &protocols) {
+            fail(key, ProblemKind::InvalidEndpoint { url: redacted(url), protocol, reason });
         }
     }
 
-    for (name, value) in config.exporter.headers.iter() {
-        if let Some(kind) = header_problem(name, value) {
-            let origin = layers.origin_of_entry(key::EXPORTER_HEADERS, name);
-            problems.push(ConfigProblem::at(key::EXPORTER_HEADERS, origin, kind));
+    let all_headers = [
+        (key::EXPORTER_HEADERS, Some(&config.exporter.headers)),
+        (key::TRACES_EXPORTER_HEADERS, config.traces.exporter.headers.as_ref()),
+        (key::LOGS_EXPORTER_HEADERS, config.logs.exporter.headers.as_ref()),
+        (key::METRICS_EXPORTER_HEADERS, config.metrics.exporter.headers.as_ref()),
+    ];
+    for (key, headers) in all_headers {
+        for (name, value) in headers.into_iter().flat_map(Headers::iter) {
+            if let Some(kind) = header_problem(name, value) {
+                problems.push(ConfigProblem::at(key, layers.origin_of_entry(key, name), kind));
+            }
         }
     }
 
@@ -219,5 +274,35 @@ pub(crate) fn check(config: &Config, layers: &Layers) -> Result<(), ConfigError>
         Ok(())
     } else {
         Err(ConfigError::from_problems(problems))
+    }
+}
+
+/// The bounds of one batch processor (`[batch]`, `[logs.batch]`).
+fn check_batch(batch: &BatchConfig, keys: BatchKeys, fail: &mut impl FnMut(&'static str, ProblemKind)) {
+    let at_least_one = || ProblemKind::BelowMinimum { minimum: 1 };
+    if batch.max_queue_size == 0 {
+        fail(keys.max_queue_size, at_least_one());
+    } else if batch.max_queue_size > MAX_QUEUE_SIZE {
+        let (value, maximum) = (batch.max_queue_size as u64, MAX_QUEUE_SIZE as u64);
+        fail(keys.max_queue_size, ProblemKind::AboveMaximum { value, maximum });
+    }
+    if batch.max_export_batch_size == 0 {
+        fail(keys.max_export_batch_size, at_least_one());
+    } else if batch.max_queue_size > 0 && batch.max_export_batch_size > batch.max_queue_size {
+        let kind = ProblemKind::AboveKey {
+            value: batch.max_export_batch_size as u64,
+            other_key: keys.max_queue_size,
+            other_value: batch.max_queue_size as u64,
+        };
+        fail(keys.max_export_batch_size, kind);
+    }
+    if batch.max_queue_bytes == 0 {
+        fail(keys.max_queue_bytes, at_least_one());
+    }
+    if batch.max_concurrent_exports == 0 {
+        fail(keys.max_concurrent_exports, at_least_one());
+    } else if batch.max_concurrent_exports > MAX_CONCURRENT_EXPORTS {
+        let (value, maximum) = (batch.max_concurrent_exports as u64, MAX_CONCURRENT_EXPORTS as u64);
+        fail(keys.max_concurrent_exports, ProblemKind::AboveMaximum { value, maximum });
     }
 }

@@ -1,6 +1,7 @@
 //! Warnings: standard `OTEL_*` values that were ignored or adjusted, per the spec's parsing rules.
 
-use crate::keys::key;
+use crate::enums::Signal;
+use crate::keys::{self, key};
 use crate::model::Config;
 
 /// A standard `OTEL_*` setting that was ignored (or adjusted), per the OTel spec's parsing rules: the program
@@ -115,24 +116,47 @@ impl PendingWarning {
     }
 }
 
-/// The value a key ended up with, as an `OTEL_*` variable would spell it (durations in milliseconds).
+/// The value a key ended up with, as an `OTEL_*` variable would spell it (durations in milliseconds). A signal's
+/// exporter key (`logs.exporter.timeout`) is the value that signal uses, its override or `[exporter]`'s; an
+/// endpoint key is the exact URL of the signal it serves (`exporter.endpoint`: the traces URL).
 pub(crate) fn effective(config: &Config, key: &str) -> String {
     use crate::duration::millis;
+    for signal in Signal::ALL.iter().copied() {
+        let keys = keys::signal_exporter(signal);
+        let e = config.exporter_for(signal);
+        let value = match key {
+            k if k == keys.endpoint => e.url_redacted(signal),
+            k if k == keys.protocol => e.protocol.as_str().to_string(),
+            k if k == keys.timeout => millis(e.timeout).to_string(),
+            k if k == keys.compression => e.compression.as_str().to_string(),
+            k if k == keys.insecure => e.insecure.to_string(),
+            _ => continue,
+        };
+        return value;
+    }
+    for (keys, b) in [(keys::SPAN_BATCH, &config.batch), (keys::LOG_BATCH, &config.logs.batch)] {
+        let value = match key {
+            k if k == keys.max_queue_size => b.max_queue_size.to_string(),
+            k if k == keys.max_export_batch_size => b.max_export_batch_size.to_string(),
+            k if k == keys.schedule_delay => millis(b.schedule_delay).to_string(),
+            k if k == keys.export_timeout => millis(b.export_timeout).to_string(),
+            _ => continue,
+        };
+        return value;
+    }
     let e = &config.exporter;
-    let b = &config.batch;
     let l = &config.limits;
     match key {
         key::DISABLED => config.disabled.to_string(),
         key::SERVICE_NAME => config.service.name.clone(),
         key::EXPORTER_PROTOCOL => e.protocol.as_str().to_string(),
-        key::EXPORTER_ENDPOINT | key::EXPORTER_TRACES_ENDPOINT => e.traces_url_redacted(),
+        key::EXPORTER_ENDPOINT => config.exporter_for(Signal::Traces).url_redacted(Signal::Traces),
         key::EXPORTER_TIMEOUT => millis(e.timeout).to_string(),
         key::EXPORTER_COMPRESSION => e.compression.as_str().to_string(),
         key::EXPORTER_INSECURE => e.insecure.to_string(),
-        key::BATCH_MAX_QUEUE_SIZE => b.max_queue_size.to_string(),
-        key::BATCH_MAX_EXPORT_BATCH_SIZE => b.max_export_batch_size.to_string(),
-        key::BATCH_SCHEDULE_DELAY => millis(b.schedule_delay).to_string(),
-        key::BATCH_EXPORT_TIMEOUT => millis(b.export_timeout).to_string(),
+        key::METRICS_INTERVAL => millis(config.metrics.interval).to_string(),
+        key::METRICS_TIMEOUT => millis(config.metrics.timeout).to_string(),
+        key::METRICS_TEMPORALITY => config.metrics.temporality.as_str().to_string(),
         key::SAMPLER_NAME => config.sampler.name.as_str().to_string(),
         key::SAMPLER_ARG => format!("{:?}", config.sampler.ratio()),
         key::PROPAGATORS if config.propagators.is_empty() => "none".to_string(),

@@ -4,7 +4,7 @@
 use super::{Env, EnvEntry};
 use crate::error::{ConfigError, ConfigProblem, ProblemKind};
 use crate::headers::last_wins;
-use crate::keys::{self, key, Shape, KEYS, OTEL_TOML_PREFIX};
+use crate::keys::{self, Shape, KEYS, OTEL_TOML_PREFIX};
 use crate::pairs::parse_pairs;
 use crate::source::Origin;
 use crate::suggest::closest;
@@ -76,7 +76,7 @@ fn convert(key: &str, shape: Shape, raw: &str) -> Result<Value, String> {
             let pairs = parse_pairs(raw)
                 .map_err(|why| format!("expected comma-separated key=value pairs, percent-encoded ({why})"))?;
             // Header names are case-insensitive: `Authorization=a,authorization=b` is one header, the later item.
-            let pairs = if key == key::EXPORTER_HEADERS { last_wins(pairs) } else { pairs };
+            let pairs = if keys::HEADER_KEYS.contains(&key) { last_wins(pairs) } else { pairs };
             Value::from(pairs.into_iter().map(|(k, v)| (k, Value::from(v))).collect::<Dict>())
         }
     })

@@ -1,15 +1,15 @@
 //! The standard `OTEL_*` variables (and `RUST_LOG`), parsed with the OTel spec's rules: an empty value is
 //! unset; an unparsable or out-of-range number, an unknown enum value or a bad boolean is a warning, and the
-//! variable is ignored — never an error. Per-signal `OTEL_EXPORTER_OTLP_TRACES_*` variables win over the
-//! generic `OTEL_EXPORTER_OTLP_*` ones.
+//! variable is ignored — never an error. The generic `OTEL_EXPORTER_OTLP_*` variables set `[exporter]`; the
+//! per-signal `OTEL_EXPORTER_OTLP_{TRACES,LOGS,METRICS}_*` ones set that signal's overrides only.
 
 use super::{Env, EnvEntry};
 use crate::duration::MAX_DURATION_MS;
 use crate::endpoint::redacted;
-use crate::enums::{Compression, Propagator, Protocol, SamplerName};
+use crate::enums::{Compression, Propagator, Protocol, ResourceDetector, SamplerName, Signal, Temporality};
 use crate::error::ProblemKind;
 use crate::headers::{last_wins, REDACTED};
-use crate::keys::key;
+use crate::keys::{self, key, BatchKeys, ExporterKeys};
 use crate::model::MAX_QUEUE_SIZE;
 use crate::pairs::parse_pairs;
 use crate::warning::{Instead, PendingWarning};
@@ -21,30 +21,51 @@ pub(crate) struct Standard {
     pub(crate) warnings: Vec<PendingWarning>,
 }
 
-/// Reads the standard variables. `lower_protocol` is `exporter.protocol` from the layers below the environment
-/// (needed for `OTEL_TRACES_EXPORTER=otlp`).
-pub(crate) fn read(env: &Env, lower_protocol: Protocol) -> Standard {
+/// What the layers below the environment say about the protocols, needed for `OTEL_<SIGNAL>_EXPORTER=otlp`
+/// (which keeps an OTLP protocol and replaces `console`/`none`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LowerProtocols {
+    /// `exporter.protocol`.
+    pub(crate) exporter: Protocol,
+    /// `traces.exporter.protocol`, `logs.exporter.protocol`, `metrics.exporter.protocol`, by [`Signal::ALL`].
+    pub(crate) signals: [Option<Protocol>; 3],
+}
+
+/// `OTEL_EXPORTER_OTLP_` + the signal's name: the prefix of its per-signal variables.
+fn otlp_prefix(signal: Signal) -> String {
+    format!("OTEL_EXPORTER_OTLP_{}_", signal.as_str().to_ascii_uppercase())
+}
+
+/// Reads the standard variables. `lower` is what the layers below the environment set for the protocols.
+pub(crate) fn read(env: &Env, lower: LowerProtocols) -> Standard {
     let mut r = Reader { env, entries: Vec::new(), warnings: Vec::new() };
     r.boolean("OTEL_SDK_DISABLED", key::DISABLED);
     r.resource_attributes();
     r.string("OTEL_SERVICE_NAME", key::SERVICE_NAME);
 
-    let protocol = r.per_signal("PROTOCOL", Reader::protocol);
-    r.traces_exporter(protocol.unwrap_or(lower_protocol));
-    r.string("OTEL_EXPORTER_OTLP_ENDPOINT", key::EXPORTER_ENDPOINT);
-    r.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", key::EXPORTER_TRACES_ENDPOINT);
-    r.per_signal("HEADERS", Reader::headers);
-    r.per_signal("TIMEOUT", |r, var| r.millis(var, key::EXPORTER_TIMEOUT));
-    r.per_signal("COMPRESSION", Reader::compression);
-    r.per_signal("INSECURE", |r, var| r.boolean(var, key::EXPORTER_INSECURE));
-    r.per_signal("CERTIFICATE", |r, var| r.string(var, key::EXPORTER_CERTIFICATE));
-    r.per_signal("CLIENT_KEY", |r, var| r.string(var, key::EXPORTER_CLIENT_KEY));
-    r.per_signal("CLIENT_CERTIFICATE", |r, var| r.string(var, key::EXPORTER_CLIENT_CERTIFICATE));
+    // The generic variables set `[exporter]`; the per-signal ones set only their signal's overrides
+    // (`[traces.exporter]`, …) and endpoint (`exporter.traces_endpoint`, …), so that they never touch another
+    // signal. `Config::exporter_for` applies the overrides.
+    let generic = r.protocol("OTEL_EXPORTER_OTLP_PROTOCOL", keys::EXPORTER.protocol);
+    r.exporter_variables("OTEL_EXPORTER_OTLP_", keys::EXPORTER);
+    for (i, signal) in Signal::ALL.iter().copied().enumerate() {
+        let keys = keys::signal_exporter(signal);
+        let prefix = otlp_prefix(signal);
+        let own = r.protocol(&format!("{prefix}PROTOCOL"), keys.protocol);
+        r.exporter_variables(&prefix, keys);
+        // The protocol the signal would use without `OTEL_<SIGNAL>_EXPORTER`: its own override (the variable
+        // over the lower layers), else `exporter.protocol` (the variable over the lower layers).
+        let protocol = own.or(lower.signals[i]).or(generic).unwrap_or(lower.exporter);
+        r.signal_exporter(signal, protocol);
+    }
 
-    r.millis("OTEL_BSP_SCHEDULE_DELAY", key::BATCH_SCHEDULE_DELAY);
-    r.millis("OTEL_BSP_EXPORT_TIMEOUT", key::BATCH_EXPORT_TIMEOUT);
-    r.count("OTEL_BSP_MAX_QUEUE_SIZE", key::BATCH_MAX_QUEUE_SIZE, 1, MAX_QUEUE_SIZE as u64);
-    r.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", key::BATCH_MAX_EXPORT_BATCH_SIZE, 1, MAX_QUEUE_SIZE as u64);
+    r.batch("OTEL_BSP_", keys::SPAN_BATCH);
+    r.batch("OTEL_BLRP_", keys::LOG_BATCH);
+
+    r.metric_interval();
+    r.millis("OTEL_METRIC_EXPORT_TIMEOUT", key::METRICS_TIMEOUT);
+    r.temporality();
+    r.resource_detectors();
 
     r.sampler();
     r.propagators();
@@ -91,10 +112,27 @@ impl Reader<'_> {
         self.warnings.push(PendingWarning { variable: variable.to_string(), value, reason: reason.into(), instead });
     }
 
-    /// `OTEL_EXPORTER_OTLP_TRACES_<suffix>` if it gives a value, else `OTEL_EXPORTER_OTLP_<suffix>`.
-    fn per_signal<T>(&mut self, suffix: &str, mut read: impl FnMut(&mut Self, &str) -> Option<T>) -> Option<T> {
-        read(self, &format!("OTEL_EXPORTER_OTLP_TRACES_{suffix}"))
-            .or_else(|| read(self, &format!("OTEL_EXPORTER_OTLP_{suffix}")))
+    /// `<prefix>ENDPOINT`, `<prefix>HEADERS`, … (all but `PROTOCOL`) onto `keys`.
+    fn exporter_variables(&mut self, prefix: &str, keys: ExporterKeys) {
+        let var = |suffix: &str| format!("{prefix}{suffix}");
+        self.string(&var("ENDPOINT"), keys.endpoint);
+        self.headers(&var("HEADERS"), keys.headers);
+        self.millis(&var("TIMEOUT"), keys.timeout);
+        self.compression(&var("COMPRESSION"), keys.compression);
+        self.boolean(&var("INSECURE"), keys.insecure);
+        self.string(&var("CERTIFICATE"), keys.certificate);
+        self.string(&var("CLIENT_KEY"), keys.client_key);
+        self.string(&var("CLIENT_CERTIFICATE"), keys.client_certificate);
+    }
+
+    /// `<prefix>SCHEDULE_DELAY`, `EXPORT_TIMEOUT`, `MAX_QUEUE_SIZE`, `MAX_EXPORT_BATCH_SIZE` (`OTEL_BSP_*`,
+    /// `OTEL_BLRP_*`) onto a batch processor's keys.
+    fn batch(&mut self, prefix: &str, keys: BatchKeys) {
+        let var = |suffix: &str| format!("{prefix}{suffix}");
+        self.millis(&var("SCHEDULE_DELAY"), keys.schedule_delay);
+        self.millis(&var("EXPORT_TIMEOUT"), keys.export_timeout);
+        self.count(&var("MAX_QUEUE_SIZE"), keys.max_queue_size, 1, MAX_QUEUE_SIZE as u64);
+        self.count(&var("MAX_EXPORT_BATCH_SIZE"), keys.max_export_batch_size, 1, MAX_QUEUE_SIZE as u64);
     }
 
     fn string(&mut self, variable: &str, key: &'static str) -> Option<()> {
@@ -176,71 +214,152 @@ impl Reader<'_> {
         );
     }
 
-    fn protocol(&mut self, variable: &str) -> Option<Protocol> {
+    fn protocol(&mut self, variable: &str, key: &'static str) -> Option<Protocol> {
         let raw = self.env.get(variable)?;
         match Protocol::parse(raw).filter(|p| p.is_otlp()) {
             Some(p) => {
-                self.set(variable, key::EXPORTER_PROTOCOL, p.as_str());
+                self.set(variable, key, p.as_str());
                 Some(p)
             }
             None => {
-                self.unknown(
-                    variable,
-                    raw,
-                    "protocol",
-                    &["grpc", "http/protobuf", "http/json"],
-                    key::EXPORTER_PROTOCOL,
-                );
+                self.unknown(variable, raw, "protocol", &["grpc", "http/protobuf", "http/json"], key);
                 None
             }
         }
     }
 
-    fn compression(&mut self, variable: &str) -> Option<Compression> {
+    fn compression(&mut self, variable: &str, key: &'static str) -> Option<Compression> {
         let raw = self.env.get(variable)?;
         match Compression::parse(raw) {
             Some(c) => {
-                self.set(variable, key::EXPORTER_COMPRESSION, c.as_str());
+                self.set(variable, key, c.as_str());
                 Some(c)
             }
             None => {
-                self.unknown(variable, raw, "compression", Compression::VALID, key::EXPORTER_COMPRESSION);
+                self.unknown(variable, raw, "compression", Compression::VALID, key);
                 None
             }
         }
     }
 
-    /// `otlp` keeps the OTLP protocol (or picks the spec's `http/protobuf` when the layers below chose
-    /// `console`/`none`); `console` and `none` set the protocol. A list takes its first entry, with a warning.
-    fn traces_exporter(&mut self, protocol: Protocol) {
-        let variable = "OTEL_TRACES_EXPORTER";
+    /// `OTEL_TRACES_EXPORTER`, `OTEL_LOGS_EXPORTER`, `OTEL_METRICS_EXPORTER`: each touches only its signal.
+    /// `none` switches the signal off (`<signal>.enabled = false`); `console` prints it
+    /// (`<signal>.exporter.protocol = "console"`); `otlp` keeps the signal's OTLP protocol, or picks the spec's
+    /// `http/protobuf` when the layers below chose `console`/`none`. `otlp` and `console` also switch the signal
+    /// on: the deployment names how it is exported. A list takes its first supported entry, with a warning;
+    /// nothing supported: a warning, and the variable is ignored. `protocol` is the signal's protocol without
+    /// this variable.
+    fn signal_exporter(&mut self, signal: Signal, protocol: Protocol) {
+        let variable = format!("OTEL_{}_EXPORTER", signal.as_str().to_ascii_uppercase());
+        let variable = variable.as_str();
         let Some(raw) = self.env.get(variable) else {
             return;
         };
+        let keys = keys::signal_exporter(signal);
+        let enabled = keys::signal_enabled(signal);
         let names: Vec<String> =
             raw.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
-        let Some(first) = names.first() else { return };
-        let chosen = match first.as_str() {
-            "otlp" if protocol.is_otlp() => protocol,
-            "otlp" => Protocol::HttpProtobuf,
-            "console" => Protocol::Console,
-            "none" => Protocol::None,
-            _ => {
-                self.unknown(variable, raw, "exporter", &["otlp", "console", "none"], key::EXPORTER_PROTOCOL);
-                return;
+        if names.is_empty() {
+            return;
+        }
+        let Some(first) = names.iter().find(|name| matches!(name.as_str(), "otlp" | "console" | "none")) else {
+            self.unknown(variable, raw, "exporter", &["otlp", "console", "none"], keys.protocol);
+            return;
+        };
+        let effect = match first.as_str() {
+            "none" => {
+                self.set(variable, enabled, false);
+                format!("{enabled} false")
+            }
+            name => {
+                let chosen = match name {
+                    "otlp" if protocol.is_otlp() => protocol,
+                    "otlp" => Protocol::HttpProtobuf,
+                    _ => Protocol::Console,
+                };
+                self.set(variable, enabled, true);
+                if chosen != protocol {
+                    self.set(variable, keys.protocol, chosen.as_str());
+                }
+                format!("{} {:?}", keys.protocol, chosen.as_str())
             }
         };
-        if chosen != protocol {
-            self.set(variable, key::EXPORTER_PROTOCOL, chosen.as_str());
-        }
         if names.len() > 1 {
-            let instead = Instead::Text(format!("using {first:?} (exporter.protocol {:?})", chosen.as_str()));
-            self.warn(variable, raw, "only one trace exporter is supported", instead);
+            let singular = signal.as_str().trim_end_matches('s');
+            let instead = Instead::Text(format!("using {first:?} ({effect})"));
+            self.warn(variable, raw, format!("only one {singular} exporter is supported"), instead);
         }
     }
 
+    /// `OTEL_METRIC_EXPORT_INTERVAL` (ms): as other durations, and zero is ignored with a warning (a periodic
+    /// export needs a period).
+    fn metric_interval(&mut self) {
+        let variable = "OTEL_METRIC_EXPORT_INTERVAL";
+        if let Some(raw) = self.env.get(variable) {
+            if parse_unsigned(raw) == Some(0) {
+                self.warn(variable, raw, "must be at least 1", Instead::UsingKey(key::METRICS_INTERVAL));
+                return;
+            }
+        }
+        self.millis(variable, key::METRICS_INTERVAL);
+    }
+
+    /// `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`: `cumulative`, `delta` or `lowmemory`, any case.
+    fn temporality(&mut self) {
+        let variable = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
+        let Some(raw) = self.env.get(variable) else {
+            return;
+        };
+        match Temporality::parse(raw) {
+            Some(t) => self.set(variable, key::METRICS_TEMPORALITY, t.as_str()),
+            None => self.unknown(variable, raw, "temporality", Temporality::VALID, key::METRICS_TEMPORALITY),
+        }
+    }
+
+    /// `OTEL_EXPERIMENTAL_RESOURCE_DETECTORS`: a comma list of detectors, any case, de-duplicated; `all` is
+    /// every detector, `none` alone none. Unknown entries warn and are skipped; nothing valid left: ignored.
+    fn resource_detectors(&mut self) {
+        let variable = "OTEL_EXPERIMENTAL_RESOURCE_DETECTORS";
+        let Some(raw) = self.env.get(variable) else {
+            return;
+        };
+        let mut list: Vec<ResourceDetector> = Vec::new();
+        let (mut none, mut any) = (false, false);
+        for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let found: Vec<ResourceDetector> = if name.eq_ignore_ascii_case("all") {
+                ResourceDetector::ALL.to_vec()
+            } else if name.eq_ignore_ascii_case("none") {
+                none = true;
+                Vec::new()
+            } else if let Some(detector) = ResourceDetector::parse(name) {
+                vec![detector]
+            } else {
+                let mut valid: Vec<String> = ResourceDetector::VALID.iter().map(|v| format!("{v:?}")).collect();
+                valid.extend(["\"all\"".to_string(), "\"none\"".to_string()]);
+                let reason = format!("unknown resource detector {name:?}; expected one of {}", valid.join(", "));
+                self.warn(variable, raw, reason, Instead::Text(format!("{name:?} skipped")));
+                continue;
+            };
+            any = true;
+            for detector in found {
+                if !list.contains(&detector) {
+                    list.push(detector);
+                }
+            }
+        }
+        if none && !list.is_empty() {
+            let reason = "\"none\" cannot be combined with other detectors";
+            self.warn(variable, raw, reason, Instead::Text("\"none\" skipped".into()));
+        }
+        if !any {
+            return;
+        }
+        let names: Vec<Value> = list.iter().map(|d| Value::from(d.as_str())).collect();
+        self.set(variable, key::RESOURCE_DETECTORS, names);
+    }
+
     /// `k=v` pairs, percent-decoded, each a valid HTTP header; otherwise the whole variable is ignored.
-    fn headers(&mut self, variable: &str) -> Option<()> {
+    fn headers(&mut self, variable: &str, key: &'static str) -> Option<()> {
         let raw = self.env.get(variable)?;
         let problem = match parse_pairs(raw) {
             Err(why) => format!("not a comma-separated list of key=value pairs with percent-encoded values ({why})"),
@@ -249,7 +368,7 @@ impl Reader<'_> {
                 None => {
                     // `Authorization=a,authorization=b` is one header: the later item wins.
                     let dict: Dict = last_wins(pairs).into_iter().map(|(k, v)| (k, Value::from(v))).collect();
-                    self.set(variable, key::EXPORTER_HEADERS, dict);
+                    self.set(variable, key, dict);
                     return Some(());
                 }
             },

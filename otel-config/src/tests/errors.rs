@@ -9,6 +9,8 @@ const EXPORTER_KEYS: &[&str] = &[
     "protocol",
     "endpoint",
     "traces_endpoint",
+    "logs_endpoint",
+    "metrics_endpoint",
     "timeout",
     "headers",
     "compression",
@@ -30,7 +32,25 @@ const TOP_KEYS: &[&str] = &[
     "shutdown",
     "limits",
     "tracing",
+    "traces",
+    "logs",
+    "metrics",
+    "resource_detectors",
 ];
+const FMT_KEYS: &[&str] = &["format", "filter", "trace_ids"];
+const LOGS_KEYS: &[&str] = &["enabled", "span_events", "exporter", "batch"];
+const METRICS_KEYS: &[&str] = &["enabled", "interval", "timeout", "temporality", "self_observability", "exporter"];
+const BATCH_KEYS: &[&str] = &[
+    "max_queue_size",
+    "max_export_batch_size",
+    "schedule_delay",
+    "export_timeout",
+    "max_concurrent_exports",
+    "max_queue_bytes",
+    "yield_to_app",
+];
+const SIGNAL_EXPORTER_KEYS: &[&str] =
+    &["protocol", "timeout", "headers", "compression", "insecure", "certificate", "client_certificate", "client_key"];
 
 const TOO_LONG: &str = "longer than the maximum of 365 days (\"8760h\", 31536000000 ms)";
 const DURATION_EXAMPLES: &str = "expected e.g. \"250ms\", \"5s\", \"1.5s\", \"1m\", \"1h\" or integer milliseconds";
@@ -84,7 +104,7 @@ fn file_problems() {
             vec![(Some("exporter.endpointt"), unknown_key(Some("exporter.endpoint"), Some("exporter"), EXPORTER_KEYS))],
         ),
         ("endpoint = \"http://x\"", vec![(Some("endpoint"), unknown_key(Some("exporter.endpoint"), None, TOP_KEYS))]),
-        ("[fmt]\ncolour = true", vec![(Some("fmt.colour"), unknown_key(None, Some("fmt"), &["format", "filter"]))]),
+        ("[fmt]\ncolour = true", vec![(Some("fmt.colour"), unknown_key(None, Some("fmt"), FMT_KEYS))]),
         // Wrong types.
         (
             "[batch]\nmax_queue_size = \"lots\"",
@@ -222,8 +242,146 @@ fn file_problems() {
                 wrong_type("a non-negative integer up to 4294967295", "integer 4294967296"),
             )],
         ),
+        // The three signals: every new key has the same checks as the old ones.
+        (
+            "[logs.batch]\nmax_queue_sise = 1",
+            vec![(
+                Some("logs.batch.max_queue_sise"),
+                unknown_key(Some("logs.batch.max_queue_size"), Some("logs.batch"), BATCH_KEYS),
+            )],
+        ),
+        // A misplaced leaf: the key under the table it was written in comes first.
+        (
+            "[logs]\nschedule_delay = \"1s\"",
+            vec![(Some("logs.schedule_delay"), unknown_key(Some("logs.batch.schedule_delay"), Some("logs"), LOGS_KEYS))],
+        ),
+        (
+            "[metrics]\nexport_interval = 5",
+            vec![(Some("metrics.export_interval"), unknown_key(Some("metrics.interval"), Some("metrics"), METRICS_KEYS))],
+        ),
+        // Per-signal endpoints are in [exporter], with every other URL.
+        (
+            "[logs.exporter]\nendpoint = \"http://c:4318/v1/logs\"",
+            vec![(
+                Some("logs.exporter.endpoint"),
+                unknown_key(Some("exporter.logs_endpoint"), Some("logs.exporter"), SIGNAL_EXPORTER_KEYS),
+            )],
+        ),
+        (
+            "[metrics.exporter]\nendpoitn = \"http://c:4318/v1/metrics\"",
+            vec![(
+                Some("metrics.exporter.endpoitn"),
+                unknown_key(Some("exporter.metrics_endpoint"), Some("metrics.exporter"), SIGNAL_EXPORTER_KEYS),
+            )],
+        ),
+        (
+            "[traces]\nenabled = \"no\"",
+            vec![(Some("traces.enabled"), wrong_type("a boolean (true or false)", "string \"no\""))],
+        ),
+        ("[fmt]\ntrace_ids = 1", vec![(Some("fmt.trace_ids"), wrong_type("a boolean (true or false)", "integer 1"))]),
+        (
+            "[metrics]\ntemporality = \"deltas\"",
+            vec![(Some("metrics.temporality"), UnknownValue { found: "deltas".into(), valid: Temporality::VALID })],
+        ),
+        (
+            "[logs.exporter]\nprotocol = \"grpcx\"",
+            vec![(Some("logs.exporter.protocol"), UnknownValue { found: "grpcx".into(), valid: Protocol::VALID })],
+        ),
+        (
+            "[metrics.exporter]\ncompression = \"brotli\"",
+            vec![(
+                Some("metrics.exporter.compression"),
+                UnknownValue { found: "brotli".into(), valid: Compression::VALID },
+            )],
+        ),
+        (
+            "[metrics]\ninterval = 0",
+            vec![(
+                Some("metrics.interval"),
+                invalid_value("must be longer than 0 (the time between two exports)"),
+            )],
+        ),
+        (
+            "[metrics]\ninterval = \"99999999999h\"",
+            vec![(Some("metrics.interval"), invalid_value(&format!("invalid duration \"99999999999h\"; {TOO_LONG}")))],
+        ),
+        (
+            "[traces.exporter]\ntimeout = \"soon\"",
+            vec![(
+                Some("traces.exporter.timeout"),
+                invalid_value(&format!("invalid duration \"soon\"; {DURATION_EXAMPLES}")),
+            )],
+        ),
+        (
+            "[logs.batch]\nmax_queue_size = 262145",
+            vec![(Some("logs.batch.max_queue_size"), AboveMaximum { value: 262_145, maximum: 262_144 })],
+        ),
+        (
+            "[logs.batch]\nmax_queue_size = 10\nmax_export_batch_size = 20",
+            vec![(
+                Some("logs.batch.max_export_batch_size"),
+                AboveKey { value: 20, other_key: "logs.batch.max_queue_size", other_value: 10 },
+            )],
+        ),
+        (
+            "[logs.batch]\nmax_concurrent_exports = 0\nmax_queue_bytes = 0",
+            vec![
+                (Some("logs.batch.max_queue_bytes"), BelowMinimum { minimum: 1 }),
+                (Some("logs.batch.max_concurrent_exports"), BelowMinimum { minimum: 1 }),
+            ],
+        ),
+        // Each endpoint is checked for the protocol of the signals that send to it.
+        (
+            "[exporter]\nlogs_endpoint = \"localhost:4318\"",
+            vec![(
+                Some("exporter.logs_endpoint"),
+                endpoint("localhost:4318", Protocol::HttpProtobuf, &format!("missing scheme; {HTTP_URL}")),
+            )],
+        ),
+        (
+            "[exporter]\nprotocol = \"grpc\"\nendpoint = \"collector:4317\"\n[metrics.exporter]\nprotocol = \"http/json\"",
+            vec![(
+                Some("exporter.endpoint"),
+                endpoint("collector:4317", Protocol::HttpJson, &format!("missing scheme; {HTTP_URL}")),
+            )],
+        ),
+        (
+            "[exporter]\nprotocol = \"grpc\"\nmetrics_endpoint = \"c:4317\"\n[metrics.exporter]\nprotocol = \"http/protobuf\"",
+            vec![(
+                Some("exporter.metrics_endpoint"),
+                endpoint("c:4317", Protocol::HttpProtobuf, &format!("missing scheme; {HTTP_URL}")),
+            )],
+        ),
+        // Per-signal headers: checked as exporter.headers, values never shown.
+        (
+            "[metrics.exporter.headers]\n\"bad name\" = \"x\"",
+            vec![(Some("metrics.exporter.headers"), InvalidHeaderName { name: "bad name".into() })],
+        ),
+        (
+            "[traces.exporter.headers]\nx = \"s3cret\\n\"",
+            vec![(Some("traces.exporter.headers"), InvalidHeaderValue { name: "x".into() })],
+        ),
+        (
+            "[logs.exporter.headers]\nx = 12345",
+            vec![(Some("logs.exporter.headers.x"), wrong_type("a string", "an integer (value not shown)"))],
+        ),
+        (
+            "[logs.exporter.headers]\nAuthorization = \"a\"\nauthorization = \"b\"",
+            vec![(
+                Some("logs.exporter.headers"),
+                ConflictingHeaders { names: vec!["Authorization".into(), "authorization".into()] },
+            )],
+        ),
+        (
+            "resource_detectors = [\"host\", \"hostname\"]",
+            vec![(
+                Some("resource_detectors[1]"),
+                UnknownValue { found: "hostname".into(), valid: ResourceDetector::VALID },
+            )],
+        ),
+        ("resource_detectors = \"host\"", vec![(Some("resource_detectors"), wrong_type("an array", "string \"host\""))]),
         // An outside name is kept as written (and escaped only when printed).
-        ("[fmt]\n\"\\u001b[31m\" = 1", vec![(Some("fmt.\u{1b}[31m"), unknown_key(None, Some("fmt"), &["format", "filter"]))]),
+        ("[fmt]\n\"\\u001b[31m\" = 1", vec![(Some("fmt.\u{1b}[31m"), unknown_key(None, Some("fmt"), FMT_KEYS))]),
     ];
     for (i, (toml, expected)) in rows.iter().enumerate() {
         let (problems, dir) = problems_of(toml);
@@ -241,6 +399,32 @@ fn file_problems() {
             assert_eq!(checked.origin(), &Origin::File("DIR/otel.toml".into()), "check_file, row {i}");
         }
     }
+}
+
+/// The base endpoint is checked only for the signals that send to it: a switched-off signal, or one with its own
+/// endpoint, does not constrain it.
+#[test]
+fn the_base_endpoint_is_checked_for_the_signals_that_use_it() {
+    let grpc_base = "[exporter]\nprotocol = \"grpc\"\nendpoint = \"collector:4317\"\n[logs.exporter]\nprotocol = \"http/protobuf\"\n";
+    assert!(check_file("otel.toml", grpc_base).is_err());
+    let off = format!("{grpc_base}[logs]\nenabled = false\n");
+    assert_eq!(
+        check_file("otel.toml", &off).unwrap().exporter_for(Signal::Traces).url(Signal::Traces),
+        "https://collector:4317"
+    );
+    let own = "[exporter]\nprotocol = \"grpc\"\nendpoint = \"collector:4317\"\nlogs_endpoint = \"http://c:4318/logs\"\n[logs.exporter]\nprotocol = \"http/protobuf\"\n";
+    let config = check_file("otel.toml", own).unwrap();
+    assert_eq!(config.exporter_for(Signal::Logs).url(Signal::Logs), "http://c:4318/logs");
+    assert_eq!(config.exporter_for(Signal::Metrics).url(Signal::Metrics), "https://collector:4317");
+}
+
+#[test]
+fn resource_detectors_in_the_file() {
+    let config = check_file("otel.toml", "resource_detectors = []").unwrap();
+    assert!(config.resource_detectors.is_empty());
+    let config = check_file("otel.toml", "resource_detectors = [\"process\", \"host\", \"process\"]").unwrap();
+    assert_eq!(config.resource_detectors, [ResourceDetector::Process, ResourceDetector::Host]);
+    assert_eq!(check_file("otel.toml", "").unwrap().resource_detectors, ResourceDetector::ALL);
 }
 
 #[test]
@@ -266,15 +450,15 @@ fn messages() {
         ),
         (
             "[exporter]\nendpointt = \"http://x\"",
-            "otel: invalid configuration in DIR/otel.toml: unknown key `exporter.endpointt`; did you mean `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, timeout, headers, compression, insecure, certificate, client_certificate, client_key, on_invalid)",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `exporter.endpointt`; did you mean `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, logs_endpoint, metrics_endpoint, timeout, headers, compression, insecure, certificate, client_certificate, client_key, on_invalid)",
         ),
         (
             "endpoint = \"http://x\"",
-            "otel: invalid configuration in DIR/otel.toml: unknown key `endpoint`; did you mean `exporter.endpoint`? (valid keys at the top level: disabled, service, resource, exporter, batch, sampler, propagators, fmt, shutdown, limits, tracing)",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `endpoint`; did you mean `exporter.endpoint`? (valid keys at the top level: disabled, service, resource, exporter, batch, sampler, propagators, fmt, shutdown, limits, tracing, traces, logs, metrics, resource_detectors)",
         ),
         (
             "[fmt]\n\"\\u001b[31m\" = 1",
-            "otel: invalid configuration in DIR/otel.toml: unknown key `fmt.\\u{1b}[31m` (valid keys in [fmt]: format, filter)",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `fmt.\\u{1b}[31m` (valid keys in [fmt]: format, filter, trace_ids)",
         ),
         (
             "[batch]\nmax_queue_size = \"lots\"",
@@ -315,6 +499,30 @@ fn messages() {
         (
             "propagators = [\"none\", \"b3\"]",
             "otel: invalid configuration in DIR/otel.toml: key `propagators`: \"none\" cannot be combined with other propagators; use [\"none\"] alone or leave it out",
+        ),
+        (
+            "[logs.batch]\nmax_queue_sise = 1",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `logs.batch.max_queue_sise`; did you mean `logs.batch.max_queue_size`? (valid keys in [logs.batch]: max_queue_size, max_export_batch_size, schedule_delay, export_timeout, max_concurrent_exports, max_queue_bytes, yield_to_app)",
+        ),
+        (
+            "[logs.exporter]\nendpoint = \"http://c:4318/v1/logs\"",
+            "otel: invalid configuration in DIR/otel.toml: unknown key `logs.exporter.endpoint`; did you mean `exporter.logs_endpoint`? (valid keys in [logs.exporter]: protocol, timeout, headers, compression, insecure, certificate, client_certificate, client_key)",
+        ),
+        (
+            "[logs.batch]\nmax_queue_size = 262145",
+            "otel: invalid configuration in DIR/otel.toml: key `logs.batch.max_queue_size`: 262145 is larger than the maximum 262144 (each slot of the queue is allocated at start)",
+        ),
+        (
+            "[metrics]\ninterval = \"0s\"",
+            "otel: invalid configuration in DIR/otel.toml: key `metrics.interval`: must be longer than 0 (the time between two exports)",
+        ),
+        (
+            "[metrics]\ntemporality = \"Delta\"",
+            "otel: invalid configuration in DIR/otel.toml: key `metrics.temporality`: unknown value \"Delta\"; expected one of \"cumulative\", \"delta\", \"lowmemory\"",
+        ),
+        (
+            "[exporter]\nprotocol = \"grpc\"\nendpoint = \"collector:4317\"\n[logs.exporter]\nprotocol = \"http/protobuf\"",
+            "otel: invalid configuration in DIR/otel.toml: key `exporter.endpoint`: invalid endpoint \"collector:4317\" for protocol \"http/protobuf\": missing scheme; expected an absolute http:// or https:// URL such as \"http://localhost:4318\"",
         ),
     ];
     for (i, (toml, expected)) in rows.iter().enumerate() {
@@ -444,4 +652,22 @@ fn control_characters_in_keys_are_escaped() {
         assert_eq!(message.lines().count(), 1, "{message:?}");
         assert!(!message.contains(char::is_control), "{message:?}");
     }
+}
+
+/// The README's otel.toml of the three signals is valid, and means what its comments say.
+#[test]
+fn readme_example_of_the_three_signals() {
+    let readme = include_str!("../../../README.md");
+    let start = readme.find("The three signals at a glance").expect("the README's example");
+    let block = &readme[start..];
+    let text = &block[block.find("```toml\n").unwrap() + 8..];
+    let text = &text[..text.find("```").unwrap()];
+    let config = check_file("README.md", text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.exporter_for(Signal::Logs).url(Signal::Logs), "http://collector:4317");
+    assert_eq!(config.exporter_for(Signal::Metrics).protocol, Protocol::HttpProtobuf);
+    assert_eq!(config.exporter_for(Signal::Metrics).url(Signal::Metrics), "http://metrics-gw:4318/v1/metrics");
+    assert_eq!(
+        (config.metrics.interval, config.metrics.temporality),
+        (std::time::Duration::from_secs(30), Temporality::Delta)
+    );
 }

@@ -55,6 +55,76 @@ fn every_key_can_be_set() {
         ("OTEL_TOML_TRACING_LOCATION", "false", |c| !c.tracing.location),
         ("OTEL_TOML_TRACING_THREADS", "true", |c| c.tracing.threads),
         ("OTEL_TOML_TRACING_TIMINGS", "true", |c| c.tracing.timings),
+        ("OTEL_TOML_EXPORTER_LOGS_ENDPOINT", "http://c:4318/l", |c| {
+            c.exporter_for(Signal::Logs).url(Signal::Logs) == "http://c:4318/l"
+        }),
+        ("OTEL_TOML_EXPORTER_METRICS_ENDPOINT", "http://c:4318/m", |c| {
+            c.exporter_for(Signal::Metrics).url(Signal::Metrics) == "http://c:4318/m"
+        }),
+        ("OTEL_TOML_FMT_TRACE_IDS", "false", |c| !c.fmt.trace_ids),
+        ("OTEL_TOML_TRACES_ENABLED", "false", |c| !c.traces.enabled && !c.exports(Signal::Traces)),
+        ("OTEL_TOML_TRACES_EXPORTER_PROTOCOL", "grpc", |c| {
+            c.exporter_for(Signal::Traces).protocol == Protocol::Grpc && c.exporter.protocol == Protocol::HttpProtobuf
+        }),
+        ("OTEL_TOML_TRACES_EXPORTER_TIMEOUT", "2s", |c| c.traces.exporter.timeout == Some(Duration::from_secs(2))),
+        ("OTEL_TOML_TRACES_EXPORTER_HEADERS", "K=1,k=2", |c| {
+            c.traces.exporter.headers.as_ref().unwrap().iter().collect::<Vec<_>>() == [("k", "2")]
+        }),
+        ("OTEL_TOML_TRACES_EXPORTER_COMPRESSION", "gzip", |c| c.traces.exporter.compression == Some(Compression::Gzip)),
+        ("OTEL_TOML_TRACES_EXPORTER_INSECURE", "true", |c| c.traces.exporter.insecure == Some(true)),
+        ("OTEL_TOML_TRACES_EXPORTER_CERTIFICATE", "/t.pem", |c| c.traces.exporter.certificate == Some("/t.pem".into())),
+        ("OTEL_TOML_TRACES_EXPORTER_CLIENT_CERTIFICATE", "/c.pem", |c| {
+            c.traces.exporter.client_certificate == Some("/c.pem".into())
+        }),
+        ("OTEL_TOML_TRACES_EXPORTER_CLIENT_KEY", "/k.pem", |c| c.traces.exporter.client_key == Some("/k.pem".into())),
+        ("OTEL_TOML_LOGS_ENABLED", "false", |c| !c.logs.enabled),
+        ("OTEL_TOML_LOGS_SPAN_EVENTS", "false", |c| !c.logs.span_events),
+        ("OTEL_TOML_LOGS_EXPORTER_PROTOCOL", "console", |c| c.exporter_for(Signal::Logs).protocol == Protocol::Console),
+        ("OTEL_TOML_LOGS_EXPORTER_TIMEOUT", "1500", |c| c.logs.exporter.timeout == Some(Duration::from_millis(1500))),
+        ("OTEL_TOML_LOGS_EXPORTER_HEADERS", "a=1", |c| c.exporter_for(Signal::Logs).headers.get("a") == Some("1")),
+        ("OTEL_TOML_LOGS_EXPORTER_COMPRESSION", "zstd", |c| c.logs.exporter.compression == Some(Compression::Zstd)),
+        ("OTEL_TOML_LOGS_EXPORTER_INSECURE", "false", |c| c.logs.exporter.insecure == Some(false)),
+        ("OTEL_TOML_LOGS_EXPORTER_CERTIFICATE", "/l.pem", |c| c.logs.exporter.certificate == Some("/l.pem".into())),
+        ("OTEL_TOML_LOGS_EXPORTER_CLIENT_CERTIFICATE", "/c.pem", |c| {
+            c.logs.exporter.client_certificate == Some("/c.pem".into())
+        }),
+        ("OTEL_TOML_LOGS_EXPORTER_CLIENT_KEY", "/k.pem", |c| c.logs.exporter.client_key == Some("/k.pem".into())),
+        ("OTEL_TOML_LOGS_BATCH_MAX_QUEUE_SIZE", "4096", |c| c.logs.batch.max_queue_size == 4096),
+        ("OTEL_TOML_LOGS_BATCH_MAX_EXPORT_BATCH_SIZE", "64", |c| c.logs.batch.max_export_batch_size == 64),
+        ("OTEL_TOML_LOGS_BATCH_SCHEDULE_DELAY", "250ms", |c| c.logs.batch.schedule_delay == Duration::from_millis(250)),
+        ("OTEL_TOML_LOGS_BATCH_EXPORT_TIMEOUT", "1500", |c| c.logs.batch.export_timeout == Duration::from_millis(1500)),
+        ("OTEL_TOML_LOGS_BATCH_MAX_CONCURRENT_EXPORTS", "4", |c| c.logs.batch.max_concurrent_exports == 4),
+        ("OTEL_TOML_LOGS_BATCH_MAX_QUEUE_BYTES", "1048576", |c| c.logs.batch.max_queue_bytes == 1 << 20),
+        ("OTEL_TOML_LOGS_BATCH_YIELD_TO_APP", "false", |c| !c.logs.batch.yield_to_app && c.batch.yield_to_app),
+        ("OTEL_TOML_METRICS_ENABLED", "false", |c| !c.metrics.enabled),
+        ("OTEL_TOML_METRICS_INTERVAL", "5s", |c| c.metrics.interval == Duration::from_secs(5)),
+        ("OTEL_TOML_METRICS_TIMEOUT", "0", |c| c.metrics.timeout == Duration::ZERO),
+        ("OTEL_TOML_METRICS_TEMPORALITY", "delta", |c| c.metrics.temporality == Temporality::Delta),
+        ("OTEL_TOML_METRICS_SELF_OBSERVABILITY", "false", |c| !c.metrics.self_observability),
+        ("OTEL_TOML_METRICS_EXPORTER_PROTOCOL", "http/json", |c| {
+            c.exporter_for(Signal::Metrics).protocol == Protocol::HttpJson
+        }),
+        ("OTEL_TOML_METRICS_EXPORTER_TIMEOUT", "3s", |c| {
+            c.exporter_for(Signal::Metrics).timeout == Duration::from_secs(3)
+        }),
+        ("OTEL_TOML_METRICS_EXPORTER_HEADERS", "m=1", |c| {
+            c.exporter_for(Signal::Metrics).headers.iter().collect::<Vec<_>>() == [("m", "1")]
+        }),
+        ("OTEL_TOML_METRICS_EXPORTER_COMPRESSION", "gzip", |c| {
+            c.metrics.exporter.compression == Some(Compression::Gzip)
+        }),
+        ("OTEL_TOML_METRICS_EXPORTER_INSECURE", "true", |c| c.exporter_for(Signal::Metrics).insecure),
+        ("OTEL_TOML_METRICS_EXPORTER_CERTIFICATE", "/m.pem", |c| {
+            c.metrics.exporter.certificate == Some("/m.pem".into())
+        }),
+        ("OTEL_TOML_METRICS_EXPORTER_CLIENT_CERTIFICATE", "/c.pem", |c| {
+            c.metrics.exporter.client_certificate == Some("/c.pem".into())
+        }),
+        ("OTEL_TOML_METRICS_EXPORTER_CLIENT_KEY", "/k.pem", |c| c.metrics.exporter.client_key == Some("/k.pem".into())),
+        ("OTEL_TOML_RESOURCE_DETECTORS", "host,os", |c| {
+            c.resource_detectors == [ResourceDetector::Host, ResourceDetector::Os]
+        }),
+        ("OTEL_TOML_RESOURCE_DETECTORS", "[]", |c| c.resource_detectors.is_empty()),
         // Empty is unset.
         ("OTEL_TOML_SERVICE_NAME", "", |c| c.service.name == "from-macro"),
     ];
@@ -192,7 +262,65 @@ fn bad_values_and_unknown_variables_are_errors() {
                 reason: format!("unsupported scheme \"ftp\"; {http_url}"),
             },
         ),
+        (
+            &[("OTEL_TOML_LOGS_BATCH_MAX_QUEUE_SIZE", "0")],
+            "OTEL_TOML_LOGS_BATCH_MAX_QUEUE_SIZE",
+            Some("logs.batch.max_queue_size"),
+            BelowMinimum { minimum: 1 },
+        ),
+        (
+            &[("OTEL_TOML_METRICS_INTERVAL", "0")],
+            "OTEL_TOML_METRICS_INTERVAL",
+            Some("metrics.interval"),
+            invalid("must be longer than 0 (the time between two exports)"),
+        ),
+        (
+            &[("OTEL_TOML_METRICS_TEMPORALITY", "DELTA")],
+            "OTEL_TOML_METRICS_TEMPORALITY",
+            Some("metrics.temporality"),
+            UnknownValue { found: "DELTA".into(), valid: Temporality::VALID },
+        ),
+        (
+            &[("OTEL_TOML_METRICS_EXPORTER_PROTOCOL", "http/json"), ("OTEL_TOML_EXPORTER_METRICS_ENDPOINT", "c:4318")],
+            "OTEL_TOML_EXPORTER_METRICS_ENDPOINT",
+            Some("exporter.metrics_endpoint"),
+            InvalidEndpoint {
+                url: "c:4318".into(),
+                protocol: Protocol::HttpJson,
+                reason: format!("missing scheme; {http_url}"),
+            },
+        ),
+        (
+            &[("OTEL_TOML_LOGS_EXPORTER_HEADERS", "authorization=s3cret%0A")],
+            "OTEL_TOML_LOGS_EXPORTER_HEADERS",
+            Some("logs.exporter.headers"),
+            InvalidHeaderValue { name: "authorization".into() },
+        ),
+        (
+            &[("OTEL_TOML_RESOURCE_DETECTORS", "host,none")],
+            "OTEL_TOML_RESOURCE_DETECTORS",
+            Some("resource_detectors[1]"),
+            UnknownValue { found: "none".into(), valid: ResourceDetector::VALID },
+        ),
+        (
+            &[("OTEL_TOML_TRACES_ENABLED", "no")],
+            "OTEL_TOML_TRACES_ENABLED",
+            Some("traces.enabled"),
+            wrong_type("a boolean (true or false)", "string \"no\""),
+        ),
         // Unknown variables, with a suggestion when one is close.
+        (
+            &[("OTEL_TOML_LOGS_BATCH_MAX_QUEUE", "1")],
+            "OTEL_TOML_LOGS_BATCH_MAX_QUEUE",
+            None,
+            unknown(Some("OTEL_TOML_LOGS_BATCH_MAX_QUEUE_SIZE")),
+        ),
+        (
+            &[("OTEL_TOML_METRIC_INTERVAL", "1s")],
+            "OTEL_TOML_METRIC_INTERVAL",
+            None,
+            unknown(Some("OTEL_TOML_METRICS_INTERVAL")),
+        ),
         (&[("OTEL_TOML_EXPORTER_ON_INVALIDD", "exit")], "OTEL_TOML_EXPORTER_ON_INVALIDD", None, unknown(Some("OTEL_TOML_EXPORTER_ON_INVALID"))),
         (&[("OTEL_TOML_FMT_FORMATT", "json")], "OTEL_TOML_FMT_FORMATT", None, unknown(Some("OTEL_TOML_FMT_FORMAT"))),
         (&[("OTEL_TOML_BATCH_MAX_QUEUE", "1")], "OTEL_TOML_BATCH_MAX_QUEUE", None, unknown(Some("OTEL_TOML_BATCH_MAX_QUEUE_SIZE"))),

@@ -44,6 +44,18 @@ fn defaults_are_the_spec_defaults() {
     assert_eq!((c.shutdown.timeout, c.shutdown.summary), (Duration::from_secs(3), SummaryMode::OnLoss));
     assert_eq!(c.limits, SpanLimitsConfig::default());
     assert!(!c.disabled);
+    // The three signals: all on, one `[exporter]`, the spec's defaults.
+    for signal in [Signal::Traces, Signal::Logs, Signal::Metrics] {
+        assert!(c.exports(signal), "{signal}");
+        assert_eq!(c.exporter_for(signal), c.exporter, "{signal}");
+        assert_eq!(c.exporter.url(signal), format!("http://localhost:4318/v1/{signal}"));
+    }
+    assert!(c.logs.span_events && c.fmt.trace_ids && c.metrics.self_observability);
+    assert_eq!(c.logs.batch.schedule_delay, Duration::from_secs(1));
+    assert_eq!((c.logs.batch.max_queue_size, c.logs.batch.max_export_batch_size), (2048, 512));
+    assert_eq!((c.metrics.interval, c.metrics.timeout), (Duration::from_secs(60), Duration::from_secs(30)));
+    assert_eq!(c.metrics.temporality, Temporality::Cumulative);
+    assert_eq!(c.resource_detectors, ResourceDetector::ALL);
 }
 
 #[test]
@@ -82,8 +94,12 @@ fn own_variable_wins_over_standard_variable() {
         (vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_TOML_EXPORTER_PROTOCOL", "http/json")], |c| {
             c.exporter.protocol == Protocol::HttpJson
         }),
-        (vec![("OTEL_TRACES_EXPORTER", "none"), ("OTEL_TOML_EXPORTER_PROTOCOL", "grpc")], |c| {
-            c.exporter.protocol == Protocol::Grpc
+        (vec![("OTEL_TRACES_EXPORTER", "none"), ("OTEL_TOML_TRACES_ENABLED", "true")], |c| c.traces.enabled),
+        (vec![("OTEL_LOGS_EXPORTER", "console"), ("OTEL_TOML_LOGS_EXPORTER_PROTOCOL", "grpc")], |c| {
+            c.exporter_for(Signal::Logs).protocol == Protocol::Grpc
+        }),
+        (vec![("OTEL_BLRP_MAX_QUEUE_SIZE", "10"), ("OTEL_TOML_LOGS_BATCH_MAX_QUEUE_SIZE", "4096")], |c| {
+            c.logs.batch.max_queue_size == 4096
         }),
         (vec![("OTEL_PROPAGATORS", "b3"), ("OTEL_TOML_PROPAGATORS", "jaeger")], |c| {
             c.propagators == [Propagator::Jaeger]
@@ -445,6 +461,343 @@ fn every_key_through_every_layer() {
             "false",
             [json!(false), json!(false), json!(true), json!(true), json!(false)],
         ),
+        (
+            "exporter.logs_endpoint",
+            "[exporter]\nlogs_endpoint = \"http://file:4318/l\"",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://std:4318/l")],
+            "http://own:4318/l",
+            [
+                json!(null),
+                json!(null),
+                json!("http://file:4318/l"),
+                json!("http://std:4318/l"),
+                json!("http://own:4318/l"),
+            ],
+        ),
+        (
+            "exporter.metrics_endpoint",
+            "[exporter]\nmetrics_endpoint = \"http://file:4318/m\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://std:4318/m")],
+            "http://own:4318/m",
+            [
+                json!(null),
+                json!(null),
+                json!("http://file:4318/m"),
+                json!("http://std:4318/m"),
+                json!("http://own:4318/m"),
+            ],
+        ),
+        (
+            "fmt.trace_ids",
+            "[fmt]\ntrace_ids = false",
+            vec![],
+            "true",
+            [json!(true), json!(true), json!(false), json!(false), json!(true)],
+        ),
+        (
+            "traces.enabled",
+            "[traces]\nenabled = false",
+            vec![("OTEL_TRACES_EXPORTER", "otlp")],
+            "false",
+            [json!(true), json!(true), json!(false), json!(true), json!(false)],
+        ),
+        (
+            "traces.exporter.protocol",
+            "[traces.exporter]\nprotocol = \"grpc\"",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json")],
+            "console",
+            [json!(null), json!(null), json!("grpc"), json!("http/json"), json!("console")],
+        ),
+        (
+            "traces.exporter.timeout",
+            "[traces.exporter]\ntimeout = \"1s\"",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "2000")],
+            "3s",
+            [json!(null), json!(null), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "traces.exporter.headers",
+            "[traces.exporter.headers]\nx-file = \"1\"",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-std=2")],
+            "x-own=3",
+            [
+                json!(null),
+                json!(null),
+                json!({"x-file": "***"}),
+                json!({"x-file": "***", "x-std": "***"}),
+                json!({"x-file": "***", "x-own": "***", "x-std": "***"}),
+            ],
+        ),
+        (
+            "traces.exporter.compression",
+            "[traces.exporter]\ncompression = \"gzip\"",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "zstd")],
+            "none",
+            [json!(null), json!(null), json!("gzip"), json!("zstd"), json!("none")],
+        ),
+        (
+            "traces.exporter.insecure",
+            "[traces.exporter]\ninsecure = true",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_INSECURE", "false")],
+            "true",
+            [json!(null), json!(null), json!(true), json!(false), json!(true)],
+        ),
+        (
+            "traces.exporter.certificate",
+            "[traces.exporter]\ncertificate = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "traces.exporter.client_certificate",
+            "[traces.exporter]\nclient_certificate = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "traces.exporter.client_key",
+            "[traces.exporter]\nclient_key = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "logs.enabled",
+            "[logs]\nenabled = false",
+            vec![("OTEL_LOGS_EXPORTER", "otlp")],
+            "false",
+            [json!(true), json!(true), json!(false), json!(true), json!(false)],
+        ),
+        (
+            "logs.span_events",
+            "[logs]\nspan_events = false",
+            vec![],
+            "true",
+            [json!(true), json!(true), json!(false), json!(false), json!(true)],
+        ),
+        (
+            "logs.exporter.protocol",
+            "[logs.exporter]\nprotocol = \"grpc\"",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json")],
+            "console",
+            [json!(null), json!(null), json!("grpc"), json!("http/json"), json!("console")],
+        ),
+        (
+            "logs.exporter.timeout",
+            "[logs.exporter]\ntimeout = \"1s\"",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "2000")],
+            "3s",
+            [json!(null), json!(null), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "logs.exporter.headers",
+            "[logs.exporter.headers]\nx-file = \"1\"",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "x-std=2")],
+            "x-own=3",
+            [
+                json!(null),
+                json!(null),
+                json!({"x-file": "***"}),
+                json!({"x-file": "***", "x-std": "***"}),
+                json!({"x-file": "***", "x-own": "***", "x-std": "***"}),
+            ],
+        ),
+        (
+            "logs.exporter.compression",
+            "[logs.exporter]\ncompression = \"gzip\"",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "zstd")],
+            "none",
+            [json!(null), json!(null), json!("gzip"), json!("zstd"), json!("none")],
+        ),
+        (
+            "logs.exporter.insecure",
+            "[logs.exporter]\ninsecure = true",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_INSECURE", "false")],
+            "true",
+            [json!(null), json!(null), json!(true), json!(false), json!(true)],
+        ),
+        (
+            "logs.exporter.certificate",
+            "[logs.exporter]\ncertificate = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "logs.exporter.client_certificate",
+            "[logs.exporter]\nclient_certificate = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "logs.exporter.client_key",
+            "[logs.exporter]\nclient_key = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "logs.batch.max_queue_size",
+            "[logs.batch]\nmax_queue_size = 100",
+            vec![("OTEL_BLRP_MAX_QUEUE_SIZE", "200")],
+            "300",
+            [json!(2048), json!(2048), json!(100), json!(200), json!(300)],
+        ),
+        (
+            "logs.batch.max_export_batch_size",
+            "[logs.batch]\nmax_export_batch_size = 10",
+            vec![("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "20")],
+            "30",
+            [json!(512), json!(512), json!(10), json!(20), json!(30)],
+        ),
+        (
+            "logs.batch.schedule_delay",
+            "[logs.batch]\nschedule_delay = \"2s\"",
+            vec![("OTEL_BLRP_SCHEDULE_DELAY", "3000")],
+            "4s",
+            [json!(1_000), json!(1_000), json!(2_000), json!(3_000), json!(4_000)],
+        ),
+        (
+            "logs.batch.export_timeout",
+            "[logs.batch]\nexport_timeout = \"1s\"",
+            vec![("OTEL_BLRP_EXPORT_TIMEOUT", "2000")],
+            "3s",
+            [json!(30_000), json!(30_000), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "logs.batch.max_concurrent_exports",
+            "[logs.batch]\nmax_concurrent_exports = 4",
+            vec![],
+            "8",
+            [json!(2), json!(2), json!(4), json!(4), json!(8)],
+        ),
+        (
+            "logs.batch.max_queue_bytes",
+            "[logs.batch]\nmax_queue_bytes = 1000",
+            vec![],
+            "2000",
+            [json!(67_108_864), json!(67_108_864), json!(1000), json!(1000), json!(2000)],
+        ),
+        (
+            "logs.batch.yield_to_app",
+            "[logs.batch]\nyield_to_app = false",
+            vec![],
+            "true",
+            [json!(true), json!(true), json!(false), json!(false), json!(true)],
+        ),
+        (
+            "metrics.enabled",
+            "[metrics]\nenabled = false",
+            vec![("OTEL_METRICS_EXPORTER", "otlp")],
+            "false",
+            [json!(true), json!(true), json!(false), json!(true), json!(false)],
+        ),
+        (
+            "metrics.interval",
+            "[metrics]\ninterval = \"1s\"",
+            vec![("OTEL_METRIC_EXPORT_INTERVAL", "2000")],
+            "3s",
+            [json!(60_000), json!(60_000), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "metrics.timeout",
+            "[metrics]\ntimeout = \"1s\"",
+            vec![("OTEL_METRIC_EXPORT_TIMEOUT", "2000")],
+            "3s",
+            [json!(30_000), json!(30_000), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "metrics.temporality",
+            "[metrics]\ntemporality = \"delta\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "LowMemory")],
+            "cumulative",
+            [json!("cumulative"), json!("cumulative"), json!("delta"), json!("lowmemory"), json!("cumulative")],
+        ),
+        (
+            "metrics.self_observability",
+            "[metrics]\nself_observability = false",
+            vec![],
+            "true",
+            [json!(true), json!(true), json!(false), json!(false), json!(true)],
+        ),
+        (
+            "metrics.exporter.protocol",
+            "[metrics.exporter]\nprotocol = \"grpc\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/json")],
+            "console",
+            [json!(null), json!(null), json!("grpc"), json!("http/json"), json!("console")],
+        ),
+        (
+            "metrics.exporter.timeout",
+            "[metrics.exporter]\ntimeout = \"1s\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "2000")],
+            "3s",
+            [json!(null), json!(null), json!(1_000), json!(2_000), json!(3_000)],
+        ),
+        (
+            "metrics.exporter.headers",
+            "[metrics.exporter.headers]\nx-file = \"1\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_HEADERS", "x-std=2")],
+            "x-own=3",
+            [
+                json!(null),
+                json!(null),
+                json!({"x-file": "***"}),
+                json!({"x-file": "***", "x-std": "***"}),
+                json!({"x-file": "***", "x-own": "***", "x-std": "***"}),
+            ],
+        ),
+        (
+            "metrics.exporter.compression",
+            "[metrics.exporter]\ncompression = \"gzip\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "zstd")],
+            "none",
+            [json!(null), json!(null), json!("gzip"), json!("zstd"), json!("none")],
+        ),
+        (
+            "metrics.exporter.insecure",
+            "[metrics.exporter]\ninsecure = true",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_INSECURE", "false")],
+            "true",
+            [json!(null), json!(null), json!(true), json!(false), json!(true)],
+        ),
+        (
+            "metrics.exporter.certificate",
+            "[metrics.exporter]\ncertificate = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "metrics.exporter.client_certificate",
+            "[metrics.exporter]\nclient_certificate = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "metrics.exporter.client_key",
+            "[metrics.exporter]\nclient_key = \"/file.pem\"",
+            vec![("OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY", "/std.pem")],
+            "/own.pem",
+            [json!(null), json!(null), json!("/file.pem"), json!("/std.pem"), json!("/own.pem")],
+        ),
+        (
+            "resource_detectors",
+            "resource_detectors = [\"host\"]",
+            vec![("OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "OS, process")],
+            "container",
+            [
+                json!(["service_instance", "host", "os", "process", "container"]),
+                json!(["service_instance", "host", "os", "process", "container"]),
+                json!(["host"]),
+                json!(["os", "process"]),
+                json!(["container"]),
+            ],
+        ),
     ];
     let mut covered = Vec::new();
     for (key, toml, standard, own, expected) in &rows {
@@ -556,9 +909,68 @@ fn generic_and_per_signal_endpoints_layer_first() {
     }
 }
 
+/// The same rule for `logs_endpoint` and `metrics_endpoint`, each on its own: a signal's endpoint never moves
+/// another signal. (otel.toml, env, expected URLs of traces, logs, metrics)
+#[test]
+fn each_signal_endpoint_layers_first() {
+    let rows: &[(Option<&str>, &[(&str, &str)], [&str; 3])] = &[
+        (None, &[], ["http://localhost:4318/v1/traces", "http://localhost:4318/v1/logs", "http://localhost:4318/v1/metrics"]),
+        (
+            None,
+            &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://g:4318/base/")],
+            ["http://g:4318/base/v1/traces", "http://g:4318/base/v1/logs", "http://g:4318/base/v1/metrics"],
+        ),
+        // A per-signal variable moves only its signal.
+        (
+            None,
+            &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://g:4318"), ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://l:4318")],
+            ["http://g:4318/v1/traces", "http://l:4318/", "http://g:4318/v1/metrics"],
+        ),
+        (
+            None,
+            &[("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://m:9090/otlp")],
+            ["http://localhost:4318/v1/traces", "http://localhost:4318/v1/logs", "http://m:9090/otlp"],
+        ),
+        // otel.toml's per-signal endpoints lose to the deployment's generic endpoint, each of them.
+        (
+            Some("[exporter]\nlogs_endpoint = \"http://file:4318/l\"\nmetrics_endpoint = \"http://file:4318/m\""),
+            &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://env:4318")],
+            ["http://env:4318/v1/traces", "http://env:4318/v1/logs", "http://env:4318/v1/metrics"],
+        ),
+        // Within one layer the per-signal endpoint wins.
+        (
+            Some("[exporter]\nendpoint = \"http://file:4318\"\nlogs_endpoint = \"http://file:4318/l\""),
+            &[],
+            ["http://file:4318/v1/traces", "http://file:4318/l", "http://file:4318/v1/metrics"],
+        ),
+        // A higher per-signal endpoint over a lower generic one.
+        (
+            Some("[exporter]\nendpoint = \"http://file:4318\""),
+            &[("OTEL_TOML_EXPORTER_METRICS_ENDPOINT", "http://own:4318/m")],
+            ["http://file:4318/v1/traces", "http://file:4318/v1/logs", "http://own:4318/m"],
+        ),
+        (
+            Some("[exporter]\nmetrics_endpoint = \"http://file:4318/m\""),
+            &[("OTEL_TOML_EXPORTER_ENDPOINT", "http://own:4318"), ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://std:4318/l")],
+            ["http://own:4318/v1/traces", "http://own:4318/v1/logs", "http://own:4318/v1/metrics"],
+        ),
+        // Each signal's URL follows its own protocol.
+        (
+            Some("[exporter]\nendpoint = \"http://c:4317\"\nprotocol = \"grpc\"\n[logs.exporter]\nprotocol = \"http/protobuf\""),
+            &[],
+            ["http://c:4317", "http://c:4317/v1/logs", "http://c:4317"],
+        ),
+    ];
+    for (i, (toml, env, expected)) in rows.iter().enumerate() {
+        let config = load_with(*toml, env).unwrap_or_else(|e| panic!("row {i}: {e}")).config;
+        let urls = [Signal::Traces, Signal::Logs, Signal::Metrics].map(|s| config.exporter_for(s).url(s));
+        assert_eq!(urls, *expected, "row {i}");
+    }
+}
+
 #[test]
 fn header_names_merge_case_insensitively() {
-    // (otel.toml, env, headers with their real values)
+    // (otel.toml, env, the headers traces are sent with, their real values)
     let rows: &[(Option<&str>, &[(&str, &str)], &[(&str, &str)])] = &[
         // Across layers: the higher layer's spelling and value.
         (
@@ -589,8 +1001,15 @@ fn header_names_merge_case_insensitively() {
     ];
     for (i, (toml, env, expected)) in rows.iter().enumerate() {
         let loaded = load_with(*toml, env).unwrap_or_else(|e| panic!("row {i}: {e}"));
-        assert_eq!(loaded.config.exporter.headers.iter().collect::<Vec<_>>(), *expected, "row {i}");
+        let headers = loaded.config.exporter_for(Signal::Traces).headers;
+        assert_eq!(headers.iter().collect::<Vec<_>>(), *expected, "row {i}");
     }
+    // A signal's headers merge by case on their own, and replace `exporter.headers` for that signal only.
+    let toml = "[exporter.headers]\nx-all = \"1\"\n[logs.exporter.headers]\nAuthorization = \"file\"\nx-logs = \"2\"";
+    let config = load_with(Some(toml), &[("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "authorization=env")]).unwrap().config;
+    let logs = config.exporter_for(Signal::Logs).headers;
+    assert_eq!(logs.iter().collect::<Vec<_>>(), [("authorization", "env"), ("x-logs", "2")]);
+    assert_eq!(config.exporter_for(Signal::Metrics).headers.iter().collect::<Vec<_>>(), [("x-all", "1")]);
     let headers: Headers = [("Authorization", "a"), ("authorization", "b")].into_iter().collect();
     assert_eq!((headers.len(), headers.get("AUTHORIZATION")), (1, Some("b")));
 }

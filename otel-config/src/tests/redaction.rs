@@ -23,11 +23,26 @@ fn messages_and_warnings_redact() {
         error_of(Some("[exporter.headers]\nx = \"s3cret\\n\""), &[]),
         error_of(None, &[("OTEL_TOML_EXPORTER_HEADERS", "x=%zzs3cret")]),
         error_of(None, &[("OTEL_TOML_EXPORTER_HEADERS", "x=s3cret%0A")]),
+        // The per-signal headers are as secret.
+        error_of(Some("[logs.exporter.headers]\nx = 123"), &[]),
+        error_of(Some("[metrics.exporter]\nheaders = \"s3cret\""), &[]),
+        error_of(Some("[traces.exporter.headers]\nx = \"s3cret\\n\""), &[]),
+        error_of(None, &[("OTEL_TOML_LOGS_EXPORTER_HEADERS", "x=%zzs3cret")]),
+        error_of(None, &[("OTEL_TOML_METRICS_EXPORTER_HEADERS", "x=s3cret%0A")]),
     ];
     for message in errors {
         assert!(!message.contains(SECRET) && !message.contains("123"), "{message}");
     }
-    for variable in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] {
+    let with_per_signal =
+        load_with(Some("[metrics.exporter.headers]\nauthorization = \"Bearer s3cret\""), &[]).unwrap();
+    let json = serde_json::to_string(&with_per_signal.config).unwrap();
+    assert!(!json.contains(SECRET) && !format!("{with_per_signal:?}").contains(SECRET), "{json}");
+    for variable in [
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+        "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+        "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+    ] {
         for value in ["x=%ZZs3cret", "x=s3cret%0A", "s3cret"] {
             let loaded = load_with(None, &[(variable, value)]).unwrap();
             assert_eq!(loaded.warnings.len(), 1);

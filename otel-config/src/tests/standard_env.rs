@@ -206,37 +206,49 @@ fn enums_are_case_insensitive_and_unknown_values_warn() {
 
 #[test]
 fn per_signal_variables_win() {
+    use Signal::{Logs, Metrics, Traces};
     run(vec![
         (
             None,
             vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json")],
-            |c| c.exporter.protocol == Protocol::HttpJson,
+            |c| {
+                c.exporter_for(Traces).protocol == Protocol::HttpJson
+                    && c.exporter.protocol == Protocol::Grpc
+                    && c.exporter_for(Logs).protocol == Protocol::Grpc
+            },
             vec![],
         ),
         // An invalid per-signal value is ignored, so the generic one applies.
         (
             None,
             vec![("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "bogus")],
-            |c| c.exporter.protocol == Protocol::Grpc,
-            vec!["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=\"bogus\""],
+            |c| c.exporter_for(Traces).protocol == Protocol::Grpc,
+            vec![
+                r#"otel: ignoring OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="bogus": unknown protocol; expected one of "grpc", "http/protobuf", "http/json"; using grpc"#,
+            ],
         ),
         (
             None,
             vec![("OTEL_EXPORTER_OTLP_TIMEOUT", "1000"), ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "2000")],
-            |c| c.exporter.timeout == Duration::from_secs(2),
+            |c| {
+                c.exporter_for(Traces).timeout == Duration::from_secs(2) && c.exporter.timeout == Duration::from_secs(1)
+            },
             vec![],
         ),
         (
             None,
             vec![("OTEL_EXPORTER_OTLP_COMPRESSION", "none"), ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "gzip")],
-            |c| c.exporter.compression == Compression::Gzip,
+            |c| c.exporter_for(Traces).compression == Compression::Gzip,
             vec![],
         ),
-        // Per-signal headers replace the generic ones.
+        // Per-signal headers replace the generic ones, for their signal only.
         (
             None,
             vec![("OTEL_EXPORTER_OTLP_HEADERS", "a=1,b=2"), ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "c=3")],
-            |c| c.exporter.headers.iter().collect::<Vec<_>>() == [("c", "3")],
+            |c| {
+                c.exporter_for(Traces).headers.iter().collect::<Vec<_>>() == [("c", "3")]
+                    && c.exporter_for(Logs).headers.iter().collect::<Vec<_>>() == [("a", "1"), ("b", "2")]
+            },
             vec![],
         ),
         (
@@ -248,9 +260,12 @@ fn per_signal_variables_win() {
                 ("OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE", "/cert.pem"),
             ],
             |c| {
-                c.exporter.certificate == Some("/traces-ca.pem".into())
-                    && c.exporter.client_key == Some("/key.pem".into())
-                    && c.exporter.client_certificate == Some("/cert.pem".into())
+                let t = c.exporter_for(Traces);
+                t.certificate == Some("/traces-ca.pem".into())
+                    && t.client_key == Some("/key.pem".into())
+                    && t.client_certificate == Some("/cert.pem".into())
+                    && c.exporter_for(Metrics).certificate == Some("/ca.pem".into())
+                    && c.exporter_for(Metrics).client_certificate.is_none()
             },
             vec![],
         ),
@@ -262,6 +277,56 @@ fn per_signal_variables_win() {
         ),
         (None, vec![("OTEL_ATTRIBUTE_COUNT_LIMIT", "64")], |c| c.limits.attribute_count == 64, vec![]),
     ]);
+}
+
+/// Every per-signal variable of one signal changes that signal's exporter, and never another's.
+#[test]
+fn per_signal_variables_touch_only_their_signal() {
+    for signal in [Signal::Traces, Signal::Logs, Signal::Metrics] {
+        let prefix = format!("OTEL_EXPORTER_OTLP_{}_", signal.as_str().to_ascii_uppercase());
+        let vars: Vec<(String, &str)> = [
+            ("PROTOCOL", "grpc"),
+            ("ENDPOINT", "http://own:4317"),
+            ("HEADERS", "x-own=1"),
+            ("TIMEOUT", "1234"),
+            ("COMPRESSION", "zstd"),
+            ("INSECURE", "true"),
+            ("CERTIFICATE", "/ca.pem"),
+            ("CLIENT_CERTIFICATE", "/cert.pem"),
+            ("CLIENT_KEY", "/key.pem"),
+        ]
+        .into_iter()
+        .map(|(suffix, value)| (format!("{prefix}{suffix}"), value))
+        .collect();
+        let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let loaded = load_with(None, &env).unwrap();
+        assert!(loaded.warnings.is_empty(), "{signal}: {:?}", loaded.warnings);
+        let config = loaded.config;
+        let own = config.exporter_for(signal);
+        assert_eq!(own.protocol, Protocol::Grpc, "{signal}");
+        assert_eq!(own.url(signal), "http://own:4317", "{signal}");
+        assert_eq!(own.headers.iter().collect::<Vec<_>>(), [("x-own", "1")], "{signal}");
+        assert_eq!(own.timeout, Duration::from_millis(1234), "{signal}");
+        assert_eq!((own.compression, own.insecure), (Compression::Zstd, true), "{signal}");
+        assert_eq!(own.certificate, Some("/ca.pem".into()), "{signal}");
+        assert_eq!(own.client_certificate, Some("/cert.pem".into()), "{signal}");
+        assert_eq!(own.client_key, Some("/key.pem".into()), "{signal}");
+        // `[exporter]` is untouched but for the signal's own endpoint, so every other signal is exported as by
+        // default.
+        let mut expected = ExporterConfig::default();
+        *match signal {
+            Signal::Traces => &mut expected.traces_endpoint,
+            Signal::Logs => &mut expected.logs_endpoint,
+            Signal::Metrics => &mut expected.metrics_endpoint,
+        } = Some("http://own:4317".into());
+        assert_eq!(config.exporter, expected, "{signal}");
+        for other in [Signal::Traces, Signal::Logs, Signal::Metrics].into_iter().filter(|s| *s != signal) {
+            let theirs = config.exporter_for(other);
+            assert_eq!(theirs.url(other), format!("http://localhost:4318/{}", other.http_path()), "{signal} → {other}");
+            assert_eq!((theirs.protocol, theirs.timeout), (Protocol::HttpProtobuf, Duration::from_secs(10)));
+            assert!(theirs.headers.is_empty() && theirs.certificate.is_none(), "{signal} → {other}");
+        }
+    }
 }
 
 #[test]
@@ -303,6 +368,54 @@ fn endpoints() {
             |c| c.exporter.traces_endpoint.is_none() && c.exporter.traces_url() == "http://d:4318/v1/traces",
             vec!["unsupported scheme \"ftp\""],
         ),
+        // A per-signal endpoint is checked for its signal's protocol, and ignored alone.
+        (
+            None,
+            vec![
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"),
+                ("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/protobuf"),
+                ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "collector:4318"),
+            ],
+            |c| {
+                c.exporter.logs_endpoint.is_none()
+                    && c.exporter_for(Signal::Logs).url(Signal::Logs) == "http://collector:4317/v1/logs"
+                    && c.exporter_for(Signal::Traces).url(Signal::Traces) == "http://collector:4317"
+            },
+            vec![
+                r#"otel: ignoring OTEL_EXPORTER_OTLP_LOGS_ENDPOINT="collector:4318": not a valid endpoint for protocol "http/protobuf": missing scheme; expected an absolute http:// or https:// URL such as "http://localhost:4318"; using http://collector:4317/v1/logs"#,
+            ],
+        ),
+        // The deployment's base endpoint replaces otel.toml's logs endpoint, so it is checked for the logs
+        // protocol too: invalid for it, the variable is ignored (a warning, never an error).
+        (
+            Some(
+                "[exporter]\nprotocol = \"grpc\"\nlogs_endpoint = \"http://file:4318/l\"\n[logs.exporter]\nprotocol = \"http/protobuf\"",
+            ),
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")],
+            |c| {
+                c.exporter_for(Signal::Logs).url(Signal::Logs) == "http://file:4318/l"
+                    && c.exporter_for(Signal::Traces).url(Signal::Traces) == "http://localhost:4317"
+            },
+            vec!["ignoring OTEL_EXPORTER_OTLP_ENDPOINT=\"collector:4317\": not a valid endpoint for protocol \"http/protobuf\""],
+        ),
+        // A base endpoint valid for gRPC traces but not for HTTP logs: ignored, with a warning naming the protocol
+        // it fails.
+        (
+            None,
+            vec![
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"),
+                ("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json"),
+            ],
+            |c| {
+                c.exporter.endpoint.is_none()
+                    && c.exporter_for(Signal::Traces).url(Signal::Traces) == "http://localhost:4317"
+            },
+            vec![
+                r#"otel: ignoring OTEL_EXPORTER_OTLP_ENDPOINT="collector:4317": not a valid endpoint for protocol "http/json": missing scheme; expected an absolute http:// or https:// URL such as "http://localhost:4318"; using http://localhost:4317"#,
+            ],
+        ),
         // gRPC accepts host:port: https unless insecure.
         (
             None,
@@ -325,46 +438,327 @@ fn endpoints() {
 
 #[test]
 fn traces_exporter() {
+    use Signal::{Logs, Metrics, Traces};
+    fn traces(c: &Config) -> Protocol {
+        c.exporter_for(Signal::Traces).protocol
+    }
     run(vec![
-        (None, vec![("OTEL_TRACES_EXPORTER", "none")], |c| c.exporter.protocol == Protocol::None, vec![]),
-        (None, vec![("OTEL_TRACES_EXPORTER", "Console")], |c| c.exporter.protocol == Protocol::Console, vec![]),
+        // `none` switches traces off, and nothing else.
         (
-            Some("[exporter]\nprotocol = \"grpc\""),
-            vec![("OTEL_TRACES_EXPORTER", "otlp")],
-            |c| c.exporter.protocol == Protocol::Grpc,
+            None,
+            vec![("OTEL_TRACES_EXPORTER", "none")],
+            |c| !c.traces.enabled && !c.exports(Traces) && c.exports(Logs) && c.exports(Metrics),
+            vec![],
+        ),
+        // `console` prints spans; logs and metrics keep their exporter.
+        (
+            None,
+            vec![("OTEL_TRACES_EXPORTER", "Console")],
+            |c| {
+                c.exporter_for(Traces).protocol == Protocol::Console
+                    && c.exporter.protocol == Protocol::HttpProtobuf
+                    && c.exporter_for(Logs).protocol == Protocol::HttpProtobuf
+            },
             vec![],
         ),
         (
+            Some("[exporter]\nprotocol = \"grpc\""),
+            vec![("OTEL_TRACES_EXPORTER", "otlp")],
+            |c| c.exporter_for(Signal::Traces).protocol == Protocol::Grpc && c.traces.exporter.protocol.is_none(),
+            vec![],
+        ),
+        // `otlp` over a lower `console`: the spec's default protocol, for traces only.
+        (
             Some("[exporter]\nprotocol = \"console\""),
             vec![("OTEL_TRACES_EXPORTER", "otlp")],
-            |c| c.exporter.protocol == Protocol::HttpProtobuf,
+            |c| {
+                c.exporter_for(Signal::Traces).protocol == Protocol::HttpProtobuf
+                    && c.exporter_for(Signal::Logs).protocol == Protocol::Console
+            },
+            vec![],
+        ),
+        (
+            Some("[traces.exporter]\nprotocol = \"none\""),
+            vec![("OTEL_TRACES_EXPORTER", "otlp")],
+            |c| c.exports(Signal::Traces) && c.exporter_for(Signal::Traces).protocol == Protocol::HttpProtobuf,
             vec![],
         ),
         (
             Some("[exporter]\nprotocol = \"console\""),
             vec![("OTEL_TRACES_EXPORTER", "otlp"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")],
-            |c| c.exporter.protocol == Protocol::Grpc,
+            |c| c.exporter_for(Signal::Traces).protocol == Protocol::Grpc,
+            vec![],
+        ),
+        (
+            Some("[traces.exporter]\nprotocol = \"console\""),
+            vec![("OTEL_TRACES_EXPORTER", "otlp"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json")],
+            |c| c.exporter_for(Signal::Traces).protocol == Protocol::HttpJson,
             vec![],
         ),
         (
             None,
             vec![("OTEL_TRACES_EXPORTER", "console"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")],
-            |c| c.exporter.protocol == Protocol::Console,
+            |c| c.exporter_for(Signal::Traces).protocol == Protocol::Console && c.exporter.protocol == Protocol::Grpc,
             vec![],
         ),
+        // `otlp` and `console` switch a signal otel.toml switched off back on: the deployment chose its exporter.
+        (Some("[traces]\nenabled = false"), vec![("OTEL_TRACES_EXPORTER", "otlp")], |c| c.exports(Traces), vec![]),
         (
             None,
             vec![("OTEL_TRACES_EXPORTER", "console,otlp")],
-            |c| c.exporter.protocol == Protocol::Console,
+            |c| traces(c) == Protocol::Console,
             vec![
-                r#"otel: ignoring OTEL_TRACES_EXPORTER="console,otlp": only one trace exporter is supported; using "console" (exporter.protocol "console")"#,
+                r#"otel: ignoring OTEL_TRACES_EXPORTER="console,otlp": only one trace exporter is supported; using "console" (traces.exporter.protocol "console")"#,
+            ],
+        ),
+        // A list takes its first supported entry.
+        (
+            None,
+            vec![("OTEL_TRACES_EXPORTER", "zipkin, none")],
+            |c| !c.traces.enabled,
+            vec![
+                r#"otel: ignoring OTEL_TRACES_EXPORTER="zipkin, none": only one trace exporter is supported; using "none" (traces.enabled false)"#,
             ],
         ),
         (
             None,
             vec![("OTEL_TRACES_EXPORTER", "zipkin")],
-            |c| c.exporter.protocol == Protocol::HttpProtobuf,
+            |c| traces(c) == Protocol::HttpProtobuf && c.traces.enabled,
             vec![r#"unknown exporter; expected one of "otlp", "console", "none"; using http/protobuf"#],
+        ),
+    ]);
+}
+
+#[test]
+fn logs_and_metrics_exporters() {
+    use Signal::{Logs, Metrics, Traces};
+    run(vec![
+        (
+            None,
+            vec![("OTEL_LOGS_EXPORTER", "none")],
+            |c| !c.logs.enabled && !c.exports(Logs) && c.exports(Traces) && c.exports(Metrics),
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_METRICS_EXPORTER", "NONE")],
+            |c| !c.metrics.enabled && c.exports(Logs) && c.exports(Traces),
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_LOGS_EXPORTER", "console")],
+            |c| {
+                c.exporter_for(Logs).protocol == Protocol::Console
+                    && c.exporter_for(Metrics).protocol == Protocol::HttpProtobuf
+            },
+            vec![],
+        ),
+        (
+            Some("[metrics]\nenabled = false\n[exporter]\nprotocol = \"grpc\""),
+            vec![("OTEL_METRICS_EXPORTER", "otlp")],
+            |c| c.exports(Metrics) && c.exporter_for(Metrics).protocol == Protocol::Grpc,
+            vec![],
+        ),
+        (
+            Some("[logs.exporter]\nprotocol = \"console\""),
+            vec![("OTEL_LOGS_EXPORTER", "otlp"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")],
+            |c| c.exporter_for(Logs).protocol == Protocol::HttpProtobuf,
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_LOGS_EXPORTER", "otlp,console")],
+            |c| c.exports(Logs),
+            vec![
+                r#"otel: ignoring OTEL_LOGS_EXPORTER="otlp,console": only one log exporter is supported; using "otlp" (logs.exporter.protocol "http/protobuf")"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_METRICS_EXPORTER", "prometheus")],
+            |c| c.exports(Metrics),
+            vec![
+                r#"otel: ignoring OTEL_METRICS_EXPORTER="prometheus": unknown exporter; expected one of "otlp", "console", "none"; using http/protobuf"#,
+            ],
+        ),
+        (None, vec![("OTEL_LOGS_EXPORTER", " , ")], |c| c.exports(Logs), vec![]),
+    ]);
+}
+
+#[test]
+fn log_batch_variables() {
+    run(vec![
+        (
+            None,
+            vec![
+                ("OTEL_BLRP_SCHEDULE_DELAY", "200"),
+                ("OTEL_BLRP_EXPORT_TIMEOUT", "3000"),
+                ("OTEL_BLRP_MAX_QUEUE_SIZE", "1000"),
+                ("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "100"),
+            ],
+            |c| {
+                c.logs.batch
+                    == BatchConfig {
+                        schedule_delay: Duration::from_millis(200),
+                        export_timeout: Duration::from_secs(3),
+                        max_queue_size: 1000,
+                        max_export_batch_size: 100,
+                        ..BatchConfig::default()
+                    }
+                    && c.batch == BatchConfig::default()
+            },
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_BLRP_MAX_QUEUE_SIZE", "abc")],
+            |c| c.logs.batch.max_queue_size == 2048,
+            vec![r#"otel: ignoring OTEL_BLRP_MAX_QUEUE_SIZE="abc": not a non-negative integer; using 2048"#],
+        ),
+        (
+            None,
+            vec![("OTEL_BLRP_SCHEDULE_DELAY", "-1")],
+            |c| c.logs.batch.schedule_delay == Duration::from_secs(1),
+            vec![r#"otel: ignoring OTEL_BLRP_SCHEDULE_DELAY="-1": a negative duration; using 1000"#],
+        ),
+        (
+            None,
+            vec![("OTEL_BLRP_EXPORT_TIMEOUT", "99999999999999")],
+            |c| c.logs.batch.export_timeout == MAX_DURATION,
+            vec!["longer than the maximum of 365 days (31536000000 ms); using 31536000000"],
+        ),
+        (
+            None,
+            vec![("OTEL_BLRP_MAX_QUEUE_SIZE", "999999999")],
+            |c| c.logs.batch.max_queue_size == 262_144,
+            vec![
+                r#"otel: ignoring OTEL_BLRP_MAX_QUEUE_SIZE="999999999": larger than the maximum 262144; using 262144"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_BLRP_MAX_QUEUE_SIZE", "0")],
+            |c| c.logs.batch.max_queue_size == 2048,
+            vec!["OTEL_BLRP_MAX_QUEUE_SIZE=\"0\": must be at least 1; using 2048"],
+        ),
+        // Batch larger than the queue: clamped, as for spans.
+        (
+            None,
+            vec![("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "4096")],
+            |c| c.logs.batch.max_export_batch_size == 2048 && c.batch.max_export_batch_size == 512,
+            vec![
+                r#"otel: ignoring OTEL_BLRP_MAX_EXPORT_BATCH_SIZE="4096": larger than logs.batch.max_queue_size (2048); using 2048"#,
+            ],
+        ),
+        (
+            Some("[logs.batch]\nmax_export_batch_size = 300"),
+            vec![("OTEL_BLRP_MAX_QUEUE_SIZE", "100")],
+            |c| c.logs.batch.max_queue_size == 100 && c.logs.batch.max_export_batch_size == 100,
+            vec!["smaller than logs.batch.max_export_batch_size (300); the export batch size is clamped to 100"],
+        ),
+        (None, vec![("OTEL_BLRP_MAX_QUEUE_SIZE", "100")], |c| c.logs.batch.max_export_batch_size == 100, vec![]),
+    ]);
+}
+
+#[test]
+fn metric_variables() {
+    run(vec![
+        (
+            None,
+            vec![("OTEL_METRIC_EXPORT_INTERVAL", "5000"), ("OTEL_METRIC_EXPORT_TIMEOUT", "0")],
+            |c| c.metrics.interval == Duration::from_secs(5) && c.metrics.timeout == Duration::ZERO,
+            vec![],
+        ),
+        // A zero interval: no period; ignored.
+        (
+            Some("[metrics]\ninterval = \"10s\""),
+            vec![("OTEL_METRIC_EXPORT_INTERVAL", "0")],
+            |c| c.metrics.interval == Duration::from_secs(10),
+            vec![r#"otel: ignoring OTEL_METRIC_EXPORT_INTERVAL="0": must be at least 1; using 10000"#],
+        ),
+        (
+            None,
+            vec![("OTEL_METRIC_EXPORT_INTERVAL", "1m")],
+            |c| c.metrics.interval == Duration::from_secs(60),
+            vec![
+                r#"otel: ignoring OTEL_METRIC_EXPORT_INTERVAL="1m": not an integer number of milliseconds; using 60000"#,
+            ],
+        ),
+        (
+            None,
+            vec![("OTEL_METRIC_EXPORT_TIMEOUT", "-3")],
+            |c| c.metrics.timeout == Duration::from_secs(30),
+            vec![r#"otel: ignoring OTEL_METRIC_EXPORT_TIMEOUT="-3": a negative duration; using 30000"#],
+        ),
+        (
+            None,
+            vec![("OTEL_METRIC_EXPORT_INTERVAL", "99999999999999999999")],
+            |c| c.metrics.interval == MAX_DURATION,
+            vec!["longer than the maximum of 365 days (31536000000 ms); using 31536000000"],
+        ),
+        // Temporality: case-insensitive.
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "Delta")],
+            |c| c.metrics.temporality == Temporality::Delta,
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", " LOWMEMORY ")],
+            |c| c.metrics.temporality == Temporality::LowMemory,
+            vec![],
+        ),
+        (
+            Some("[metrics]\ntemporality = \"delta\""),
+            vec![("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "low_memory")],
+            |c| c.metrics.temporality == Temporality::Delta,
+            vec![
+                r#"otel: ignoring OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="low_memory": unknown temporality; expected one of "cumulative", "delta", "lowmemory"; using delta"#,
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn resource_detectors() {
+    use ResourceDetector::{Container, Host, Os, Process, ServiceInstance};
+    run(vec![
+        (None, vec![], |c| c.resource_detectors == ResourceDetector::ALL, vec![]),
+        (
+            None,
+            vec![("OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "Host, process,host")],
+            |c| c.resource_detectors == [Host, Process],
+            vec![],
+        ),
+        (None, vec![("OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "none")], |c| c.resource_detectors.is_empty(), vec![]),
+        (
+            Some("resource_detectors = [\"os\"]"),
+            vec![("OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "ALL")],
+            |c| c.resource_detectors == [ServiceInstance, Host, Os, Process, Container],
+            vec![],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "container,k8s,os")],
+            |c| c.resource_detectors == [Container, Os],
+            vec![
+                r#"otel: ignoring OTEL_EXPERIMENTAL_RESOURCE_DETECTORS="container,k8s,os": unknown resource detector "k8s"; expected one of "service_instance", "host", "os", "process", "container", "all", "none"; "k8s" skipped"#,
+            ],
+        ),
+        // Nothing valid left: the variable is ignored.
+        (
+            Some("resource_detectors = [\"os\"]"),
+            vec![("OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "aws_ec2")],
+            |c| c.resource_detectors == [Os],
+            vec!["unknown resource detector \"aws_ec2\""],
+        ),
+        (
+            None,
+            vec![("OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "none,host")],
+            |c| c.resource_detectors == [Host],
+            vec!["\"none\" cannot be combined with other detectors; \"none\" skipped"],
         ),
     ]);
 }
