@@ -228,8 +228,9 @@ fn json_uses_the_toml_key_paths_with_effective_values() {
 
 #[test]
 fn resource_is_every_attribute_sent() {
-    let toml =
-        "[service]\nname = \"svc\"\nversion = \"2.0\"\nenvironment = \"prod\"\n[resource]\nshard = 3\nteam = \"core\"";
+    // Detection off here (its attributes depend on the machine); the detected ones are checked below.
+    let toml = "resource_detectors = []\n[service]\nname = \"svc\"\nversion = \"2.0\"\nenvironment = \"prod\"\n\
+                [resource]\nshard = 3\nteam = \"core\"";
     let json = config_json(Some(toml), &[("OTEL_RESOURCE_ATTRIBUTES", "region=eu")]);
     let resource = json["resource"].as_object().unwrap();
     let keys: Vec<&str> = resource.keys().map(String::as_str).collect();
@@ -250,6 +251,14 @@ fn resource_is_every_attribute_sent() {
     assert_eq!(resource["service.name"], "svc");
     assert_eq!(resource["shard"], 3);
     assert_eq!(resource["telemetry.sdk.language"], "rust");
+
+    // With the default detectors: the process's own attributes, shown as the pipeline sends them.
+    let json = config_json(Some("[service]\nname = \"svc\""), &[]);
+    let resource = json["resource"].as_object().unwrap();
+    for key in ["service.instance.id", "host.name", "host.arch", "os.type", "process.pid", "process.runtime.name"] {
+        assert!(resource.contains_key(key), "{key} in {resource:?}");
+    }
+    assert_eq!(resource["process.runtime.name"], "rustc");
 }
 
 #[test]
