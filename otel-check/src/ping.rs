@@ -208,19 +208,12 @@ pub fn run(config: &Config) -> PingOutcome {
 /// One signal's ping through otel-runtime, or `None` when this build of otel-runtime cannot send that signal's
 /// request.
 ///
-/// Traces: the test span of [`otel_runtime::ping::ping`], with the traces exporter settings
-/// (`[exporter]` and `[traces.exporter]`). Logs and metrics need the runtime's signal-generic transport (an empty
-/// `ExportLogsServiceRequest` / `ExportMetricsServiceRequest` to the signal's URL): until otel-runtime offers it,
-/// their endpoints are listed as not checked.
+/// Traces: a test span; logs: a test log record in the same trace; metrics: a request with no data point — each
+/// with the signal's exporter settings (`[exporter]` and its overrides), through the app's own transport
+/// ([`otel_runtime::ping::ping_signal`]). Always `Some` (the `None` case is kept for a build of otel-runtime
+/// without a signal).
 fn ping_signal(config: &Config, signal: Signal) -> Option<Result<PingReport, PingError>> {
-    match signal {
-        Signal::Traces => {
-            let mut traces = config.clone();
-            traces.exporter = config.exporter_for(Signal::Traces);
-            Some(otel_runtime::ping::ping(&traces))
-        }
-        Signal::Logs | Signal::Metrics => None,
-    }
+    Some(otel_runtime::ping::ping_signal(config, signal))
 }
 
 /// [`run`] with the function that pings one signal (`None`: that signal cannot be checked by this build).

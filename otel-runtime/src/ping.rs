@@ -100,11 +100,43 @@ pub fn ping(config: &otel_config::Config) -> Result<PingReport, PingError> {
     ping_here(config)
 }
 
+/// Pings the collector of `signal` with `signal`'s exporter settings (`[exporter]` and its overrides): for
+/// traces, [`ping`]'s test span; for logs, one test log record (body [`PING_SPAN_NAME`], in the ping's trace);
+/// for metrics, an export request with no data point (it checks the endpoint, the path and the credentials, and
+/// adds no series to the backend). One attempt, no retry; blocking, as [`ping`].
+///
+/// ```no_run
+/// let config = otel_config::Config::default();
+/// for signal in otel_config::Signal::ALL {
+///     match otel_runtime::ping::ping_signal(&config, *signal) {
+///         Ok(report) => println!("{signal}: ok in {:?}", report.round_trip),
+///         Err(error) => eprintln!("{signal}: {error}"),
+///     }
+/// }
+/// ```
+pub fn ping_signal(config: &otel_config::Config, signal: otel_config::Signal) -> Result<PingReport, PingError> {
+    let mut signal_config = config.clone();
+    signal_config.exporter = config.exporter_for(signal);
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return std::thread::scope(|scope| match scope.spawn(|| ping_signal_here(&signal_config, signal)).join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        });
+    }
+    ping_signal_here(&signal_config, signal)
+}
+
 /// [`ping`] on the calling thread, which must not be inside a tokio runtime.
 fn ping_here(config: &otel_config::Config) -> Result<PingReport, PingError> {
+    ping_signal_here(config, otel_config::Signal::Traces)
+}
+
+/// One ping of `signal` with `config.exporter` as that signal's settings, on the calling thread (not inside a
+/// tokio runtime).
+fn ping_signal_here(config: &otel_config::Config, signal: otel_config::Signal) -> Result<PingReport, PingError> {
     let exporter = &config.exporter;
     // Reports and errors are printed: never with the credentials a URL may carry.
-    let endpoint = if exporter.protocol.is_otlp() { exporter.traces_url_redacted() } else { String::new() };
+    let endpoint = if exporter.protocol.is_otlp() { exporter.url_redacted(signal) } else { String::new() };
     let setup_error = |message: String| PingError {
         kind: ErrorKind::Transport,
         message,
@@ -124,10 +156,17 @@ fn ping_here(config: &otel_config::Config) -> Result<PingReport, PingError> {
     let timeout = if exporter.timeout.is_zero() { DEFAULT_PING_TIMEOUT } else { exporter.timeout };
     let (request, trace_id) = ping_request(&config.service.name);
     runtime.block_on(async {
-        let transport =
-            Transport::build(exporter, otel_config::Signal::Traces).map_err(|e| setup_error(e.to_string()))?;
+        let transport = Transport::build(exporter, signal).map_err(|e| setup_error(e.to_string()))?;
         let started = Instant::now();
-        let outcome = transport.send(&request, timeout).await;
+        let outcome = match signal {
+            otel_config::Signal::Traces => transport.send(&request, timeout).await,
+            otel_config::Signal::Logs => transport.send(&ping_logs_request(&request), timeout).await,
+            otel_config::Signal::Metrics => {
+                let empty = opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest::default();
+                transport.send(&empty, timeout).await
+            }
+        };
+        let trace_id = if signal == otel_config::Signal::Metrics { String::new() } else { trace_id };
         let round_trip = started.elapsed();
         let endpoint = transport.endpoint().to_string();
         match outcome {
@@ -144,8 +183,10 @@ fn ping_here(config: &otel_config::Config) -> Result<PingReport, PingError> {
 
 /// The request of a ping, and its trace id in hex.
 pub(crate) fn ping_request(service_name: &str) -> (ExportTraceServiceRequest, String) {
-    let trace_id = random_bytes::<16>();
-    let span_id = random_bytes::<8>();
+    // One trace per process: the pings of the three signals (otel-check sends them in turn) share it, so the test
+    // log record is found with the test span.
+    static IDS: std::sync::OnceLock<([u8; 16], [u8; 8])> = std::sync::OnceLock::new();
+    let (trace_id, span_id) = *IDS.get_or_init(|| (random_bytes::<16>(), random_bytes::<8>()));
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos() as u64;
     let string = |key: &str, value: &str| KeyValue {
         key: key.to_string(),
@@ -180,6 +221,39 @@ pub(crate) fn ping_request(service_name: &str) -> (ExportTraceServiceRequest, St
     };
     let hex = trace_id.iter().map(|b| format!("{b:02x}")).collect();
     (request, hex)
+}
+
+/// The log request of a ping: one record, body [`PING_SPAN_NAME`], in the trace of the ping's span, with its
+/// resource and scope.
+fn ping_logs_request(
+    spans: &ExportTraceServiceRequest,
+) -> opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest {
+    use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs, SeverityNumber};
+    let resource_spans = &spans.resource_spans[0];
+    let scope_spans = &resource_spans.scope_spans[0];
+    let span = &scope_spans.spans[0];
+    let record = LogRecord {
+        time_unix_nano: span.start_time_unix_nano,
+        observed_time_unix_nano: span.start_time_unix_nano,
+        severity_number: SeverityNumber::Info as i32,
+        severity_text: "INFO".to_string(),
+        body: Some(AnyValue { value: Some(any_value::Value::StringValue(PING_SPAN_NAME.to_string())) }),
+        attributes: span.attributes.clone(),
+        trace_id: span.trace_id.clone(),
+        span_id: span.span_id.clone(),
+        ..Default::default()
+    };
+    opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest {
+        resource_logs: vec![ResourceLogs {
+            resource: resource_spans.resource.clone(),
+            scope_logs: vec![ScopeLogs {
+                scope: scope_spans.scope.clone(),
+                log_records: vec![record],
+                schema_url: String::new(),
+            }],
+            schema_url: String::new(),
+        }],
+    }
 }
 
 /// Random bytes from std's randomly keyed hasher (no rand dependency); never all zero (invalid as an id).
