@@ -1,6 +1,6 @@
 //! The public API of `otel`, pinned: every item a user can name through the facade (and through `otel::config`,
 //! the otel-config crate it re-exports), with its signature, compared with `tests/public-api.txt`. A change to the
-//! API is then a deliberate diff of that file: `UPDATE_API_SNAPSHOT=1 cargo test -p otel --test public_api`
+//! API is then a deliberate diff of that file: `UPDATE_API_SNAPSHOT=1 cargo test -p otel-main --test public_api`
 //! rewrites it.
 //!
 //! How: rustdoc's JSON output (`--output-format json`, unstable, enabled on the stable toolchain with
@@ -27,9 +27,10 @@ const FORMAT_VERSIONS: std::ops::RangeInclusive<u64> = 50..=60;
 fn public_api_matches_the_snapshot() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let docs = Docs {
-        crates: ["otel", "otel_runtime", "otel_config"]
+        // (crate, package): the packages are named otel-main-… on crates.io, the crates keep their names.
+        crates: [("otel", "otel-main"), ("otel_runtime", "otel-main-runtime"), ("otel_config", "otel-main-config")]
             .into_iter()
-            .map(|name| (name.to_string(), rustdoc_json(root, &name.replace('_', "-"))))
+            .map(|(krate, package)| (krate.to_string(), rustdoc_json(root, package, krate)))
             .collect(),
     };
     let mut lines = BTreeSet::new();
@@ -54,13 +55,13 @@ fn public_api_matches_the_snapshot() {
         }
         panic!(
             "the public API of otel changed (- removed, + added):\n{diff}\nIf the change is deliberate, record it: \
-             UPDATE_API_SNAPSHOT=1 cargo test -p otel --test public_api"
+             UPDATE_API_SNAPSHOT=1 cargo test -p otel-main --test public_api"
         );
     }
 }
 
-/// Runs rustdoc's JSON output for `package` and returns the parsed file.
-fn rustdoc_json(root: &Path, package: &str) -> Value {
+/// Runs rustdoc's JSON output for `package`, whose library is `krate`, and returns the parsed file.
+fn rustdoc_json(root: &Path, package: &str, krate: &str) -> Value {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     // A target directory of its own: `RUSTC_BOOTSTRAP` changes what build scripts detect (proc-macro2's does),
     // so sharing the build's directory would rebuild half the dependencies on every alternation.
@@ -74,7 +75,7 @@ fn rustdoc_json(root: &Path, package: &str) -> Value {
         .output()
         .expect("run cargo rustdoc");
     assert!(output.status.success(), "cargo rustdoc -p {package} failed:\n{}", String::from_utf8_lossy(&output.stderr));
-    let file = target.join("doc").join(format!("{}.json", package.replace('-', "_")));
+    let file = target.join("doc").join(format!("{krate}.json"));
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
     let json: Value = serde_json::from_str(&text).expect("rustdoc JSON");
     let version = json["format_version"].as_u64().unwrap_or(0);

@@ -1,11 +1,11 @@
 //! Compile-time behaviour of `#[otel::main]`: what must compile (and run) and the exact errors for
-//! what must not. Regenerate the expected errors with `TRYBUILD=overwrite cargo test -p otel --test ui`,
+//! what must not. Regenerate the expected errors with `TRYBUILD=overwrite cargo test -p otel-main --test ui`,
 //! then read every changed `.stderr` file.
 //!
 //! The macro checks otel.toml at compile time, resolving `config = "…"` against the compiling crate's
 //! `CARGO_MANIFEST_DIR`. trybuild compiles the cases as a crate of its own, in
-//! `<target>/tests/trybuild/otel/`, so the otel.toml files the cases name (`tests/ui/config/`) are copied
-//! there first, under the same relative paths.
+//! `<target>/tests/trybuild/otel-main/` (the package's name), so the otel.toml files the cases name
+//! (`tests/ui/config/`) are copied there first, under the same relative paths.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,18 @@ fn ui() {
     let cases = trybuild::TestCases::new();
     cases.pass("tests/ui/pass/*.rs");
     cases.compile_fail("tests/ui/fail/*.rs");
+    drop(cases); // runs the cases
+
+    // The pass cases above are the proof that a user's `otel-main = "0.1"` (what `cargo add otel-main` writes)
+    // is enough for `#[otel::main]`: the dependency key is the package name, the extern crate is the library's
+    // name, `otel`, and the expansion names `::otel::…` only (otel-macros' expansion tests pin that). Check the
+    // cases were compiled that way: no `package = …` rename that would hide a wrong library name.
+    let manifest = std::fs::read_to_string(trybuild_crate_dir().join("Cargo.toml")).expect("trybuild's Cargo.toml");
+    let facade = manifest
+        .split("\n[")
+        .find(|table| table.starts_with(&format!("dependencies.{}]", env!("CARGO_PKG_NAME"))))
+        .unwrap_or_else(|| panic!("the cases do not depend on {} by its name:\n{manifest}", env!("CARGO_PKG_NAME")));
+    assert!(!facade.contains("package ="), "the cases rename the facade:\n{facade}");
 }
 
 /// Copies `tests/ui/config/*.toml` into the crate trybuild generates (it is created there if need be; trybuild
@@ -27,11 +39,7 @@ fn ui() {
 /// compile-time check of that file (and its tracking `include_bytes!`) in place.
 fn copy_config_files() {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/config");
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| if dir.is_absolute() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(dir) })
-        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").to_path_buf());
-    let crate_dir = target_dir.join("tests/trybuild/otel");
+    let crate_dir = trybuild_crate_dir();
     let destination = crate_dir.join("tests/ui/config");
     std::fs::create_dir_all(&destination).expect("create the trybuild crate's tests/ui/config");
     for entry in std::fs::read_dir(&source).expect("tests/ui/config") {
@@ -41,6 +49,15 @@ fn copy_config_files() {
         }
     }
     copy_if_changed(&source.join("valid.toml"), &crate_dir.join("otel.toml"));
+}
+
+/// The crate trybuild generates: `<target>/tests/trybuild/<package name>/`.
+fn trybuild_crate_dir() -> PathBuf {
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| if dir.is_absolute() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(dir) })
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").to_path_buf());
+    target_dir.join("tests/trybuild").join(env!("CARGO_PKG_NAME"))
 }
 
 /// Only when changed: rewriting the file would make Cargo rebuild the cases that include it.
