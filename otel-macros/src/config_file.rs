@@ -127,8 +127,9 @@ mod tests {
                 vec![("c/o.toml", "[exporter]\nendpointt = \"http://x\"")],
                 Some("c/o.toml"),
                 Err("otel: invalid configuration in c/o.toml: unknown key `exporter.endpointt`; did you mean \
-                     `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, timeout, \
-                     headers, compression, insecure, certificate, client_certificate, client_key, on_invalid)"),
+                     `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, \
+                     logs_endpoint, metrics_endpoint, timeout, headers, compression, insecure, certificate, \
+                     client_certificate, client_key, on_invalid)"),
             ),
             // A directory is not read (nor a FIFO, which would block the compiler): the message the program gives.
             (
