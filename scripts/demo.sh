@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The demo: a real local collector (rotel, printing every span it receives) and examples/task_service, which reads
-# ./otel.toml (gRPC). Prints what the collector received, then stops it.
+# The demo: a real local collector (rotel, printing every span, log record and metric it receives) and
+# examples/task_service, which reads ./otel.toml (gRPC) and sends the three signals. Prints what the collector
+# received, then stops it.
 #   scripts/demo.sh                  # collector on 4317/4318, or on free ports if those are busy
 #   VERBOSITY=basic scripts/demo.sh  # one line per batch instead of every span's details
-#   TASKS=20 scripts/demo.sh         # more tasks (3 spans each)
+#   TASKS=20 scripts/demo.sh         # more tasks (3 spans, 2 log records and one counter increment each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,8 @@ cargo build --quiet --example task_service
 
 work="$(mktemp -d)"
 log="$work/collector.log"
-NO_COLOR=1 "$agent" start --exporter blackhole --debug-log traces --debug-log-verbosity "$verbosity" \
+NO_COLOR=1 "$agent" start --exporter blackhole --debug-log traces --debug-log logs --debug-log metrics \
+  --debug-log-verbosity "$verbosity" \
   --otlp-grpc-endpoint "127.0.0.1:$grpc_port" --otlp-http-endpoint "127.0.0.1:$http_port" \
   --pid-file "$work/rotel-agent.pid" --log-file "$work/rotel-agent.log" >"$log" 2>&1 &
 collector=$!
@@ -48,11 +50,14 @@ echo "== collector (rotel) listening on 127.0.0.1:$grpc_port (gRPC) and 127.0.0.
 echo "== running task_service (configured by ./otel.toml; endpoint from OTEL_EXPORTER_OTLP_ENDPOINT)"
 OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpc_port" cargo run --quiet --example task_service
 
-# Spans received: one "Span #N" entry each in detailed dumps, "spans=N" per batch in basic lines.
-count_spans() {
-  awk '/^Span #[0-9]+$/ { n++ } /Received traces/ { for (i = 1; i <= NF; i++) if ($i ~ /^spans=/) { sub("spans=", "", $i); n += $i } }
+# Items received: one "Span #N" / "LogRecord #N" entry each in detailed dumps, "spans=N" / "logs=N" per batch in
+# basic lines.
+count_items() { # $1: the detailed entry's name (Span, LogRecord); $2: the basic line's field (spans, logs)
+  awk -v entry="^$1 #[0-9]+$" -v field="$2" '$0 ~ entry { n++ }
+       /Received / { for (i = 1; i <= NF; i++) if ($i ~ ("^" field "=")) { sub(field "=", "", $i); n += $i } }
        END { print n + 0 }' "$log"
 }
+count_spans() { count_items Span spans; }
 # The app has flushed before exiting; give the collector a moment to finish logging (until the count holds).
 previous=-1
 for _ in $(seq 1 20); do
@@ -64,4 +69,7 @@ done
 
 echo "== what the collector received ($verbosity)"
 cat "$log"
-echo "== the collector received $(count_spans) spans"
+echo "== the collector received $(count_spans) spans and $(count_items LogRecord logs) log records"
+if grep -q "Name: tasks.done" "$log"; then
+  echo "== and the metric tasks.done (with otel's own otel.sdk.* counters)"
+fi

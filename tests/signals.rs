@@ -184,3 +184,56 @@ fn log_records_and_metrics_arrive_with_their_content_and_the_shared_resource() {
         Some((3 * TASKS) as f64)
     );
 }
+
+#[test]
+fn each_signal_follows_its_own_variables_and_the_others_are_untouched() {
+    let traces_and_metrics = Receiver::start_blocking();
+    let logs_only = Receiver::start_blocking();
+    let dir = app_dir("per-signal", &grpc_toml(&traces_and_metrics.grpc_endpoint(), ""));
+    let logs_url = logs_only.http_logs_url();
+    let env = [
+        ("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json"),
+        ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", logs_url.as_str()),
+        ("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "x-tenant=logs-team"),
+        ("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "Delta"),
+    ];
+    let (output, _) = run_app(&dir, &env);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Spans and metrics over gRPC to the shared endpoint; log records over HTTP/JSON to theirs, with their header.
+    assert_eq!(traces_and_metrics.wait_for_spans_blocking(3 * TASKS, WAIT).unwrap().len(), 3 * TASKS);
+    assert_eq!(logs_only.wait_for_logs_blocking(RECORDS, WAIT).unwrap().len(), RECORDS);
+    assert_eq!(traces_and_metrics.log_record_count(), 0);
+    assert_eq!((logs_only.span_count(), logs_only.data_point_count()), (0, 0));
+    let requests = logs_only.log_requests();
+    assert!(requests.iter().all(|r| r.protocol == otel_testkit::Protocol::HttpJson), "{:?}", requests[0].protocol);
+    assert!(requests.iter().all(|r| r.header("x-tenant") == Some("logs-team")));
+    assert!(traces_and_metrics.requests().iter().all(|r| r.header("x-tenant").is_none()));
+    // The temporality preference: a counter is reported as deltas.
+    let done = traces_and_metrics.wait_for_metric_blocking(WAIT, |m| m.name == "tasks.done").unwrap();
+    assert_eq!(done.temporality, Some(otel_testkit::Temporality::Delta), "{done:?}");
+    assert_eq!(done.total(), TASKS as f64);
+}
+
+#[test]
+fn a_signal_switched_off_sends_nothing_and_events_can_leave_the_spans() {
+    let receiver = Receiver::start_blocking();
+    let toml = grpc_toml(&receiver.grpc_endpoint(), "[logs]\nspan_events = false\n");
+    let dir = app_dir("switched-off", &toml);
+    let (output, _) = run_app(&dir, &[("OTEL_METRICS_EXPORTER", "none")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let spans = receiver.wait_for_spans_blocking(3 * TASKS, WAIT).unwrap();
+    receiver.wait_for_logs_blocking(RECORDS, WAIT).unwrap();
+    // The events are log records only.
+    assert!(spans.iter().all(|s| s.events.is_empty()), "{:?}", spans.iter().find(|s| !s.events.is_empty()));
+    assert_eq!(receiver.signal_attempts(Signal::Metrics), 0, "metrics are off");
+
+    // Logs off: no log record at all, and the events are span events again.
+    let receiver = Receiver::start_blocking();
+    let dir = app_dir("logs-off", &grpc_toml(&receiver.grpc_endpoint(), "[logs]\nenabled = false\n"));
+    let (output, _) = run_app(&dir, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let spans = receiver.wait_for_spans_blocking(3 * TASKS, WAIT).unwrap();
+    assert_eq!(spans.iter().filter(|s| s.name == "handle_task" && s.events.len() == 2).count(), TASKS);
+    receiver.wait_for_metric_blocking(WAIT, |m| m.name == "tasks.done").unwrap();
+    assert_eq!(receiver.signal_attempts(Signal::Logs), 0, "logs are off");
+}
