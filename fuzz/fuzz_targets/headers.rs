@@ -64,7 +64,9 @@ fuzz_target!(|data: &[u8]| {
         match load_env(env(variable, &text)) {
             Ok(loaded) => {
                 check_loaded(&loaded, secrets);
-                check_headers(variable, loaded.config.exporter.headers.iter(), &expected, all_valid);
+                // The traces' headers: `[exporter]`'s, or `[traces.exporter]`'s for the per-signal variable.
+                let traces = loaded.config.exporter_for(otel_config::Signal::Traces);
+                check_headers(variable, traces.headers.iter(), &expected, all_valid);
                 let warned = loaded.warnings.iter().any(|w| w.variable() == variable);
                 assert_eq!(warned, !all_valid, "{variable}: {:?}", loaded.warnings);
             }

@@ -52,6 +52,34 @@ pub const STANDARD_VARIABLES: &[&str] = &[
     "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT",
     "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT",
     "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+    "OTEL_EXPERIMENTAL_RESOURCE_DETECTORS",
+    "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+    "OTEL_METRIC_EXPORT_INTERVAL",
+    "OTEL_METRIC_EXPORT_TIMEOUT",
+    "OTEL_LOGS_EXPORTER",
+    "OTEL_METRICS_EXPORTER",
+    "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+    "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION",
+    "OTEL_EXPORTER_OTLP_LOGS_INSECURE",
+    "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE",
+    "OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY",
+    "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE",
+    "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+    "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
+    "OTEL_EXPORTER_OTLP_METRICS_INSECURE",
+    "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE",
+    "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY",
+    "OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE",
+    "OTEL_BLRP_SCHEDULE_DELAY",
+    "OTEL_BLRP_EXPORT_TIMEOUT",
+    "OTEL_BLRP_MAX_QUEUE_SIZE",
+    "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
     "RUST_LOG",
 ];
 
@@ -94,6 +122,50 @@ pub const OWN_VARIABLES: &[&str] = &[
     "OTEL_TOML_TRACING_LOCATION",
     "OTEL_TOML_TRACING_THREADS",
     "OTEL_TOML_TRACING_TIMINGS",
+    "OTEL_TOML_EXPORTER_ON_INVALID",
+    "OTEL_TOML_EXPORTER_LOGS_ENDPOINT",
+    "OTEL_TOML_EXPORTER_METRICS_ENDPOINT",
+    "OTEL_TOML_FMT_TRACE_IDS",
+    "OTEL_TOML_TRACES_ENABLED",
+    "OTEL_TOML_TRACES_EXPORTER_PROTOCOL",
+    "OTEL_TOML_TRACES_EXPORTER_TIMEOUT",
+    "OTEL_TOML_TRACES_EXPORTER_HEADERS",
+    "OTEL_TOML_TRACES_EXPORTER_COMPRESSION",
+    "OTEL_TOML_TRACES_EXPORTER_INSECURE",
+    "OTEL_TOML_TRACES_EXPORTER_CERTIFICATE",
+    "OTEL_TOML_TRACES_EXPORTER_CLIENT_CERTIFICATE",
+    "OTEL_TOML_TRACES_EXPORTER_CLIENT_KEY",
+    "OTEL_TOML_LOGS_ENABLED",
+    "OTEL_TOML_LOGS_SPAN_EVENTS",
+    "OTEL_TOML_LOGS_EXPORTER_PROTOCOL",
+    "OTEL_TOML_LOGS_EXPORTER_TIMEOUT",
+    "OTEL_TOML_LOGS_EXPORTER_HEADERS",
+    "OTEL_TOML_LOGS_EXPORTER_COMPRESSION",
+    "OTEL_TOML_LOGS_EXPORTER_INSECURE",
+    "OTEL_TOML_LOGS_EXPORTER_CERTIFICATE",
+    "OTEL_TOML_LOGS_EXPORTER_CLIENT_CERTIFICATE",
+    "OTEL_TOML_LOGS_EXPORTER_CLIENT_KEY",
+    "OTEL_TOML_LOGS_BATCH_MAX_QUEUE_SIZE",
+    "OTEL_TOML_LOGS_BATCH_MAX_EXPORT_BATCH_SIZE",
+    "OTEL_TOML_LOGS_BATCH_SCHEDULE_DELAY",
+    "OTEL_TOML_LOGS_BATCH_EXPORT_TIMEOUT",
+    "OTEL_TOML_LOGS_BATCH_MAX_CONCURRENT_EXPORTS",
+    "OTEL_TOML_LOGS_BATCH_MAX_QUEUE_BYTES",
+    "OTEL_TOML_LOGS_BATCH_YIELD_TO_APP",
+    "OTEL_TOML_METRICS_ENABLED",
+    "OTEL_TOML_METRICS_INTERVAL",
+    "OTEL_TOML_METRICS_TIMEOUT",
+    "OTEL_TOML_METRICS_TEMPORALITY",
+    "OTEL_TOML_METRICS_SELF_OBSERVABILITY",
+    "OTEL_TOML_METRICS_EXPORTER_PROTOCOL",
+    "OTEL_TOML_METRICS_EXPORTER_TIMEOUT",
+    "OTEL_TOML_METRICS_EXPORTER_HEADERS",
+    "OTEL_TOML_METRICS_EXPORTER_COMPRESSION",
+    "OTEL_TOML_METRICS_EXPORTER_INSECURE",
+    "OTEL_TOML_METRICS_EXPORTER_CERTIFICATE",
+    "OTEL_TOML_METRICS_EXPORTER_CLIENT_CERTIFICATE",
+    "OTEL_TOML_METRICS_EXPORTER_CLIENT_KEY",
+    "OTEL_TOML_RESOURCE_DETECTORS",
 ];
 
 /// The variables whose value is a list of secret header values.
@@ -176,11 +248,19 @@ pub fn check_config(config: &Config) {
     for (i, p) in config.propagators.iter().enumerate() {
         assert!(!config.propagators[..i].contains(p), "duplicate propagator: {:?}", config.propagators);
     }
-    for (name, value) in config.exporter.headers.iter() {
-        assert!(valid_header(name, value), "an invalid header accepted: {name:?}");
+    let logs = &config.logs.batch;
+    assert!(logs.max_queue_size >= 1 && logs.max_export_batch_size >= 1, "{logs:?}");
+    assert!(logs.max_export_batch_size <= logs.max_queue_size, "{logs:?}");
+    assert!(!config.metrics.interval.is_zero(), "{:?}", config.metrics);
+    for signal in otel_config::Signal::ALL {
+        let exporter = config.exporter_for(*signal);
+        for (name, value) in exporter.headers.iter() {
+            assert!(valid_header(name, value), "an invalid header accepted: {name:?}");
+        }
+        // Must not panic, whatever the endpoint.
+        let _ = exporter.url(*signal);
+        let _ = config.exports(*signal);
     }
-    // Must not panic, whatever the endpoint.
-    let _ = config.exporter.traces_url();
 }
 
 /// Whether the pair can be sent as an HTTP header (the rule otel-config applies).
