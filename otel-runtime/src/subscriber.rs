@@ -50,3 +50,76 @@ pub(crate) fn dispatch(config: &Config, pipeline: &Pipeline) -> tracing::Dispatc
             .with(fmt_layer),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::export::{Delivery, Retries};
+    use crate::logs::LogItem;
+    use crate::pipeline::{build, Injected};
+    use crate::sink::{Export, ItemBatch, OtlpItem, Sink};
+    use crate::sync::LockUnpoisoned;
+    use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+    use std::sync::{Arc, Mutex};
+
+    /// Keeps every log request it is given, and delivers it.
+    #[derive(Debug, Default)]
+    struct CapturingLogSink(Mutex<Vec<ExportLogsServiceRequest>>);
+
+    impl Sink<Box<LogItem>> for CapturingLogSink {
+        fn export<'a>(&'a self, batch: ItemBatch<Box<LogItem>>, retries: Retries<'a>) -> Export<'a> {
+            drop(retries);
+            self.0.lock_unpoisoned().push(<Box<LogItem> as OtlpItem>::into_request(batch));
+            Box::pin(std::future::ready(Delivery::Delivered))
+        }
+    }
+
+    /// The scopes and bodies of the records `sink` got.
+    fn records(sink: &CapturingLogSink) -> Vec<(String, String)> {
+        use opentelemetry_proto::tonic::common::v1::any_value::Value;
+        let requests = sink.0.lock_unpoisoned();
+        let mut out = Vec::new();
+        for resource in requests.iter().flat_map(|r| &r.resource_logs) {
+            for scope in &resource.scope_logs {
+                let scope_name = scope.scope.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+                for record in &scope.log_records {
+                    let body = match record.body.as_ref().and_then(|b| b.value.as_ref()) {
+                        Some(Value::StringValue(s)) => s.clone(),
+                        other => format!("{other:?}"),
+                    };
+                    out.push((scope_name.clone(), body));
+                }
+            }
+        }
+        out
+    }
+
+    /// The feedback loop the SDKs know: the exporter's libraries log, their records are exported, which logs again.
+    /// Their events never become records, even on an application thread; the application's own do. (Checked to
+    /// fail with the filter removed.)
+    #[test]
+    fn the_export_libraries_events_never_become_log_records_and_the_apps_do() {
+        let sink = Arc::new(CapturingLogSink::default());
+        let mut config = otel_config::Config::default();
+        config.fmt.format = otel_config::FmtFormat::Off;
+        config.fmt.filter = "trace".into();
+        config.exporter.protocol = otel_config::Protocol::Console;
+        config.metrics.enabled = false;
+        config.traces.enabled = false;
+        let injected = Injected { spans: None, logs: Some(sink.clone()) };
+        let pipeline = build(&config, None, injected).expect("pipeline");
+        let dispatch = super::dispatch(&config, &pipeline);
+        tracing::dispatcher::with_default(&dispatch, || {
+            tracing::info_span!("request").in_scope(|| {
+                tracing::info!(target: "hyper::proto::h1", "a library of the export");
+                tracing::warn!(target: "h2::codec", "another one");
+                tracing::debug!(target: "tonic::transport", "and another");
+                tracing::info!(target: "opentelemetry_sdk", "the SDK itself");
+                tracing::info!(target: "my_app::orders", "order placed");
+            });
+        });
+        let (_, batcher) = pipeline.logs.as_ref().expect("logs exported");
+        let totals = batcher.shutdown(std::time::Duration::from_secs(5));
+        assert_eq!(records(&sink), vec![("my_app::orders".to_string(), "order placed".to_string())]);
+        assert_eq!((totals.ended, totals.exported), (1, 1), "{totals:?}");
+    }
+}
