@@ -406,3 +406,53 @@ impl HealthCell {
         SignalHealth { signal, state, totals, last_error: inner.last_error.clone(), endpoint: endpoint.to_string() }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(signal: Signal, items: u64) -> FailureEvent {
+        FailureEvent {
+            signal,
+            kind: ErrorKind::Refused,
+            message: "connection refused".into(),
+            endpoint: "http://c:4318/v1/logs".into(),
+            items,
+            at: SystemTime::now(),
+            coalesced: 0,
+            retrying: false,
+        }
+    }
+
+    #[test]
+    fn the_snapshot_has_each_signal_the_worst_state_and_the_spans_at_the_top() {
+        let traces = HealthCell::default();
+        let logs = HealthCell::default();
+        let lost = event(Signal::Logs, 4);
+        logs.record_attempt_failure(&lost);
+        logs.record_loss(&lost);
+        let span_totals = Totals { ended: 3, exported: 3, failed: 0, dropped: 0 };
+        let log_totals = Totals { ended: 4, exported: 0, failed: 4, dropped: 0 };
+        let snapshot = HealthSnapshot::of(vec![
+            traces.snapshot(Signal::Traces, span_totals, "http://c:4318/v1/traces"),
+            logs.snapshot(Signal::Logs, log_totals, "http://c:4318/v1/logs"),
+        ]);
+        assert_eq!(snapshot.state, HealthState::Failing, "the worst of the signals'");
+        assert_eq!((snapshot.totals, snapshot.endpoint.as_str()), (span_totals, "http://c:4318/v1/traces"));
+        assert_eq!(snapshot.signal(Signal::Traces).map(|s| s.state), Some(HealthState::Healthy));
+        let logs = snapshot.signal(Signal::Logs).expect("logs");
+        assert_eq!((logs.totals, logs.state), (log_totals, HealthState::Failing));
+        assert!(snapshot.signal(Signal::Metrics).is_none(), "not exported, not listed");
+        let last = snapshot.last_error.expect("the logs' failure");
+        assert_eq!((last.signal, last.items), (Signal::Logs, 4));
+        assert_eq!(
+            last.to_string(),
+            "4 log records lost exporting to http://c:4318/v1/logs: connection refused (connection refused)"
+        );
+        assert_eq!(
+            log_totals.summary_line_for(Signal::Logs),
+            "otel summary (logs): ended=4 exported=0 failed=4 dropped=0"
+        );
+        assert_eq!(span_totals.summary_line_for(Signal::Traces), "otel summary: ended=3 exported=3 failed=0 dropped=0");
+    }
+}
