@@ -41,7 +41,9 @@ impl Drop for BenchPipeline {
 }
 
 /// The `tracing` dispatcher `#[otel::main]` would install for `config` (filter, OpenTelemetry layer, fmt), over
-/// otel's batch processor and export runtime; the export tasks drop each batch unconverted.
+/// otel's batch processor and export runtime; the export tasks drop each batch (spans and log records)
+/// unconverted. Metrics are not exported here (a benchmark of the span or log path must not also run a periodic
+/// reader that sends to a collector); the metrics figures are measured by the benchmark programs.
 ///
 /// ```
 /// let mut config = otel_config::Config::default();
@@ -52,6 +54,9 @@ impl Drop for BenchPipeline {
 /// ```
 pub fn dispatch(config: &Config) -> Result<(tracing::Dispatch, BenchPipeline), BuildError> {
     let injected = pipeline::Injected { spans: Some(Arc::new(DiscardingSink)), logs: Some(Arc::new(DiscardingSink)) };
+    let mut config = config.clone();
+    config.metrics.enabled = false;
+    let config = &config;
     let pipeline = pipeline::build(config, None, injected)?;
     let dispatch = crate::subscriber::dispatch(config, &pipeline);
     Ok((dispatch, BenchPipeline { pipeline }))
