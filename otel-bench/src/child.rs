@@ -1,5 +1,5 @@
-//! Running one workload program: the two sides, their environment, the child process and what it printed, and the
-//! collector-side waits (`settle`) that the scenarios count delivered spans with.
+//! Running one workload program: the sides, their environment, the child process (what it printed, its exit and
+//! its CPU time) and the collector-side waits (`settle`) that the scenarios count delivered spans with.
 
 use otel_bench::{ms, WORK_DONE_MARKER};
 use otel_testkit::Rotel;
@@ -11,21 +11,70 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The two programs compared.
+/// The programs compared: the two of the two-sided table first (their discriminants index its per-side arrays),
+/// then the peers of issue #10.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     /// `bench-peer`: the hand-written pipeline.
     Peer,
     /// `bench-otel`: `#[otel::main]`.
     Otel,
+    /// `bench-ito`: init-tracing-opentelemetry's production preset.
+    Ito,
+    /// `bench-oxtel`: oxtel's `init()`.
+    Oxtel,
 }
 
 impl Side {
+    /// Every side, in table order.
+    pub const ALL: [Side; 4] = [Side::Peer, Side::Otel, Side::Ito, Side::Oxtel];
+
     /// Its name in progress lines and notes.
     pub fn name(self) -> &'static str {
         match self {
             Side::Peer => "peer",
             Side::Otel => "otel",
+            Side::Ito => "ito",
+            Side::Oxtel => "oxtel",
+        }
+    }
+
+    /// Its name in a table's header.
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Peer => "hand-written",
+            Side::Otel => "otel",
+            Side::Ito => "init-tracing-opentelemetry",
+            Side::Oxtel => "oxtel",
+        }
+    }
+
+    /// Its workload program.
+    pub fn program(self) -> &'static str {
+        match self {
+            Side::Peer => "bench-peer",
+            Side::Otel => "bench-otel",
+            Side::Ito => "bench-ito",
+            Side::Oxtel => "bench-oxtel",
+        }
+    }
+}
+
+/// The OTLP protocol a program exports with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// OTLP/gRPC (the two-sided scenarios).
+    Grpc,
+    /// OTLP/HTTP with protobuf bodies (the comparison with the peers: oxtel has nothing else).
+    HttpProtobuf,
+}
+
+impl Protocol {
+    /// Its `OTEL_EXPORTER_OTLP_PROTOCOL` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Grpc => "grpc",
+            Protocol::HttpProtobuf => "http/protobuf",
         }
     }
 }
@@ -60,6 +109,8 @@ pub struct ChildRun {
     pub status: Option<ExitStatus>,
     /// Killed at the time limit.
     pub killed: bool,
+    /// CPU time of the process (user + system, all its threads) from `wait4`, ms; NaN when unknown.
+    pub cpu_ms: f64,
     /// When the watched span count was reached (see [`Launch::watch`]).
     pub arrived: Option<Instant>,
 }
@@ -132,6 +183,8 @@ pub struct Launch<'a> {
     pub args: Vec<String>,
     /// The collector endpoint it exports to.
     pub endpoint: String,
+    /// The protocol it exports with (gRPC unless set).
+    pub protocol: Protocol,
     /// The process is killed after this long.
     pub limit: Duration,
     /// Called (on the stderr reader thread) when the work-done line arrives.
@@ -152,6 +205,7 @@ impl<'a> Launch<'a> {
             side,
             args: args.iter().map(|s| s.to_string()).collect(),
             endpoint: endpoint.to_string(),
+            protocol: Protocol::Grpc,
             limit,
             at_marker: None,
             watch: None,
@@ -163,7 +217,7 @@ impl<'a> Launch<'a> {
 
 /// Where the workload programs are and where they run.
 pub struct Bench {
-    /// The directory holding `bench-peer` and `bench-otel`.
+    /// The directory holding the workload programs (`bench-peer`, `bench-otel`, …).
     pub bin_dir: PathBuf,
     /// An empty directory: the programs run there, so no otel.toml is picked up.
     pub work_dir: PathBuf,
@@ -171,12 +225,8 @@ pub struct Bench {
 
 impl Bench {
     /// The command for one side: its program, arguments and environment (every caller `OTEL_*` removed).
-    pub fn command(&self, side: Side, args: &[String], endpoint: &str) -> Command {
-        let program = match side {
-            Side::Peer => "bench-peer",
-            Side::Otel => "bench-otel",
-        };
-        let mut cmd = Command::new(self.bin_dir.join(program));
+    pub fn command(&self, side: Side, args: &[String], endpoint: &str, protocol: Protocol) -> Command {
+        let mut cmd = Command::new(self.bin_dir.join(side.program()));
         cmd.args(args).current_dir(&self.work_dir).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         for (name, _) in std::env::vars_os() {
             let name_str = name.to_string_lossy();
@@ -190,13 +240,31 @@ impl Bench {
         match side {
             Side::Peer => {
                 cmd.arg("--endpoint").arg(endpoint);
+                if protocol != Protocol::Grpc {
+                    cmd.arg("--protocol").arg(protocol.as_str());
+                }
             }
             Side::Otel => {
-                cmd.env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+                cmd.env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol.as_str())
                     .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
                     .env("OTEL_SERVICE_NAME", "bench-otel")
                     .env("OTEL_TOML_FMT_FORMAT", "off")
                     .env("OTEL_TOML_SHUTDOWN_SUMMARY", "always");
+            }
+            // The peers read the standard variables, as their users set them.
+            Side::Ito => {
+                cmd.env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol.as_str())
+                    .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+                    .env("OTEL_SERVICE_NAME", "bench-ito");
+            }
+            Side::Oxtel => {
+                // Traces only and no local log lines: what the other programs do.
+                cmd.env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol.as_str())
+                    .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+                    .env("OTEL_SERVICE_NAME", "bench-oxtel")
+                    .env("OXTEL_LOG_FORMAT", "none")
+                    .env("OTEL_LOGS_EXPORTER", "none")
+                    .env("OTEL_METRICS_EXPORTER", "none");
             }
         }
         cmd
@@ -204,8 +272,10 @@ impl Bench {
 
     /// Runs one program to its end (or kill), reading its output as it comes.
     pub fn run(&self, launch: Launch<'_>) -> ChildRun {
-        let mut cmd = self.command(launch.side, &launch.args, &launch.endpoint);
+        let mut cmd = self.command(launch.side, &launch.args, &launch.endpoint, launch.protocol);
         let spawned = Instant::now();
+        // Reaped by `reap` (wait4), which clippy cannot see.
+        #[allow(clippy::zombie_processes)]
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("otel-bench: cannot run {:?}: {e}", cmd.get_program()));
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
@@ -265,9 +335,10 @@ impl Bench {
             }
             let deadline = spawned + launch.limit;
             let mut killed = false;
-            let (status, exited) = loop {
-                if let Ok(Some(status)) = child.try_wait() {
-                    break (Some(status), Instant::now());
+            // Reaped with `wait4` (not `Child::wait`) for the process's CPU time.
+            let (status, exited, cpu_ms) = loop {
+                if let Some((status, cpu_ms)) = reap(child.id(), false) {
+                    break (status, Instant::now(), cpu_ms);
                 }
                 if Instant::now() > deadline
                     || (launch.kill_on_arrival && arrived_flag.load(Ordering::SeqCst))
@@ -275,8 +346,8 @@ impl Bench {
                 {
                     killed = Instant::now() > deadline;
                     let _ = child.kill();
-                    let status = child.wait().ok();
-                    break (status, Instant::now());
+                    let (status, cpu_ms) = reap(child.id(), true).map_or((None, f64::NAN), |(s, c)| (s, c));
+                    break (status, Instant::now(), cpu_ms);
                 }
                 std::thread::sleep(Duration::from_millis(1));
             };
@@ -298,6 +369,7 @@ impl Bench {
                 exited,
                 status,
                 killed,
+                cpu_ms,
                 arrived: None,
             }
         })
@@ -311,6 +383,31 @@ impl ChildRun {
         self.arrived = arrived;
         self
     }
+}
+
+/// Reaps the child `pid` with `wait4` (blocking, or not when `block` is false): `None` while it runs, else its
+/// exit status (when readable) and its CPU time, user + system, in ms.
+fn reap(pid: u32, block: bool) -> Option<(Option<ExitStatus>, f64)> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let flags = if block { 0 } else { libc::WNOHANG };
+    // SAFETY: wait4 writes into the two values we own; pid is our own child, not yet reaped.
+    let mut got = unsafe { libc::wait4(pid as libc::pid_t, &mut status, flags, &mut usage) };
+    while got < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+        // SAFETY: as above.
+        got = unsafe { libc::wait4(pid as libc::pid_t, &mut status, flags, &mut usage) };
+    }
+    if got == 0 {
+        return None;
+    }
+    if got < 0 {
+        // Already reaped or not ours: nothing more to learn, and nothing to wait for.
+        return Some((None, f64::NAN));
+    }
+    let tv_ms = |tv: libc::timeval| tv.tv_sec as f64 * 1000.0 + tv.tv_usec as f64 / 1000.0;
+    Some((Some(ExitStatus::from_raw(status)), tv_ms(usage.ru_utime) + tv_ms(usage.ru_stime)))
 }
 
 /// Waits until rotel has logged `target` spans in all, or its count stops moving (1 s without a change, after the
@@ -356,6 +453,7 @@ mod tests {
             exited: now + Duration::from_millis(40),
             status: None,
             killed: false,
+            cpu_ms: f64::NAN,
             arrived: None,
         }
     }

@@ -7,11 +7,12 @@
 //!
 //! ```text
 //! otel-bench [all | SCENARIO[,SCENARIO…]] [--quick] [--runs N] [--mem-secs S] [--sustain-secs S] [--json FILE]
-//! scenarios: cost burst exit sustained first memory
+//! scenarios: cost burst exit sustained first memory peers
 //! ```
 //!
 //! The files: `cli.rs` (the command line), `child.rs` (running one workload program and reading what it printed),
-//! `stats.rs` (medians, per-run ratios), `report.rs` (the table, notes, raw values, the machine), `scenarios/`
+//! `stats.rs` (medians, per-run ratios), `report.rs` (the tables, notes, raw values, the machine), `wire.rs` (a
+//! forwarder that counts the bytes a program sends to the collector), `scenarios/`
 //! (one file per scenario, listed in `scenarios/mod.rs`), and this file, which starts the collector, runs the
 //! chosen scenarios in order and prints the report.
 
@@ -20,6 +21,7 @@ mod cli;
 mod report;
 mod scenarios;
 mod stats;
+mod wire;
 
 use child::Bench;
 use cli::{usage, Options};
@@ -43,7 +45,11 @@ fn main() {
     let bin_dir = std::env::var_os("OTEL_BENCH_BIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
         std::env::current_exe().ok().and_then(|p| p.parent().map(PathBuf::from)).unwrap_or_default()
     });
-    for program in ["bench-peer", "bench-otel"] {
+    let mut programs = vec!["bench-peer", "bench-otel"];
+    if options.wants("peers") {
+        programs.extend(["bench-ito", "bench-oxtel"]);
+    }
+    for program in programs {
         if !bin_dir.join(program).is_file() {
             eprintln!(
                 "otel-bench: {} not found in {}: build with `cargo build --release -p otel-bench --bins` (scripts/bench.sh does)",
@@ -77,7 +83,7 @@ fn main() {
         );
     }
     let started = Instant::now();
-    let mut report = Report { rows: vec![], notes: vec![], raw: serde_json::Map::new() };
+    let mut report = Report { rows: vec![], notes: vec![], tables: vec![], raw: serde_json::Map::new() };
     let cx = scenarios::Context { bench: &bench, rotel: rotel.as_ref(), options: &options };
     for scenario in scenarios::ALL {
         if !options.wants(scenario.name) {

@@ -68,12 +68,24 @@ pub fn fmt_pct(x: f64) -> String {
     }
 }
 
+/// A table with one column per side (the comparison with the peers).
+pub struct Table {
+    /// Its heading.
+    pub title: String,
+    /// The column names: the figure, each side, then any summary columns.
+    pub header: Vec<String>,
+    /// Its rows, as many cells as `header`.
+    pub rows: Vec<Vec<String>>,
+}
+
 /// What the run found: table rows, notes and raw per-run values.
 pub struct Report {
     /// The two-sided table, in scenario order.
     pub rows: Vec<Row>,
     /// Notes printed under the tables (also echoed on stderr as they come).
     pub notes: Vec<String>,
+    /// Tables of more than two sides (the comparison with the peers), printed after the two-sided one.
+    pub tables: Vec<Table>,
     /// Raw per-run values by scenario (`--json`).
     pub raw: serde_json::Map<String, Value>,
 }
@@ -105,10 +117,23 @@ impl Report {
         println!("{}", machine());
         println!("load average (1, 5, 15 min) before: {load_before}; after: {}", load_average());
         println!();
-        println!("| figure | hand-written | otel | ratio (otel ÷ hand-written) | goal | met? |");
-        println!("|---|---|---|---|---|---|");
-        for r in &self.rows {
-            println!("| {} | {} | {} | {} | {} | {} |", r.figure, r.peer, r.otel, r.ratio, r.goal, r.met);
+        // The two-sided table, unless only many-sided scenarios ran.
+        if !self.rows.is_empty() || self.tables.is_empty() {
+            println!("| figure | hand-written | otel | ratio (otel ÷ hand-written) | goal | met? |");
+            println!("|---|---|---|---|---|---|");
+            for r in &self.rows {
+                println!("| {} | {} | {} | {} | {} | {} |", r.figure, r.peer, r.otel, r.ratio, r.goal, r.met);
+            }
+        }
+        for table in &self.tables {
+            println!();
+            println!("### {}", table.title);
+            println!();
+            println!("| {} |", table.header.join(" | "));
+            println!("|{}", "---|".repeat(table.header.len()));
+            for row in &table.rows {
+                println!("| {} |", row.join(" | "));
+            }
         }
         if !self.notes.is_empty() {
             println!();

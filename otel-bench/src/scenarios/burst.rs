@@ -32,7 +32,8 @@ pub fn run(cx: &Context, report: &mut Report) {
             exit_up[s].push(r.exit_ms());
             burst_ns[s].push(r.f("app_ns_per_span"));
             match side {
-                Side::Peer => peer_results.push(r.peer_shutdown()),
+                // Only the two sides of `order` run here.
+                Side::Peer | Side::Ito | Side::Oxtel => peer_results.push(r.peer_shutdown()),
                 Side::Otel => {
                     let ok = match r.summary() {
                         Some(sum) => {

@@ -13,6 +13,7 @@ mod cost;
 mod exit;
 mod first;
 mod memory;
+mod peers;
 mod sustained;
 
 /// What a scenario runs with.
@@ -50,6 +51,7 @@ pub const ALL: &[Scenario] = &[
     Scenario { name: "sustained", needs_rotel: true, run: sustained::run },
     Scenario { name: "first", needs_rotel: true, run: first::run },
     Scenario { name: "memory", needs_rotel: false, run: memory::run },
+    Scenario { name: "peers", needs_rotel: true, run: peers::run },
 ];
 
 /// The scenarios' names, in order.
