@@ -221,6 +221,8 @@ pub struct Bench {
     pub bin_dir: PathBuf,
     /// An empty directory: the programs run there, so no otel.toml is picked up.
     pub work_dir: PathBuf,
+    /// Extra environment for the otel program (`--otel-env`), set after the runner's own.
+    pub otel_env: Vec<(String, String)>,
 }
 
 impl Bench {
@@ -250,6 +252,7 @@ impl Bench {
                     .env("OTEL_SERVICE_NAME", "bench-otel")
                     .env("OTEL_TOML_FMT_FORMAT", "off")
                     .env("OTEL_TOML_SHUTDOWN_SUMMARY", "always");
+                cmd.envs(self.otel_env.iter().map(|(k, v)| (k, v)));
             }
             // The peers read the standard variables, as their users set them.
             Side::Ito => {

@@ -25,6 +25,9 @@ pub struct Options {
     pub cost_pause_ms: u64,
     /// Where to write the raw per-run values (`--json`).
     pub json: Option<PathBuf>,
+    /// Extra environment for the otel program (`--otel-env KEY=VALUE`, repeatable): to measure one of its settings
+    /// against its defaults, e.g. `OTEL_TOML_TRACING_LOCATION=false`.
+    pub otel_env: Vec<(String, String)>,
 }
 
 impl Options {
@@ -44,6 +47,7 @@ impl Options {
             cost_requests: if quick { 4_000 } else { 10_000 },
             cost_pause_ms: 10,
             json: None,
+            otel_env: vec![],
         };
         let mut it = args.into_iter();
         while let Some(arg) = it.next() {
@@ -60,6 +64,11 @@ impl Options {
                     o.cost_requests = value("--cost-requests")?.parse().map_err(|_| "--cost-requests: not a number")?
                 }
                 "--json" => o.json = Some(value("--json")?.into()),
+                "--otel-env" => {
+                    let pair = value("--otel-env")?;
+                    let (k, v) = pair.split_once('=').ok_or("--otel-env: KEY=VALUE")?;
+                    o.otel_env.push((k.to_string(), v.to_string()));
+                }
                 "-h" | "--help" => return Err(String::new()),
                 list if !list.starts_with('-') => {
                     let chosen: Vec<String> = list.split(',').map(str::to_string).collect();
@@ -86,7 +95,7 @@ pub fn usage() -> String {
     let names: Vec<&str> = scenarios::names().collect();
     format!(
         "usage: otel-bench [all | SCENARIO[,SCENARIO...]] [--quick] [--runs N] [--mem-secs S] [--mem-rate SPANS_PER_S] \
-         [--sustain-secs S] [--cost-requests N] [--json FILE]\nscenarios: {}",
+         [--sustain-secs S] [--cost-requests N] [--json FILE] [--otel-env KEY=VALUE]\nscenarios: {}",
         names.join(" ")
     )
 }

@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! otel-bench [all | SCENARIO[,SCENARIO…]] [--quick] [--runs N] [--mem-secs S] [--sustain-secs S] [--json FILE]
+//!            [--otel-env KEY=VALUE]
 //! scenarios: cost burst exit sustained first memory peers
 //! ```
 //!
@@ -61,7 +62,7 @@ fn main() {
     }
     let work_dir = std::env::temp_dir().join(format!("otel-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work_dir).expect("cannot create the work directory");
-    let bench = Bench { bin_dir, work_dir: work_dir.clone() };
+    let bench = Bench { bin_dir, work_dir: work_dir.clone(), otel_env: options.otel_env.clone() };
 
     let needs_rotel = scenarios::ALL.iter().any(|s| s.needs_rotel && options.wants(s.name));
     let rotel = if needs_rotel {

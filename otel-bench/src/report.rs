@@ -116,6 +116,10 @@ impl Report {
         println!();
         println!("{}", machine());
         println!("load average (1, 5, 15 min) before: {load_before}; after: {}", load_average());
+        if !options.otel_env.is_empty() {
+            let env: Vec<String> = options.otel_env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            println!("otel run with (--otel-env): {}", env.join(" "));
+        }
         println!();
         // The two-sided table, unless only many-sided scenarios ran.
         if !self.rows.is_empty() || self.tables.is_empty() {
