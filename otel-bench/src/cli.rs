@@ -33,7 +33,12 @@ pub struct Options {
 impl Options {
     /// Parses the process's arguments; `Err("")` for `--help`, `Err(message)` for a bad argument.
     pub fn parse() -> Result<Options, String> {
-        let mut args: Vec<String> = std::env::args().skip(1).collect();
+        Options::parse_from(std::env::args().skip(1))
+    }
+
+    /// Parses `args` (without the program's name); see [`Options::parse`].
+    pub fn parse_from(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
+        let mut args: Vec<String> = args.into_iter().collect();
         let quick = args.iter().any(|a| a == "--quick");
         args.retain(|a| a != "--quick");
         let mut o = Options {
@@ -98,4 +103,28 @@ pub fn usage() -> String {
          [--sustain-secs S] [--cost-requests N] [--json FILE] [--otel-env KEY=VALUE]\nscenarios: {}",
         names.join(" ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        Options::parse_from(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn parses_scenarios_runs_and_the_otel_environment() {
+        let o = parse(&["peers,cost", "--runs", "3", "--otel-env", "OTEL_TOML_TRACING_LOCATION=false"]).unwrap();
+        assert_eq!(o.scenarios, ["peers", "cost"]);
+        assert!(o.wants("peers") && !o.wants("burst"));
+        assert_eq!(o.runs, 3);
+        assert_eq!(o.otel_env, [("OTEL_TOML_TRACING_LOCATION".to_string(), "false".to_string())]);
+        // Every scenario by default, in the order they run.
+        assert_eq!(parse(&[]).unwrap().scenarios, ["cost", "burst", "exit", "sustained", "first", "memory", "peers"]);
+        assert_eq!(parse(&["nope"]).err().unwrap(), "unknown scenario nope");
+        assert!(parse(&["--otel-env", "NO_EQUALS_SIGN"]).is_err());
+        assert!(parse(&["--runs"]).is_err());
+        assert_eq!(parse(&["--help"]).err().unwrap(), "");
+    }
 }
