@@ -7,7 +7,7 @@
 use super::Context;
 use crate::child::{down_endpoint, settle, ChildRun, Launch, Protocol, Side};
 use crate::report::{fmt_num, fmt_pct, Report, Table};
-use crate::stats::median;
+use crate::stats::{median, median_ratio};
 use crate::wire::CountingProxy;
 use otel_bench::{ms, SPANS_PER_REQUEST};
 use otel_testkit::Rotel;
@@ -46,7 +46,9 @@ impl Figure {
             fmt_num(m, self.decimals)
         }
     }
-    /// otel's median ÷ the best peer's, the best peer's name, and whether otel is at least as good as every peer.
+    /// otel against the best peer (by median): the median of the per-run ratios otel ÷ that peer (each pair
+    /// measured in the same run, as the two-sided table's ratios), the peer's name, and whether otel's median is at
+    /// least as good as every peer's.
     fn against_best_peer(&self) -> (String, String) {
         let otel = median(&self.values[Side::Otel as usize]);
         let peers = Side::ALL.iter().filter(|&&s| s != Side::Otel).map(|&s| (s, median(&self.values[s as usize])));
@@ -63,10 +65,20 @@ impl Figure {
                     Better::Lower => otel <= v,
                     Better::Higher => otel >= v,
                 };
-                (format!("{:.2}× ({})", otel / v, side.label()), if ahead { "yes".into() } else { "**no**".into() })
+                let ratio = median_ratio(&self.values[Side::Otel as usize], &self.values[side as usize]);
+                (format!("{} ({})", fmt_ratio(ratio), side.label()), if ahead { "yes".into() } else { "**no**".into() })
             }
             _ => ("n/a".into(), "n/a".into()),
         }
+    }
+}
+
+/// A ratio as `1.23×`, "n/a" when not finite.
+fn fmt_ratio(r: f64) -> String {
+    if r.is_finite() {
+        format!("{r:.2}×")
+    } else {
+        "n/a".into()
     }
 }
 
@@ -130,6 +142,10 @@ pub fn run(cx: &Context, report: &mut Report) {
             let (r, delivered) = run_counted(cx, rotel, launch);
             if r.json.is_null() {
                 report.note(format!("peers/cost: no result: {}", r.describe()));
+                // NaN keeps every side's values aligned by run (the per-run ratios pair them).
+                for f in [&mut wall, &mut cpu, &mut proc_cpu, &mut lost, &mut rss] {
+                    f.push(side, f64::NAN);
+                }
                 continue;
             }
             wall.push(side, r.f("app_ns_per_span"));
@@ -152,6 +168,9 @@ pub fn run(cx: &Context, report: &mut Report) {
                 Ok(p) => p,
                 Err(e) => {
                     report.note(format!("peers/burst: cannot start the forwarder: {e}"));
+                    for f in [&mut share, &mut burst_ns, &mut burst_cpu, &mut bytes, &mut exit_up] {
+                        f.push(side, f64::NAN);
+                    }
                     continue;
                 }
             };
@@ -160,6 +179,9 @@ pub fn run(cx: &Context, report: &mut Report) {
             let (r, delivered) = run_counted(cx, rotel, launch);
             if r.json.is_null() {
                 report.note(format!("peers/burst: no result: {}", r.describe()));
+                for f in [&mut share, &mut burst_ns, &mut burst_cpu, &mut bytes, &mut exit_up] {
+                    f.push(side, f64::NAN);
+                }
                 continue;
             }
             let spans = r.f("spans");
@@ -208,7 +230,10 @@ pub fn run(cx: &Context, report: &mut Report) {
         [&wall, &cpu, &proc_cpu, &lost, &rss, &share, &burst_ns, &burst_cpu, &bytes, &exit_up, &exit_down, &first];
     let mut header = vec!["figure".to_string()];
     header.extend(Side::ALL.iter().map(|s| s.label().to_string()));
-    header.extend(["otel ÷ best peer".to_string(), "otel at or ahead of every peer?".to_string()]);
+    header.extend([
+        "otel ÷ best peer (median of per-run ratios)".to_string(),
+        "otel at or ahead of every peer?".to_string(),
+    ]);
     let rows = figures
         .iter()
         .map(|f| {
