@@ -1,8 +1,9 @@
 //! `peers`: otel against the setup crates users choose between (issue #10) — the hand-written recipe,
 //! init-tracing-opentelemetry 0.44 and oxtel 0.3 — side by side in one run, every program over OTLP/HTTP with
 //! protobuf bodies (oxtel has nothing else) to the same live rotel. Per run, the four programs go in a rotating
-//! order through: the paced per-span cost (nothing should drop), a 30,000-span burst through a byte-counting
-//! forwarder, the exit with the collector down, and the time to the first span.
+//! order through: the paced per-span cost (collector up: nothing should drop; down; hung), a 30,000-span burst
+//! through a byte-counting forwarder, the exit with the collector down and hung, and the time to the first span.
+//! Then, once, the four at once at a steady rate against refused ports: their peak memory.
 
 use super::Context;
 use crate::child::{down_endpoint, settle, ChildRun, Launch, Protocol, Side};
@@ -11,6 +12,7 @@ use crate::stats::{median, median_ratio};
 use crate::wire::CountingProxy;
 use otel_bench::{ms, SPANS_PER_REQUEST};
 use otel_testkit::Rotel;
+use otel_testkit::{Behavior, Receiver};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -24,7 +26,7 @@ enum Better {
 
 /// One figure: its row title, which way is better, decimals, and per side its per-run values.
 struct Figure {
-    title: &'static str,
+    title: String,
     better: Better,
     decimals: usize,
     percent: bool,
@@ -32,8 +34,8 @@ struct Figure {
 }
 
 impl Figure {
-    fn new(title: &'static str, better: Better, decimals: usize) -> Figure {
-        Figure { title, better, decimals, percent: false, values: Default::default() }
+    fn new(title: impl Into<String>, better: Better, decimals: usize) -> Figure {
+        Figure { title: title.into(), better, decimals, percent: false, values: Default::default() }
     }
     fn push(&mut self, side: Side, value: f64) {
         self.values[side as usize].push(value);
@@ -130,6 +132,11 @@ pub fn run(cx: &Context, report: &mut Report) {
     let mut bytes = Figure::new("bytes on the wire per delivered span (burst, requests as sent)", Better::Lower, 0);
     let mut exit_up = Figure::new("burst: end of work → process exit, collector up (ms)", Better::Lower, 0);
     let mut exit_down = Figure::new("process exit after a burst, collector down (ms)", Better::Lower, 0);
+    let mut exit_hung = Figure::new("process exit after a burst, collector hung (ms)", Better::Lower, 0);
+    let mut wall_down = Figure::new("per-span cost, paced, collector down (refused) (ns, wall)", Better::Lower, 0);
+    let mut wall_hung =
+        Figure::new("per-span cost, paced, collector hung (never answers) (ns, wall)", Better::Lower, 0);
+    let hung = Receiver::builder().behavior(Behavior::Stall).start_blocking();
     let mut first =
         Figure::new("process start → first span at the collector, app exits after it (ms)", Better::Lower, 1);
     let mut shutdown_lines: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
@@ -161,6 +168,25 @@ pub fn run(cx: &Context, report: &mut Report) {
                 r.f("cpu_ns_per_span"),
                 cpu_us_per_span(&r, delivered)
             );
+        }
+        for (condition, figure) in [("down", &mut wall_down), ("hung", &mut wall_hung)] {
+            for side in rotation(run + 1) {
+                let endpoint = if condition == "down" { down_endpoint() } else { hung.http_endpoint() };
+                let mut launch = Launch::new(side, &cost_args, &endpoint, Duration::from_secs(120));
+                launch.protocol = Protocol::HttpProtobuf;
+                // Its exit is not what is measured here (and may take seconds).
+                launch.kill_on_result = true;
+                let r = cx.bench.run(launch);
+                if r.json.is_null() {
+                    report.note(format!("peers/cost-{condition}: no result: {}", r.describe()));
+                }
+                figure.push(side, r.f("app_ns_per_span"));
+                eprintln!(
+                    "otel-bench: peers/cost-{condition} run {run} {}: {:.0} ns/span wall",
+                    side.name(),
+                    r.f("app_ns_per_span")
+                );
+            }
         }
         for side in rotation(run + 1) {
             // Burst through the counting forwarder: bytes per span as the program sends them.
@@ -210,6 +236,16 @@ pub fn run(cx: &Context, report: &mut Report) {
             eprintln!("otel-bench: peers/exit-down run {run} {}: {:.0} ms", side.name(), r.exit_ms());
         }
         for side in rotation(run + 3) {
+            let mut launch = Launch::new(side, &burst_args, &hung.http_endpoint(), Duration::from_secs(90));
+            launch.protocol = Protocol::HttpProtobuf;
+            let r = cx.bench.run(launch);
+            if r.killed || r.work_done.is_none() {
+                report.note(format!("peers/exit-hung: {}", r.describe()));
+            }
+            exit_hung.push(side, if r.killed { f64::INFINITY } else { r.exit_ms() });
+            eprintln!("otel-bench: peers/exit-hung run {run} {}: {:.0} ms", side.name(), r.exit_ms());
+        }
+        for side in rotation(run + 2) {
             let before = rotel.received_span_count();
             let args = ["--mode", "first-exit"];
             let mut launch = Launch::new(side, &args, &http, Duration::from_secs(20));
@@ -226,8 +262,38 @@ pub fn run(cx: &Context, report: &mut Report) {
         }
     }
 
-    let figures =
-        [&wall, &cpu, &proc_cpu, &lost, &rss, &share, &burst_ns, &burst_cpu, &bytes, &exit_up, &exit_down, &first];
+    // Down ÷ up and hung ÷ up of each side, per run (the values are aligned by run).
+    let mut down_ratio = Figure::new("per-span cost, collector down ÷ up (same side)", Better::Lower, 2);
+    let mut hung_ratio = Figure::new("per-span cost, collector hung ÷ up (same side)", Better::Lower, 2);
+    for side in Side::ALL {
+        let s = side as usize;
+        for (i, up) in wall.values[s].clone().into_iter().enumerate() {
+            down_ratio.push(side, wall_down.values[s].get(i).map_or(f64::NAN, |d| d / up));
+            hung_ratio.push(side, wall_hung.values[s].get(i).map_or(f64::NAN, |h| h / up));
+        }
+    }
+    let (peak, growth) = memory(cx, report);
+    let figures = [
+        &wall,
+        &cpu,
+        &proc_cpu,
+        &lost,
+        &rss,
+        &wall_down,
+        &down_ratio,
+        &wall_hung,
+        &hung_ratio,
+        &share,
+        &burst_ns,
+        &burst_cpu,
+        &bytes,
+        &exit_up,
+        &exit_down,
+        &exit_hung,
+        &first,
+        &peak,
+        &growth,
+    ];
     let mut header = vec!["figure".to_string()];
     header.extend(Side::ALL.iter().map(|s| s.label().to_string()));
     header.extend([
@@ -237,7 +303,7 @@ pub fn run(cx: &Context, report: &mut Report) {
     let rows = figures
         .iter()
         .map(|f| {
-            let mut row = vec![f.title.to_string()];
+            let mut row = vec![f.title.clone()];
             row.extend(Side::ALL.iter().map(|&s| f.cell(s)));
             let (ratio, ahead) = f.against_best_peer();
             row.extend([ratio, ahead]);
@@ -271,8 +337,48 @@ pub fn run(cx: &Context, report: &mut Report) {
             "burst_ns": per_side(&burst_ns), "burst_process_cpu_us_per_span": per_side(&burst_cpu),
             "bytes_per_span": per_side(&bytes), "exit_up_ms": per_side(&exit_up), "exit_down_ms": per_side(&exit_down),
             "first_exit_ms": per_side(&first), "burst_shutdown_lines": shutdown_lines,
+            "wall_down_ns": per_side(&wall_down), "wall_hung_ns": per_side(&wall_hung),
+            "exit_hung_ms": per_side(&exit_hung), "memory_peak_mib": per_side(&peak),
+            "memory_growth_mib": per_side(&growth),
         }),
     );
+}
+
+/// Peak memory with the collector down: the four programs at once, each at `mem_rate` spans/s for `mem_secs`
+/// against its own refused port (as the two-sided memory scenario); their peak RSS and RSS growth over the second
+/// half, MiB. One run.
+fn memory(cx: &Context, report: &mut Report) -> (Figure, Figure) {
+    let options = cx.options;
+    let rate = format!("{:.0}", options.mem_rate);
+    let secs = format!("{}", options.mem_secs);
+    let args = ["--mode", "rate", "--rate", &rate, "--secs", &secs];
+    let limit = Duration::from_secs_f64(options.mem_secs + 90.0);
+    let runs: Vec<ChildRun> = std::thread::scope(|scope| {
+        let handles: Vec<_> = Side::ALL
+            .iter()
+            .map(|&side| {
+                let args = &args;
+                scope.spawn(move || {
+                    let mut launch = Launch::new(side, args, &down_endpoint(), limit);
+                    launch.protocol = Protocol::HttpProtobuf;
+                    cx.bench.run(launch)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("memory run thread")).collect()
+    });
+    let title_peak = format!("peak RSS after {} s at {rate} spans/s, collector down, the four at once (MiB)", secs);
+    let mut peak = Figure::new(title_peak, Better::Lower, 1);
+    let mut growth = Figure::new("RSS growth over the second half of that run (MiB)", Better::Lower, 1);
+    for r in &runs {
+        if r.json.is_null() {
+            report.note(format!("peers/memory: no result: {}", r.describe()));
+        }
+        peak.push(r.side, r.f("peak_rss_kb") / 1024.0);
+        growth.push(r.side, (r.f("rss_end_kb") - r.f("rss_mid_kb")) / 1024.0);
+        eprintln!("otel-bench: peers/memory {}: peak {:.1} MiB", r.side.name(), r.f("peak_rss_kb") / 1024.0);
+    }
+    (peak, growth)
 }
 
 #[cfg(test)]
