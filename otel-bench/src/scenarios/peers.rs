@@ -30,12 +30,15 @@ struct Figure {
     better: Better,
     decimals: usize,
     percent: bool,
+    /// A ratio of the side to itself (down ÷ up): shown with `×`, and not ranked against the peers — below 1 means
+    /// the side does less work while the collector is away (it drops), which is not better.
+    self_ratio: bool,
     values: [Vec<f64>; 4],
 }
 
 impl Figure {
     fn new(title: impl Into<String>, better: Better, decimals: usize) -> Figure {
-        Figure { title: title.into(), better, decimals, percent: false, values: Default::default() }
+        Figure { title: title.into(), better, decimals, percent: false, self_ratio: false, values: Default::default() }
     }
     fn push(&mut self, side: Side, value: f64) {
         self.values[side as usize].push(value);
@@ -44,6 +47,8 @@ impl Figure {
         let m = median(&self.values[side as usize]);
         if self.percent {
             fmt_pct(m)
+        } else if self.self_ratio {
+            fmt_ratio(m)
         } else {
             fmt_num(m, self.decimals)
         }
@@ -52,6 +57,9 @@ impl Figure {
     /// measured in the same run, as the two-sided table's ratios), the peer's name, and whether otel's median is at
     /// least as good as every peer's.
     fn against_best_peer(&self) -> (String, String) {
+        if self.self_ratio {
+            return ("–".into(), "–".into());
+        }
         let otel = median(&self.values[Side::Otel as usize]);
         let peers = Side::ALL.iter().filter(|&&s| s != Side::Otel).map(|&s| (s, median(&self.values[s as usize])));
         let best = peers.filter(|(_, v)| v.is_finite()).min_by(|a, b| {
@@ -265,6 +273,8 @@ pub fn run(cx: &Context, report: &mut Report) {
     // Down ÷ up and hung ÷ up of each side, per run (the values are aligned by run).
     let mut down_ratio = Figure::new("per-span cost, collector down ÷ up (same side)", Better::Lower, 2);
     let mut hung_ratio = Figure::new("per-span cost, collector hung ÷ up (same side)", Better::Lower, 2);
+    down_ratio.self_ratio = true;
+    hung_ratio.self_ratio = true;
     for side in Side::ALL {
         let s = side as usize;
         for (i, up) in wall.values[s].clone().into_iter().enumerate() {
@@ -406,5 +416,8 @@ mod tests {
             g.push(side, v);
         }
         assert_eq!(g.against_best_peer(), ("2.50× (oxtel)".to_string(), "yes".to_string()));
+        g.self_ratio = true;
+        assert_eq!(g.against_best_peer(), ("–".to_string(), "–".to_string()));
+        assert_eq!(g.cell(Side::Otel), "1.00×");
     }
 }
