@@ -1,8 +1,10 @@
-//! The workload that both benchmark programs run, unchanged, under their two pipelines:
+//! The workload that every benchmark program runs, unchanged, under its pipeline:
 //!
 //! - `bench-peer`: the seed's hand-written recipe on today's crates (registry + tracing-opentelemetry + OTLP/gRPC
 //!   exporter + the SDK's `BatchSpanProcessor` with default settings, no fmt layer);
-//! - `bench-otel`: `#[otel::main]` with fmt off.
+//! - `bench-otel`: `#[otel::main]` with fmt off;
+//! - `bench-ito`, `bench-oxtel`: the peers users choose between (init-tracing-opentelemetry, oxtel), each set up as
+//!   its README recommends for production (issue #10).
 //!
 //! A *request* is one `#[instrument]`ed parent span with two `#[instrument]`ed child spans and one `tracing::info!`
 //! event: 3 spans and 1 event. The programs take the same arguments (see [`Settings::from_args`]), run one
@@ -110,7 +112,8 @@ impl Mode {
 }
 
 /// The programs' arguments: `--mode M --requests N --warmup N --chunk N --pause-ms N --rate SPANS_PER_S --secs S
-/// --endpoint URL` (the endpoint only matters to `bench-peer`; `bench-otel` reads `OTEL_EXPORTER_OTLP_ENDPOINT`).
+/// --endpoint URL --protocol grpc|http/protobuf` (the endpoint and protocol only matter to `bench-peer`; the others
+/// read `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_EXPORTER_OTLP_PROTOCOL`, as their users configure them).
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// What to run.
@@ -127,8 +130,10 @@ pub struct Settings {
     pub rate: f64,
     /// Duration (rate, first-live).
     pub secs: f64,
-    /// OTLP/gRPC endpoint (peer).
+    /// OTLP endpoint (peer): for gRPC the server's URL, for HTTP its base URL (`/v1/traces` is appended).
     pub endpoint: String,
+    /// OTLP protocol (peer): `grpc` (the default) or `http/protobuf`.
+    pub protocol: String,
 }
 
 impl Default for Settings {
@@ -142,6 +147,7 @@ impl Default for Settings {
             rate: 10_000.0,
             secs: 10.0,
             endpoint: "http://127.0.0.1:4317".into(),
+            protocol: "grpc".into(),
         }
     }
 }
@@ -174,6 +180,10 @@ impl Settings {
                 "--rate" => s.rate = num(&value)?.max(1.0),
                 "--secs" => s.secs = num(&value)?,
                 "--endpoint" => s.endpoint = value,
+                "--protocol" => match value.as_str() {
+                    "grpc" | "http/protobuf" => s.protocol = value,
+                    _ => return Err(format!("--protocol: grpc or http/protobuf, not {value}")),
+                },
                 _ => return Err(format!("unknown argument {key}")),
             }
         }
@@ -326,6 +336,10 @@ mod tests {
         assert_eq!(s.rate, 3000.0);
         assert_eq!(s.secs, 2.0);
         assert_eq!(s.endpoint, "http://x:1");
+        assert_eq!(s.protocol, "grpc");
+        let http = ["--protocol", "http/protobuf"].iter().map(|s| s.to_string());
+        assert_eq!(Settings::parse(http).unwrap().protocol, "http/protobuf");
+        assert!(Settings::parse(["--protocol".to_string(), "http/json".to_string()]).is_err());
         assert!(Settings::parse(["--bogus".to_string(), "1".to_string()]).is_err());
         assert!(Settings::parse(["--mode".to_string()]).is_err());
     }

@@ -1,15 +1,16 @@
 //! The hand-written pipeline: the seed's recipe on today's crates (opentelemetry 0.33, tracing-opentelemetry 0.34,
 //! opentelemetry-otlp 0.33). `tracing_subscriber::registry()` + the tracing-opentelemetry layer (its defaults) +
 //! `EnvFilter::from_default_env()` (as the seed; the runner sets `RUST_LOG=info` for both programs, which is
-//! otel's default filter) + an OTLP/gRPC (tonic) exporter + the SDK's `BatchSpanProcessor` with its default
-//! settings; no fmt layer. It prints its JSON line when the workload is over, then calls `provider.shutdown()`
+//! otel's default filter) + an OTLP/gRPC (tonic) exporter, or OTLP/HTTP with `--protocol http/protobuf` +
+//! the SDK's `BatchSpanProcessor` with its default settings; no fmt layer. It prints its JSON line when the workload is over, then calls `provider.shutdown()`
 //! and prints what that returns on stderr (`bench-peer: provider.shutdown() returned …`).
 //!
 //! Without the filter, the exporter's own libraries (h2, hyper, tonic, tower) emit debug/trace spans on the
 //! app's runtime that go through the same layer and are exported too: about as many as the workload's, which
 //! would double the peer's load. The seed's recipe has the filter, so the peer keeps it.
 //!
-//! Usage: `bench-peer --mode burst|cost|rate|first-exit|first-live --endpoint http://127.0.0.1:4317 [...]` (see
+//! Usage: `bench-peer --mode burst|cost|rate|first-exit|first-live --endpoint http://127.0.0.1:4317 [--protocol
+//! grpc|http/protobuf] [...]` (see
 //! `otel_bench::Settings`). Prints one JSON line on stdout.
 
 use opentelemetry::trace::TracerProvider as _;
@@ -26,12 +27,21 @@ use tracing_subscriber::EnvFilter;
 async fn main() {
     let settings = Settings::from_args();
 
-    // The exporter is built while the Tokio runtime is current (tonic needs its reactor).
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
-        .with_tonic()
-        .with_endpoint(settings.endpoint.clone())
-        .build()
-        .expect("bench-peer: cannot build the OTLP exporter");
+    // Not part of the recipe: bench-ito, in this same crate, turns on reqwest's `rustls-no-provider`, and then every
+    // reqwest client wants a process-wide crypto provider, even for plain http (it panics without one).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // The exporter is built while the Tokio runtime is current (tonic needs its reactor). Over HTTP it is
+    // opentelemetry-otlp's default client (blocking reqwest, which runs on the processor's own thread).
+    let exporter = if settings.protocol == "http/protobuf" {
+        opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+            .with_endpoint(format!("{}/v1/traces", settings.endpoint.trim_end_matches('/')))
+            .build()
+    } else {
+        opentelemetry_otlp::SpanExporter::builder().with_tonic().with_endpoint(settings.endpoint.clone()).build()
+    }
+    .expect("bench-peer: cannot build the OTLP exporter");
     let provider = SdkTracerProvider::builder()
         .with_resource(Resource::builder().with_service_name("bench-peer").build())
         .with_batch_exporter(exporter)
