@@ -27,15 +27,15 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 /// The header map of the `http` crate (1.x), re-exported so that a caller needs no direct dependency on it.
 pub use http::HeaderMap;
-/// An OpenTelemetry context: a span context and the baggage that travel together ([`extract`] returns one).
-pub use opentelemetry::Context;
 /// Reading and adding baggage: `Context::current_with_baggage([otel::KeyValue::new("tenant", "acme")])`,
 /// `context.baggage().get("tenant")`.
 pub use opentelemetry::baggage::BaggageExt;
-/// A carrier a context is written into ([`inject_carrier`]): implement it for your transport's headers.
-pub use opentelemetry::propagation::Injector;
 /// A carrier a context is read from ([`extract_carrier`], [`set_parent_carrier`]).
 pub use opentelemetry::propagation::Extractor;
+/// A carrier a context is written into ([`inject_carrier`]): implement it for your transport's headers.
+pub use opentelemetry::propagation::Injector;
+/// An OpenTelemetry context: a span context and the baggage that travel together ([`extract`] returns one).
+pub use opentelemetry::Context;
 /// Why [`set_parent`] could not give a span its parent: the span was already started (first entered) or is
 /// disabled, or no OpenTelemetry layer is installed.
 pub use tracing_opentelemetry::SetParentError;
