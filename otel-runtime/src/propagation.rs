@@ -9,15 +9,24 @@
 //!
 //! ```
 //! # use otel_runtime as otel;
-//! # let (_client_side, mut request_headers) = ((), otel::propagation::HeaderMap::new());
+//! # // What `#[otel::main]` installs, reduced to the parts propagation uses: the propagators and the layer.
+//! # use opentelemetry::trace::TracerProvider as _;
+//! # use tracing_subscriber::layer::SubscriberExt as _;
+//! # opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::propagation::TraceContextPropagator::new());
+//! # let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+//! # let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("doc"));
+//! # let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
 //! // Calling another service: inside the span of the call.
+//! let mut request_headers = otel::propagation::HeaderMap::new();
 //! let call = tracing::info_span!("call back");
 //! call.in_scope(|| otel::propagation::inject(&mut request_headers));
+//! assert!(request_headers["traceparent"].to_str()?.starts_with("00-"));
 //!
-//! // Serving a request (in the other service): the span that handles it continues the caller's trace.
+//! // Serving the request (in the other service): the span that handles it continues the caller's trace.
 //! let handle = tracing::info_span!("handle request");
-//! otel::propagation::set_parent(&handle, &request_headers).ok(); // before the span is first entered
+//! otel::propagation::set_parent(&handle, &request_headers)?; // before the span is first entered
 //! handle.in_scope(|| tracing::info!("in the caller's trace"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use opentelemetry::propagation::TextMapPropagator;
