@@ -130,11 +130,13 @@ pub fn set_parent_carrier(span: &tracing::Span, carrier: &dyn Extractor) -> Resu
 
 /// What [`inject`] writes: the current span's context. When the current OpenTelemetry context is that span's
 /// (tracing-opentelemetry attaches it while the span is entered), it is used as is, so baggage attached inside
-/// the span travels too; outside any span it is the current context alone.
+/// the span travels too. Without a recorded span (outside any span, a span filtered out, `OTEL_SDK_DISABLED`)
+/// it is the attached context: a caller's context that middleware attached when its own span was filtered out
+/// is passed on, so the trace still crosses this service.
 fn current_context() -> Context {
     let span = tracing::Span::current().context();
     let attached = Context::current();
-    if attached.span().span_context() == span.span().span_context() {
+    if !span.span().span_context().is_valid() || attached.span().span_context() == span.span().span_context() {
         attached
     } else {
         span

@@ -231,6 +231,22 @@ fn outside_any_span_only_attached_baggage_is_sent() {
 }
 
 #[test]
+fn without_a_recorded_span_the_attached_context_is_passed_on() {
+    // A service whose spans are not recorded (`OTEL_SDK_DISABLED`, or a span below the filter) still passes on
+    // the caller's context that middleware attached (axum- and tonic-tracing-opentelemetry do when their span is
+    // disabled), so the trace goes on through it.
+    let propagator = propagator(&[Propagator::TraceContext]);
+    let mut incoming = HeaderMap::new();
+    incoming.insert("traceparent", format!("00-{TRACE}-{PARENT}-01").parse().unwrap());
+    let mut outgoing = HeaderMap::new();
+    tracing::subscriber::with_default(tracing_subscriber::registry(), || {
+        let _attached = extract_with(&propagator, &HeaderExtractor(&incoming)).attach();
+        tracing::info_span!("not recorded").in_scope(|| inject_with(&propagator, &mut HeaderInjector(&mut outgoing)));
+    });
+    assert_eq!(outgoing.get("traceparent").unwrap(), &format!("00-{TRACE}-{PARENT}-01"));
+}
+
+#[test]
 fn baggage_attached_inside_the_span_travels_with_it() {
     let propagator = propagator(&[Propagator::TraceContext, Propagator::Baggage]);
     let mut headers = HashMap::new();
