@@ -31,6 +31,8 @@
 //!   [`OtelGuard`]; ending the process with a flush: [`exit`];
 //! - the export channel's health: [`health`] ([`HealthSnapshot`], [`HealthState`], [`SpanTotals`]) and its
 //!   failures: [`failures`] ([`FailureStream`], [`FailureEvent`], [`ErrorKind`]);
+//! - carrying a trace across services: [`propagation`] ([`propagation::inject`] into outgoing headers,
+//!   [`propagation::set_parent`] from incoming ones);
 //! - the configuration model: [`config`].
 //!
 //! Structs and enums that may grow are `#[non_exhaustive]`. Anything else reachable (the `otel-runtime` and
@@ -54,6 +56,9 @@ pub use otel_runtime::{
 
 /// The configuration model: every otel.toml key, its default and its `OTEL_*` variable.
 pub use otel_config as config;
+
+#[doc(inline)]
+pub use otel_runtime::propagation;
 
 /// Support for the expansion of `#[otel::main]` and for otel's own tools. **Not a public API**: it may change in
 /// any release.

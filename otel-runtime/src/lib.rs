@@ -31,6 +31,7 @@ mod metrics;
 pub mod ping;
 mod pipeline;
 mod processor;
+pub mod propagation;
 mod sdk;
 mod shutdown;
 mod signals;
