@@ -78,6 +78,7 @@ pub fn http_response(
 /// let status = otel_runtime::__fuzz::grpc_status(14, "busy", b"");
 /// assert!(status.retryable);
 /// ```
+#[cfg(feature = "grpc")]
 pub fn grpc_status(code: i32, message: &str, details: &[u8]) -> Classified {
     failed(crate::transport::grpc_client::classify_grpc_status(code, message, details))
 }

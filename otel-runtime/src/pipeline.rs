@@ -66,6 +66,10 @@ pub enum BuildErrorKind {
     Proxy,
     /// The protocol sends nothing over OTLP (`console`, `none`).
     Protocol,
+    /// The configuration needs a cargo feature of otel-main that this build left out: `grpc` (protocol `grpc`),
+    /// `tls` (an https endpoint, a certificate or key file), `zstd` (compression `zstd`). The message names the
+    /// feature and the Cargo.toml line that adds it.
+    Feature,
 }
 
 /// Why the pipeline could not be built: what ([`BuildError::kind`]), the configuration key at fault when there is

@@ -2,10 +2,13 @@
 //! sampler, the span limits and the propagators.
 //!
 //! Propagators come from maintained crates built against opentelemetry 0.33: `b3` and `b3multi` from
-//! `opentelemetry-propagator-b3` (the OpenTelemetry project's, split out of the deprecated `opentelemetry-zipkin`),
-//! `xray` from `opentelemetry-aws` (opentelemetry-rust-contrib). `jaeger` has no such crate (`opentelemetry-jaeger-propagator` stops at 0.32): it is
-//! ignored with a warning at start.
+//! `opentelemetry-propagator-b3` (the OpenTelemetry project's, split out of the deprecated `opentelemetry-zipkin`;
+//! feature `b3`), `xray` from `opentelemetry-aws` (opentelemetry-rust-contrib; feature `xray`). `jaeger` has no such
+//! crate (`opentelemetry-jaeger-propagator` stops at 0.32). A propagator that is not available — `jaeger`, or one
+//! whose feature this build left out — is ignored with a warning at start: a missing propagator loses trace
+//! continuity across services, not the spans, so it does not stop the application.
 
+use crate::transport::features::Feature;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::trace::{Sampler, SpanLimits};
@@ -82,15 +85,23 @@ pub(crate) fn span_limits(config: &Config) -> SpanLimits {
     }
 }
 
-/// The propagator for one name, or `None` when none is available for opentelemetry 0.33.
+/// The propagator for one name, or `None` when none is available for opentelemetry 0.33 or in this build.
 fn one_propagator(name: Propagator) -> Option<Box<dyn TextMapPropagator + Send + Sync>> {
+    #[cfg(feature = "b3")]
     use opentelemetry_propagator_b3::{B3Encoding, Propagator as B3};
     Some(match name {
         Propagator::TraceContext => Box::new(opentelemetry_sdk::propagation::TraceContextPropagator::new()),
         Propagator::Baggage => Box::new(opentelemetry_sdk::propagation::BaggagePropagator::new()),
+        #[cfg(feature = "b3")]
         Propagator::B3 => Box::new(SingleHeaderB3(B3::with_encoding(B3Encoding::SingleHeader))),
+        #[cfg(feature = "b3")]
         Propagator::B3Multi => Box::new(B3::with_encoding(B3Encoding::MultipleHeader)),
+        #[cfg(not(feature = "b3"))]
+        Propagator::B3 | Propagator::B3Multi => return None,
+        #[cfg(feature = "xray")]
         Propagator::XRay => Box::new(opentelemetry_aws::trace::XrayPropagator::default()),
+        #[cfg(not(feature = "xray"))]
+        Propagator::XRay => return None,
         Propagator::Jaeger | Propagator::None => return None,
     })
 }
@@ -98,9 +109,11 @@ fn one_propagator(name: Propagator) -> Option<Box<dyn TextMapPropagator + Send +
 /// B3 with the single `b3` header only. `opentelemetry-propagator-b3` 0.33.1 also writes the `X-B3-*` headers
 /// for `B3Encoding::SingleHeader` (its `support(&UnSpecified)` test is always true), which the spec's `b3`
 /// does not: the extra headers are filtered out here. Extraction is the crate's (single header first).
+#[cfg(feature = "b3")]
 #[derive(Debug)]
 struct SingleHeaderB3(opentelemetry_propagator_b3::Propagator);
 
+#[cfg(feature = "b3")]
 impl TextMapPropagator for SingleHeaderB3 {
     fn inject_context(&self, cx: &opentelemetry::Context, injector: &mut dyn opentelemetry::propagation::Injector) {
         struct OnlyB3<'a>(&'a mut dyn opentelemetry::propagation::Injector);
@@ -127,7 +140,8 @@ impl TextMapPropagator for SingleHeaderB3 {
     }
 }
 
-/// The warnings for the `propagators` that are not available, one per name, as printed at start.
+/// The warnings for the `propagators` that are not available (`jaeger`, or one whose feature this build left
+/// out), one per name, as printed at start.
 ///
 /// ```
 /// use otel_config::Propagator;
@@ -139,14 +153,27 @@ impl TextMapPropagator for SingleHeaderB3 {
 /// ```
 #[doc(hidden)]
 pub fn propagator_warnings(names: &[Propagator]) -> Vec<String> {
+    warnings_for(names, cfg!(feature = "b3"), cfg!(feature = "xray"))
+}
+
+/// [`propagator_warnings`] for a build with (`b3`, `xray`) or without the propagators' features: pure, so that
+/// its tests cover both in any build.
+fn warnings_for(names: &[Propagator], b3: bool, xray: bool) -> Vec<String> {
     names
         .iter()
-        .filter(|name| **name == Propagator::Jaeger)
-        .map(|name| {
-            format!(
-                "otel: propagator `{name}` is not available in Rust for opentelemetry 0.33 \
-                 (opentelemetry-jaeger-propagator stops at 0.32); ignored"
-            )
+        .filter_map(|name| {
+            let feature = match name {
+                Propagator::Jaeger => {
+                    return Some(format!(
+                        "otel: propagator `{name}` is not available in Rust for opentelemetry 0.33 \
+                         (opentelemetry-jaeger-propagator stops at 0.32); ignored"
+                    ))
+                }
+                Propagator::B3 | Propagator::B3Multi if !b3 => Feature::B3,
+                Propagator::XRay if !xray => Feature::XRay,
+                _ => return None,
+            };
+            Some(format!("otel: propagator `{name}` {}; ignored", feature.left_out()))
         })
         .collect()
 }
@@ -167,6 +194,7 @@ mod tests {
     use opentelemetry::Context;
     use std::collections::HashMap;
 
+    #[cfg_attr(all(feature = "b3", not(feature = "xray")), allow(dead_code))]
     fn injected(names: &[Propagator]) -> HashMap<String, String> {
         let span = SpanContext::new(
             TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
@@ -182,6 +210,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(feature = "b3", feature = "xray"))]
     fn each_propagator_writes_its_headers() {
         // (propagators, headers expected, headers not expected)
         let rows: &[(&[Propagator], &[&str], &[&str])] = &[
@@ -210,9 +239,32 @@ mod tests {
     }
 
     #[test]
-    fn only_jaeger_warns() {
-        assert!(propagator_warnings(&[Propagator::TraceContext, Propagator::B3, Propagator::XRay]).is_empty());
-        assert_eq!(propagator_warnings(&[Propagator::Jaeger]).len(), 1);
+    fn with_every_feature_only_jaeger_warns() {
+        let all =
+            [Propagator::TraceContext, Propagator::Baggage, Propagator::B3, Propagator::B3Multi, Propagator::XRay];
+        assert!(warnings_for(&all, true, true).is_empty());
+        assert_eq!(warnings_for(&[Propagator::Jaeger], true, true).len(), 1);
+    }
+
+    #[test]
+    fn a_propagator_whose_feature_is_left_out_warns_naming_the_feature() {
+        let names = [Propagator::TraceContext, Propagator::B3, Propagator::B3Multi, Propagator::XRay];
+        assert_eq!(
+            warnings_for(&names, false, false),
+            [
+                "otel: propagator `b3` needs the \"b3\" feature of otel-main, left out of this build: \
+                 otel-main = { version = \"0.1\", features = [\"b3\"] }; ignored",
+                "otel: propagator `b3multi` needs the \"b3\" feature of otel-main, left out of this build: \
+                 otel-main = { version = \"0.1\", features = [\"b3\"] }; ignored",
+                "otel: propagator `xray` needs the \"xray\" feature of otel-main, left out of this build: \
+                 otel-main = { version = \"0.1\", features = [\"xray\"] }; ignored",
+            ]
+        );
+        assert_eq!(warnings_for(&names, true, false).len(), 1, "only xray");
+        assert_eq!(warnings_for(&names, false, true).len(), 2, "b3 and b3multi");
+        // The warnings describe the propagator actually installed: left out, as the warning says.
+        #[cfg(not(feature = "b3"))]
+        assert!(injected(&[Propagator::B3, Propagator::B3Multi]).is_empty());
     }
 
     #[test]

@@ -28,6 +28,7 @@ fn recognise(e: &(dyn Error + 'static)) -> Option<SendError> {
     if let Some(proxy) = e.downcast_ref::<ProxyError>() {
         return Some(proxy_error(proxy));
     }
+    #[cfg(feature = "tls")]
     if let Some(tls) = e.downcast_ref::<rustls::Error>() {
         // A certificate or protocol mismatch does not go away by itself: not retryable.
         return Some(SendError::new(ErrorKind::Tls, format!("TLS handshake failed: {tls}"), false));
@@ -59,7 +60,8 @@ fn recognise(e: &(dyn Error + 'static)) -> Option<SendError> {
 }
 
 /// Whether `err` comes from the connection itself (an I/O or HTTP protocol failure: the connection was closed or
-/// reset before an answer), which the spec says to retry.
+/// reset before an answer), which the spec says to retry (for gRPC's locally made statuses).
+#[cfg(feature = "grpc")]
 pub(super) fn is_connection_failure(err: &(dyn Error + 'static)) -> bool {
     let mut current = Some(err);
     while let Some(e) = current {

@@ -14,7 +14,9 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 use tonic::codec::CompressionEncoding;
 use tonic::metadata::MetadataMap;
-use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
+#[cfg(feature = "tls")]
+use tonic::transport::{Certificate, ClientTlsConfig, Identity};
+use tonic::transport::{Channel, Endpoint};
 use tonic::Code;
 
 pub(super) struct GrpcTransport {
@@ -62,6 +64,10 @@ impl GrpcTransport {
             .http2_keep_alive_interval(HTTP2_KEEPALIVE_INTERVAL)
             .keep_alive_timeout(HTTP2_KEEPALIVE_TIMEOUT)
             .keep_alive_while_idle(false);
+        // Without `tls` an https endpoint never gets here (`features::check`).
+        #[cfg(not(feature = "tls"))]
+        let _ = tls;
+        #[cfg(feature = "tls")]
         if endpoint.uri().scheme_str() == Some("https") {
             let mut config = ClientTlsConfig::new().assume_http2(true);
             config = match &tls.ca {
@@ -152,13 +158,17 @@ fn new_client(
     compression: Compression,
 ) -> tonic::client::Grpc<Channel> {
     let channel = endpoint.connect_with_connector_lazy(connector.clone());
-    let client = tonic::client::Grpc::new(channel)
-        .accept_compressed(CompressionEncoding::Gzip)
-        .accept_compressed(CompressionEncoding::Zstd);
+    let client = tonic::client::Grpc::new(channel).accept_compressed(CompressionEncoding::Gzip);
+    #[cfg(feature = "zstd")]
+    let client = client.accept_compressed(CompressionEncoding::Zstd);
     match compression {
         Compression::None => client,
         Compression::Gzip => client.send_compressed(CompressionEncoding::Gzip),
+        #[cfg(feature = "zstd")]
         Compression::Zstd => client.send_compressed(CompressionEncoding::Zstd),
+        // Not reached: `features::check` refuses zstd without the feature.
+        #[cfg(not(feature = "zstd"))]
+        Compression::Zstd => client,
     }
 }
 

@@ -1,5 +1,5 @@
 //! OTLP/HTTP (binary protobuf or JSON bodies) on hyper-util's pooled HTTP/1.1 client, with rustls (ring) for
-//! https.
+//! https (feature `tls`).
 
 use super::request::{decode_protobuf_partial, json_rejected_field};
 use super::ExportRequest;
@@ -13,7 +13,6 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, PROXY_AUTHORIZATION, RETRY_AFTER};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use otel_config::Compression;
@@ -28,10 +27,17 @@ const JSON: &str = "application/json";
 /// Response bodies beyond this size are not read (an OTLP response is a few bytes).
 const MAX_RESPONSE_BODY: usize = 1024 * 1024;
 
+/// The client's connector: TLS (when compiled in) over our proxy-aware TCP connector.
+#[cfg(feature = "tls")]
+type Connector = hyper_rustls::HttpsConnector<proxy::Connector>;
+/// Plain TCP only: an https endpoint is refused at build time without `tls` (`features::check`).
+#[cfg(not(feature = "tls"))]
+type Connector = proxy::Connector;
+
 pub(super) struct HttpTransport {
     /// The proxy in use (credentials redacted), if any.
     proxy: Option<String>,
-    client: Client<HttpsConnector<proxy::Connector>, Full<Bytes>>,
+    client: Client<Connector, Full<Bytes>>,
     uri: Uri,
     json: bool,
     /// The signal sent (the response's partial-success field).
@@ -91,7 +97,6 @@ impl HttpTransport {
         if uri.host().is_none_or(str::is_empty) {
             return Err(invalid(&"no host"));
         }
-        let tls_config = tls.rustls_config(https)?;
         let proxy = target.proxies.for_endpoint(&uri)?;
         // `https://` tunnels through the proxy (TLS inside the tunnel); `http://` goes to it as a forward proxy.
         let tcp = proxy::Connector::new(proxy, false, target.connect_timeout);
@@ -102,11 +107,17 @@ impl HttpTransport {
             }
             proxy.shown().to_string()
         });
+        #[cfg(feature = "tls")]
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls_config)
+            .with_tls_config(tls.rustls_config(https)?)
             .https_or_http()
             .enable_http1()
             .wrap_connector(tcp);
+        #[cfg(not(feature = "tls"))]
+        let connector = {
+            let _ = tls;
+            tcp
+        };
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(30))
@@ -202,7 +213,11 @@ fn compress(compression: Compression, body: Vec<u8>) -> std::io::Result<(Vec<u8>
             encoder.write_all(&body)?;
             Ok((encoder.finish()?, Some("gzip")))
         }
+        #[cfg(feature = "zstd")]
         Compression::Zstd => Ok((zstd::bulk::compress(&body, zstd::DEFAULT_COMPRESSION_LEVEL)?, Some("zstd"))),
+        // Not reached: `features::check` refuses zstd without the feature.
+        #[cfg(not(feature = "zstd"))]
+        Compression::Zstd => Err(std::io::Error::other(super::features::Feature::Zstd.left_out())),
     }
 }
 
@@ -220,7 +235,7 @@ fn client_error(err: &hyper_util::client::legacy::Error) -> SendError {
 }
 
 /// The spec's classification of an OTLP/HTTP trace response (see [`classify_http_response`]).
-#[cfg(test)]
+#[cfg(all(test, feature = "grpc", feature = "tls", feature = "zstd"))] // for transport/tests.rs
 pub(super) fn classify_response(
     status: StatusCode,
     headers: &HeaderMap,
@@ -388,7 +403,14 @@ fn decode_status_message(body: &[u8], json: bool) -> Option<String> {
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         value.get("message")?.as_str().map(str::to_string)
     } else {
-        // `google.rpc.Status`, the body of OTLP/HTTP error responses (only its message is used).
-        tonic_types::Status::decode(body).ok().map(|status| status.message)
+        RpcStatus::decode(body).ok().map(|status| status.message)
     }
+}
+
+/// `google.rpc.Status`, the body of OTLP/HTTP error responses: only its `message` (field 2) is read, prost skips
+/// the others. Declared here rather than taken from tonic-types, which would bring tonic into builds without gRPC.
+#[derive(Clone, PartialEq, prost::Message)]
+struct RpcStatus {
+    #[prost(string, tag = "2")]
+    message: String,
 }

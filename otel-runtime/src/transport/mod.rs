@@ -8,24 +8,44 @@
 //!   spec ("Retries and partial success"): see `grpc_client::classify_status` and `http_client::classify_response`.
 //! - Header values are secrets: they are never printed (not in `Debug`, not in messages, not in errors). So are
 //!   credentials in the endpoint URL (sent as `Authorization: Basic`, see `credentials`) and in a proxy URL.
+//! - gRPC, https (and certificate files) and zstd are cargo features (`grpc`, `tls`, `zstd`): a configuration
+//!   naming one left out of the build is refused at build time, naming the feature (see `features`).
 //! - Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` (see `proxy`).
 //! - A connection that failed or timed out is never used again: a collector that vanished without a word (no RST,
 //!   a NAT entry dropped) costs one attempt, not minutes.
 
 mod classify;
 mod credentials;
+pub(crate) mod features;
+#[cfg(feature = "grpc")]
 pub(crate) mod grpc_client;
 pub(crate) mod http_client;
 mod proxy;
 mod request;
+#[cfg(feature = "tls")]
 mod tls;
+/// Without `tls` no certificate file is ever loaded: [`features::check`] refuses them (and https) first.
+#[cfg(not(feature = "tls"))]
+mod tls {
+    /// No TLS files (a build without `tls`).
+    #[derive(Default)]
+    pub(super) struct TlsFiles;
+
+    impl TlsFiles {
+        pub(super) fn load(_config: &otel_config::ExporterConfig) -> Result<TlsFiles, crate::BuildError> {
+            Ok(TlsFiles)
+        }
+    }
+}
 
 /// Every message showing an endpoint URL redacts it with this (for use outside the transport too).
 pub(crate) use credentials::redact_userinfo;
 pub(crate) use proxy::ProxySettings;
 pub(crate) use request::ExportRequest;
 
-#[cfg(test)]
+// Every transport test runs with all of the transport's features (the test command passes --all-features); the
+// decision for a build without them is tested on its own (`features`).
+#[cfg(all(test, feature = "grpc", feature = "tls", feature = "zstd"))]
 mod tests;
 
 use crate::health::ErrorKind;
@@ -65,7 +85,8 @@ impl SendError {
     }
 
     /// Whether the failure came from the connection rather than from an answer of the collector: then that
-    /// connection is not to be trusted again.
+    /// connection is not to be trusted again (a new gRPC channel; HTTP/1.1 needs nothing, see `send`).
+    #[cfg(feature = "grpc")]
     fn is_connection_level(&self) -> bool {
         matches!(
             self.kind,
@@ -108,6 +129,7 @@ pub(crate) struct Transport {
 }
 
 enum Inner {
+    #[cfg(feature = "grpc")]
     Grpc(Box<grpc_client::GrpcTransport>),
     Http(Box<http_client::HttpTransport>),
 }
@@ -142,6 +164,8 @@ impl Transport {
     ) -> Result<Transport, BuildError> {
         let url = config.url(signal);
         let endpoint = redact_userinfo(&url);
+        // Before anything else: what this build cannot do is the first thing to fix.
+        features::check(config, &url, &endpoint, features::Compiled::THIS_BUILD)?;
         // The clients never see the credentials: they go in `Authorization`, unless one is configured explicitly.
         let (url, basic) = credentials::take_userinfo(&url);
         let mut headers = http_client::header_map(&config.headers)?;
@@ -155,8 +179,18 @@ impl Transport {
             if config.timeout.is_zero() { MAX_CONNECT_TIMEOUT } else { config.timeout.min(MAX_CONNECT_TIMEOUT) };
         let target = Target { url: &url, shown: &endpoint, proxies, connect_timeout };
         let inner = match config.protocol {
+            #[cfg(feature = "grpc")]
             Protocol::Grpc => {
                 Inner::Grpc(Box::new(grpc_client::GrpcTransport::build(&target, config.compression, headers, &tls)?))
+            }
+            // Not reached: `features::check` refused it above.
+            #[cfg(not(feature = "grpc"))]
+            Protocol::Grpc => {
+                return Err(features::missing(
+                    features::Feature::Grpc,
+                    "exporter.protocol",
+                    "exporter.protocol = \"grpc\"",
+                ))
             }
             Protocol::HttpProtobuf | Protocol::HttpJson => Inner::Http(Box::new(http_client::HttpTransport::build(
                 &target,
@@ -187,6 +221,7 @@ impl Transport {
     /// The proxy the exports go through (`http://***@proxy:3128` when it has credentials), if any.
     pub(crate) fn proxy(&self) -> Option<&str> {
         match &self.inner {
+            #[cfg(feature = "grpc")]
             Inner::Grpc(grpc) => grpc.proxy(),
             Inner::Http(http) => http.proxy(),
         }
@@ -206,6 +241,7 @@ impl Transport {
     pub(crate) async fn send<R: ExportRequest>(&self, request: &R, timeout: Duration) -> AttemptOutcome {
         debug_assert_eq!(R::SIGNAL, self.signal, "a request of another signal than the transport's");
         match &self.inner {
+            #[cfg(feature = "grpc")]
             Inner::Grpc(grpc) => {
                 let (generation, client) = grpc.client();
                 let outcome = bounded(grpc.send(client, request), timeout).await;

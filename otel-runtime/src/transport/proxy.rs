@@ -80,13 +80,13 @@ impl ProxySettings {
     }
 
     /// No proxy at all.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "grpc", feature = "tls", feature = "zstd"))] // for transport/tests.rs
     pub(crate) fn none() -> ProxySettings {
         ProxySettings::default()
     }
 
     /// `ALL_PROXY` = `proxy` and `NO_PROXY` = `no` (for tests).
-    #[cfg(test)]
+    #[cfg(all(test, feature = "grpc", feature = "tls", feature = "zstd"))] // for transport/tests.rs
     pub(crate) fn all(proxy: &str, no: &str) -> ProxySettings {
         ProxySettings { all: proxy.into(), no: no.into(), ..ProxySettings::default() }
     }
@@ -424,7 +424,7 @@ impl hyper::rt::Write for ProxyStream {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "grpc", feature = "tls", feature = "zstd"))] // for transport/tests.rs
 pub(super) fn parse_status_line_for_test(head: &[u8]) -> Option<(u16, String)> {
     parse_status_line(head)
 }

@@ -13,6 +13,7 @@ pub(crate) trait ExportRequest: prost::Message + serde::Serialize + Clone + Send
     /// The signal this request carries.
     const SIGNAL: Signal;
     /// The gRPC method (`/opentelemetry.proto.collector.trace.v1.TraceService/Export`, …).
+    #[cfg(feature = "grpc")]
     const GRPC_PATH: &'static str;
     /// The response's partial success, if it has one: `(rejected items, error message)`.
     fn partial_success(response: Self::Response) -> Option<(i64, String)>;
@@ -21,6 +22,7 @@ pub(crate) trait ExportRequest: prost::Message + serde::Serialize + Clone + Send
 impl ExportRequest for ExportTraceServiceRequest {
     type Response = ExportTraceServiceResponse;
     const SIGNAL: Signal = Signal::Traces;
+    #[cfg(feature = "grpc")]
     const GRPC_PATH: &'static str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
     fn partial_success(response: Self::Response) -> Option<(i64, String)> {
         response.partial_success.map(|p| (p.rejected_spans, p.error_message))
@@ -30,6 +32,7 @@ impl ExportRequest for ExportTraceServiceRequest {
 impl ExportRequest for ExportLogsServiceRequest {
     type Response = ExportLogsServiceResponse;
     const SIGNAL: Signal = Signal::Logs;
+    #[cfg(feature = "grpc")]
     const GRPC_PATH: &'static str = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
     fn partial_success(response: Self::Response) -> Option<(i64, String)> {
         response.partial_success.map(|p| (p.rejected_log_records, p.error_message))
@@ -39,6 +42,7 @@ impl ExportRequest for ExportLogsServiceRequest {
 impl ExportRequest for ExportMetricsServiceRequest {
     type Response = ExportMetricsServiceResponse;
     const SIGNAL: Signal = Signal::Metrics;
+    #[cfg(feature = "grpc")]
     const GRPC_PATH: &'static str = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
     fn partial_success(response: Self::Response) -> Option<(i64, String)> {
         response.partial_success.map(|p| (p.rejected_data_points, p.error_message))

@@ -9,13 +9,16 @@ use std::sync::Arc;
 
 /// A PEM file of certificates: its text (for tonic) and its parsed certificates (for rustls).
 pub(super) struct PemCertificates {
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))] // tonic's
     pub(super) pem: Vec<u8>,
     pub(super) certs: Vec<CertificateDer<'static>>,
 }
 
 /// The mTLS client identity.
 pub(super) struct ClientIdentity {
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))] // tonic's
     pub(super) cert_pem: Vec<u8>,
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))] // tonic's
     pub(super) key_pem: Vec<u8>,
     pub(super) certs: Vec<CertificateDer<'static>>,
     pub(super) key: PrivateKeyDer<'static>,
