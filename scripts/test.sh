@@ -26,6 +26,9 @@ scripts/check-features.sh # the facade with its default features and with none: 
 # (description, license, repository, …), so any warning fails, except the facade's tests, which stay in the
 # repository (`include` in Cargo.toml). --allow-dirty: the command also runs on a work tree with uncommitted
 # changes. The verification costs ~2 min on a fresh target/, ~40 s after (only the five crates rebuild).
+# Cargo extracts the packaged siblings it overlays into $CARGO_HOME/registry/src/-<id>/<name>-<version> and reuses
+# that directory while the version stays 0.1.0: a copy left by an earlier run would be verified instead of today's.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/otel-main-*
 packaged="$(cargo package --allow-dirty \
   -p otel-main-config -p otel-main-macros -p otel-main-runtime -p otel-main -p otel-main-check 2>&1)" \
   || { echo "$packaged" >&2; echo "test.sh: cargo package failed" >&2; exit 1; }
