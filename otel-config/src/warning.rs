@@ -22,6 +22,9 @@ use crate::model::Config;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Warning {
+    /// For a node of the declarative configuration file: the file and the node's position (`otel.yaml, line 3,
+    /// column 5`); the node's path is then `variable`, and `value` is empty.
+    at: Option<String>,
     variable: String,
     value: String,
     reason: String,
@@ -29,7 +32,15 @@ pub struct Warning {
 }
 
 impl Warning {
-    /// The variable's name.
+    /// A warning about a node of the declarative configuration file that this framework does not implement,
+    /// or implements otherwise: `at` is the file and position, `path` the node's path.
+    pub(crate) fn node(at: String, path: &str, reason: impl Into<String>, instead: impl Into<String>) -> Warning {
+        let (variable, value, reason, instead) = (path.to_string(), String::new(), reason.into(), instead.into());
+        Warning { at: Some(at), variable, value, reason, instead }
+    }
+
+    /// The variable's name (for a node of the declarative configuration file, its path:
+    /// `tracer_provider.processors[0].batch.exporter`).
     ///
     /// ```
     /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
@@ -84,7 +95,11 @@ impl Warning {
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "otel: ignoring {}={:?}: {}; {}", self.variable, self.value, self.reason, self.instead)
+        match &self.at {
+            Some(at) if self.variable.is_empty() => write!(f, "otel: {at}: {}; {}", self.reason, self.instead),
+            Some(at) => write!(f, "otel: {at}: `{}`: {}; {}", self.variable, self.reason, self.instead),
+            None => write!(f, "otel: ignoring {}={:?}: {}; {}", self.variable, self.value, self.reason, self.instead),
+        }
     }
 }
 
@@ -112,7 +127,7 @@ impl PendingWarning {
             Instead::UsingKey(key) => format!("using {}", effective(config, key)),
             Instead::Text(text) => text,
         };
-        Warning { variable: self.variable, value: self.value, reason: self.reason, instead }
+        Warning { at: None, variable: self.variable, value: self.value, reason: self.reason, instead }
     }
 }
 
