@@ -71,8 +71,9 @@ pub(crate) fn load_file(options: &LoadOptions, env: &Env, named: &str) -> Result
 ///             endpoint: ${COLLECTOR}
 /// "#;
 /// let loaded = otel_config::load_declarative_text(&options, Path::new("otel.yaml"), text).unwrap();
-/// assert_eq!(loaded.config.exporter_for(otel_config::Signal::Traces).protocol, otel_config::Protocol::Grpc);
-/// assert_eq!(loaded.config.exporter.traces_url(), "http://collector:4317");
+/// let traces = loaded.config.exporter_for(otel_config::Signal::Traces);
+/// assert_eq!(traces.protocol, otel_config::Protocol::Grpc);
+/// assert_eq!(traces.url(otel_config::Signal::Traces), "http://collector:4317");
 /// // No logger_provider or meter_provider: those signals are off, as the file format says.
 /// assert!(!loaded.config.exports(otel_config::Signal::Logs));
 /// ```
