@@ -567,3 +567,31 @@ fn core_schema_typing() {
     assert_eq!(resolve("1", false), Scalar::Str("1".into()));
     assert_eq!(resolve("1.2.3", true), Scalar::Str("1.2.3".into()));
 }
+
+#[test]
+fn the_readme_example_loads() {
+    let text = r#"
+file_format: "1.0"
+resource:
+  attributes: [{ name: service.name, value: checkout }]
+  attributes_list: ${OTEL_RESOURCE_ATTRIBUTES}
+propagator:
+  composite: [{ tracecontext: }, { baggage: }]
+tracer_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_grpc:
+            endpoint: ${COLLECTOR:-http://localhost:4317}
+            headers: [{ name: api-key, value: "${API_KEY}" }]
+"#;
+    let loaded = load_text(text, &[("API_KEY", "k3y"), ("OTEL_RESOURCE_ATTRIBUTES", "team=payments")]).unwrap();
+    let c = &loaded.config;
+    assert_eq!(c.service.name, "checkout");
+    assert_eq!(c.resource["team"], ResourceValue::from("payments"));
+    assert_eq!(c.propagators, [Propagator::TraceContext, Propagator::Baggage]);
+    let traces = c.exporter_for(Signal::Traces);
+    assert_eq!((traces.protocol, traces.url(Signal::Traces)), (Protocol::Grpc, "http://localhost:4317".into()));
+    assert_eq!(traces.headers.get("api-key"), Some("k3y"));
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+}
