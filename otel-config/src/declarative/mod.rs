@@ -112,7 +112,12 @@ fn resolve(
         let problems = bad
             .into_iter()
             .map(|b| {
-                let reason = format!("invalid substitution {:?}: {}", b.reference.escape_debug().to_string(), b.reason);
+                // A reference under headers may hold a secret (a default value): not shown.
+                let reference = match b.path.contains("headers") {
+                    true => "(not shown)".to_string(),
+                    false => format!("{:?}", b.reference.escape_debug().to_string()),
+                };
+                let reason = format!("invalid substitution {reference}: {}", b.reason);
                 let at = Origin::FileAt { path: path.to_path_buf(), line: b.pos.line, column: b.pos.column };
                 ConfigProblem::new(ProblemKind::InvalidValue { reason }, (!b.path.is_empty()).then_some(&b.path), at)
             })

@@ -595,3 +595,72 @@ tracer_provider:
     assert_eq!(traces.headers.get("api-key"), Some("k3y"));
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
 }
+
+#[test]
+fn a_str_tag_keeps_a_scalar_a_string() {
+    let root = yaml::parse("a: !!str 1\nb: 1\n").unwrap().unwrap();
+    let yaml::Kind::Map(entries) = root.kind else { panic!() };
+    let plain: Vec<bool> = entries
+        .iter()
+        .map(|(_, v)| match &v.kind {
+            yaml::Kind::Scalar { plain, .. } => *plain,
+            _ => panic!(),
+        })
+        .collect();
+    assert_eq!(plain, [false, true]);
+}
+
+#[test]
+fn standard_variables_do_not_reach_past_the_file() {
+    let dir = dir_with(None);
+    std::fs::write(dir.join("otel.yaml"), include_str!("fixtures/sdk_config.yaml")).unwrap();
+    let env = env_map(&[
+        ("OTEL_CONFIG_FILE", "otel.yaml"),
+        ("OTEL_SDK_DISABLED", "true"),
+        ("OTEL_TRACES_SAMPLER", "always_off"),
+        ("OTEL_PROPAGATORS", "b3"),
+        ("OTEL_METRIC_EXPORT_INTERVAL", "1000"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "x=y"),
+    ]);
+    let loaded = load(&LoadOptions { env: Some(env), cwd: Some(dir.clone()), ..Default::default() }).unwrap();
+    let c = &loaded.config;
+    assert!(!c.disabled);
+    assert_eq!(c.sampler.name, SamplerName::ParentBasedAlwaysOn);
+    assert_eq!(c.propagators, [Propagator::TraceContext, Propagator::Baggage]);
+    assert_eq!(c.metrics.interval, Duration::from_secs(60));
+    assert!(c.exporter_for(Signal::Traces).headers.is_empty());
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_mangled_fixture_makes_loading_panic() {
+    // Every prefix of every fixture (cut anywhere, mid-token included) and a few hostile insertions: each gives
+    // a configuration or an error.
+    let fixtures = [
+        include_str!("fixtures/getting_started.yaml"),
+        include_str!("fixtures/sdk_config.yaml"),
+        include_str!("fixtures/grpc_kitchen_sink.yaml"),
+        include_str!("fixtures/logs_http_json.yaml"),
+        include_str!("fixtures/metrics_delta.yaml"),
+        include_str!("fixtures/propagators.yaml"),
+        include_str!("fixtures/resource.yaml"),
+        include_str!("fixtures/sampler_console.yaml"),
+        include_str!("fixtures/out_of_scope.yaml"),
+    ];
+    let mut loads = 0;
+    for text in fixtures {
+        let cuts: Vec<usize> = (0..text.len()).step_by(3).filter(|i| text.is_char_boundary(*i)).collect();
+        for cut in cuts {
+            let _ = load_text(&text[..cut], &[]);
+            for insert in ["${", "&a ", "*a", "[", "- ", "\t", ": ", "\"", "!!str "] {
+                if cut % 31 == 0 {
+                    let _ = load_text(&format!("{}{insert}{}", &text[..cut], &text[cut..]), &[]);
+                    loads += 1;
+                }
+            }
+            loads += 1;
+        }
+    }
+    assert!(loads > 1000, "{loads}");
+}
