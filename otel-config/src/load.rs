@@ -62,7 +62,7 @@ pub struct Loaded {
     pub config: Config,
     /// Ignored or adjusted standard `OTEL_*` values, to print once on stderr.
     pub warnings: Vec<Warning>,
-    /// The otel.toml actually read (absolute), if any.
+    /// The otel.toml actually read (absolute), if any; under `OTEL_CONFIG_FILE`, the declarative file.
     pub file: Option<PathBuf>,
 }
 

@@ -9,6 +9,10 @@ use crate::model::Config;
 ///
 /// The value of a `*_HEADERS` variable is never kept: it reads `"***"`; an endpoint's credentials read `***`.
 ///
+/// Under `OTEL_CONFIG_FILE`, a warning names a node of the declarative file that otel does not implement (or
+/// implements otherwise): [`variable`](Self::variable) is the node's path, [`value`](Self::value) is empty, and
+/// `Display` reads ``otel: otel.yaml, line 25, column 7: `meter_provider.readers[0].pull`: <reason>; <instead>``.
+///
 /// ```
 /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
 ///     env: Some([("OTEL_BSP_MAX_QUEUE_SIZE".to_string(), "abc".to_string())].into()),
