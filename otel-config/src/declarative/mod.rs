@@ -11,14 +11,18 @@
 //!
 //! The file is parsed with positions ([`yaml`]), its scalars substituted and typed ([`typed`], [`substitute`]),
 //! mapped onto otel.toml's keys ([`map`]; what is out of scope is a warning, [`scope`]), and the result is
-//! validated by exactly otel.toml's rules. Every problem names the file, the node's path
+//! validated by exactly otel.toml's rules. The other way, [`to_declarative_yaml`] writes the file equivalent to a
+//! configuration ([`emit`]). Every problem names the file, the node's path
 //! (`tracer_provider.processors[0].batch.exporter.otlp_grpc.endpoint`) and its line and column.
 
+mod emit;
 mod map;
 mod scope;
 mod substitute;
 mod typed;
 mod yaml;
+
+pub use emit::to_declarative_yaml;
 
 use crate::env::Env;
 use crate::error::{ConfigError, ConfigProblem, ProblemKind};

@@ -664,3 +664,97 @@ fn no_mangled_fixture_makes_loading_panic() {
     }
     assert!(loads > 1000, "{loads}");
 }
+
+// ---- the other way: to_declarative_yaml ----
+
+/// What the runtime uses of a configuration, signal by signal, as text (two configurations that differ only in
+/// how they spell it, a per-signal override or the shared one, give the same).
+fn effective(c: &Config) -> String {
+    let mut out = format!(
+        "disabled={} service={:?}/{:?} resource={:?} detectors={:?} propagators={:?} sampler={:?}/{} limits={:?}\n",
+        c.disabled,
+        c.service.name,
+        c.service.version,
+        c.resource,
+        c.resource_detectors,
+        c.propagators,
+        c.sampler.name,
+        c.sampler.ratio(),
+        c.limits
+    );
+    for signal in Signal::ALL {
+        if !c.exports(*signal) {
+            out.push_str(&format!("{signal}: off\n"));
+            continue;
+        }
+        let e = c.exporter_for(*signal);
+        let headers: Vec<_> = e.headers.iter().collect();
+        out.push_str(&format!(
+            "{signal}: {} {} {:?} {:?} {headers:?} {:?} {:?} {:?} {}\n",
+            e.protocol,
+            e.url(*signal),
+            e.timeout,
+            e.compression,
+            e.certificate,
+            e.client_certificate,
+            e.client_key,
+            e.insecure
+        ));
+    }
+    out.push_str(&format!("batch={:?}\nlogs.batch={:?}\n", c.batch, c.logs.batch));
+    let m = &c.metrics;
+    out.push_str(&format!("metrics={:?} {:?} {:?}\n", m.interval, m.timeout, m.temporality));
+    out
+}
+
+#[test]
+fn to_declarative_yaml_reads_back_to_the_same_effective_configuration() {
+    let toml_files = [
+        "",
+        "[exporter]\nprotocol = \"grpc\"\nendpoint = \"http://collector:4317\"\ntimeout = \"2s\"\ncompression = \"gzip\"\n\
+         headers = { \"x-api-key\" = \"s3cret$x\" }\ncertificate = \"/ca.pem\"\n\
+         [sampler]\nname = \"parentbased_traceidratio\"\narg = 0.25\n\
+         [resource]\nteam = \"pay\\\"ments $HOME\"\nshard = 3\nweight = 0.5\nprimary = true\n\
+         [service]\nname = \"checkout\"\nversion = \"1.4.0\"\n\
+         [batch]\nmax_queue_size = 4096\nschedule_delay = \"250ms\"\n\
+         [limits]\nevent_count = 7\n",
+        "propagators = [\"b3\", \"xray\"]\nresource_detectors = [\"container\"]\n\
+         [exporter]\nprotocol = \"http/json\"\nmetrics_endpoint = \"http://m:9090/otlp\"\n\
+         [metrics]\ninterval = \"15s\"\ntemporality = \"lowmemory\"\n[logs]\nenabled = false\n\
+         [traces.exporter]\nprotocol = \"console\"\n[sampler]\nname = \"always_off\"\n",
+        "propagators = [\"none\"]\nresource_detectors = []\n[sampler]\nname = \"traceidratio\"\narg = 0.5\n\
+         [exporter]\nprotocol = \"grpc\"\nendpoint = \"collector:4317\"\ninsecure = true\n",
+    ];
+    for toml in toml_files {
+        let original = check_file("otel.toml", toml).unwrap_or_else(|e| panic!("{toml}: {e}"));
+        let yaml = to_declarative_yaml(&original);
+        assert!(!yaml.contains("s3cret"), "{yaml}");
+        let env: Vec<(&str, &str)> = vec![("OTEL_HEADER_X_API_KEY", "s3cret$x")];
+        let back = load_text(&yaml, &env).unwrap_or_else(|e| panic!("{yaml}\n{e}"));
+        assert_eq!(effective(&back.config), effective(&original), "{toml}\n---\n{yaml}");
+        assert!(back.warnings.is_empty(), "{yaml}\n{:?}", back.warnings);
+    }
+}
+
+#[test]
+fn to_declarative_yaml_names_the_secrets_and_what_it_cannot_express() {
+    let mut config = check_file(
+        "otel.toml",
+        "[exporter]\nendpoint = \"http://user:pw@c:4318\"\nheaders = { authorization = \"Bearer t\" }\n\
+         [fmt]\nformat = \"json\"\n",
+    )
+    .unwrap();
+    config.resource_detectors = vec![ResourceDetector::Os];
+    let yaml = to_declarative_yaml(&config);
+    assert!(!yaml.contains("pw@") && !yaml.contains("Bearer"), "{yaml}");
+    assert!(
+        yaml.starts_with(
+            "# The declarative configuration (OTEL_CONFIG_FILE) equivalent to otel.toml and the environment.\n\
+         # Secrets are not written; set these variables where the program runs:\n\
+         #   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT\n\
+         #   OTEL_HEADER_AUTHORIZATION\n"
+        ),
+        "{yaml}"
+    );
+    assert!(yaml.contains("#   [fmt]\n") && yaml.contains("#   resource_detectors (host and os"), "{yaml}");
+}
