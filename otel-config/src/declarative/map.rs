@@ -346,7 +346,9 @@ impl Mapper {
     fn file_format(&mut self, node: &Typed) {
         let path = "file_format";
         let Some(text) = self.string(node, path) else {
-            self.fail(path, node.pos, ProblemKind::Empty);
+            if node.is_null() {
+                self.fail(path, node.pos, ProblemKind::Empty);
+            }
             return;
         };
         let major = text.split(['.', '-']).next().unwrap_or_default();

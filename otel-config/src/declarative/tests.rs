@@ -473,6 +473,12 @@ fn aliases_are_expanded_within_bounds() {
     }
     let err = yaml::parse(&bomb).unwrap_err();
     assert!(err.message.contains("nodes"), "{err:?}");
+    // Aliases nesting anchored trees cannot build a deeper tree either (it would be walked recursively).
+    let mut chain = format!("a0: &a0 {}x{}\n", "[".repeat(40), "]".repeat(40));
+    for i in 1..5 {
+        chain.push_str(&format!("a{i}: &a{i} {}*a{}{}\n", "[".repeat(40), i - 1, "]".repeat(40)));
+    }
+    assert!(yaml::parse(&chain).unwrap_err().message.contains("once aliases are expanded"));
     let deep = "[".repeat(10_000);
     assert!(yaml::parse(&deep).is_err());
     let deep = "a:\n".to_string() + &(1..100).map(|i| format!("{}a:\n", "  ".repeat(i))).collect::<String>();

@@ -123,6 +123,11 @@ pub(crate) fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
             }
             Event::Alias(id) => match anchors.get(&id) {
                 Some(node) => {
+                    // Aliases nest anchored trees into each other: the depth is checked here too, so that no
+                    // tree (walked recursively later) is deeper than MAX_DEPTH.
+                    if stack.len() + depth(node) > MAX_DEPTH + 1 {
+                        return Err(error(&format!("nested deeper than {MAX_DEPTH} levels once aliases are expanded")));
+                    }
                     nodes += count(node);
                     if nodes > MAX_NODES {
                         return Err(error(&format!("more than {MAX_NODES} nodes once aliases are expanded")));
@@ -166,6 +171,15 @@ pub(crate) fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
 fn remember(anchors: &mut HashMap<usize, Node>, anchor: usize, node: &Node) {
     if anchor != 0 {
         anchors.insert(anchor, node.clone());
+    }
+}
+
+/// The levels of a tree (a scalar is 1).
+fn depth(node: &Node) -> usize {
+    match &node.kind {
+        Kind::Scalar { .. } => 1,
+        Kind::Seq(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Kind::Map(entries) => 1 + entries.iter().map(|(_, v)| depth(v)).max().unwrap_or(0),
     }
 }
 
