@@ -31,7 +31,7 @@ pub enum Origin {
     /// A node of the declarative configuration file (`OTEL_CONFIG_FILE`), by the file's path and the node's
     /// line and column (from 1); the problem's key is the node's path in the file.
     FileAt {
-        /// The file, as `OTEL_CONFIG_FILE` names it (made absolute).
+        /// The file, as `OTEL_CONFIG_FILE` names it (made absolute by `load`).
         path: PathBuf,
         /// The line, from 1.
         line: usize,
