@@ -139,6 +139,11 @@ impl ConfigProblem {
         ConfigProblem { kind, key: key.map(str::to_string), origin }
     }
 
+    /// The same problem, named by another key and origin (a declarative file's node path and position).
+    pub(crate) fn relocated(self, key: &str, origin: Origin) -> Self {
+        ConfigProblem { kind: self.kind, key: Some(key.to_string()), origin }
+    }
+
     /// A problem with the value at `key`.
     pub(crate) fn at(key: &str, origin: Origin, kind: ProblemKind) -> Self {
         ConfigProblem::new(kind, Some(key), origin)
@@ -190,7 +195,9 @@ impl std::fmt::Display for ConfigProblem {
             ProblemKind::Syntax { line, column, message } => {
                 write!(f, "otel: cannot parse {origin}: ")?;
                 if let (Some(line), Some(column)) = (line, column) {
-                    write!(f, "TOML parse error at line {line}, column {column}; ")?;
+                    // The declarative file (`OTEL_CONFIG_FILE`) is YAML; otel.toml is TOML.
+                    let format = if origin.is_yaml() { "YAML" } else { "TOML" };
+                    write!(f, "{format} parse error at line {line}, column {column}; ")?;
                 }
                 f.write_str(message)
             }

@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod declarative;
 mod duration;
 mod endpoint;
 mod enums;
@@ -39,6 +40,7 @@ mod suggest;
 mod validate;
 mod warning;
 
+pub use declarative::{load_declarative_text, to_declarative_yaml};
 pub use duration::{parse_duration, MAX_DURATION};
 pub use endpoint::redacted;
 pub use enums::{

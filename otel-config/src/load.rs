@@ -62,7 +62,7 @@ pub struct Loaded {
     pub config: Config,
     /// Ignored or adjusted standard `OTEL_*` values, to print once on stderr.
     pub warnings: Vec<Warning>,
-    /// The otel.toml actually read (absolute), if any.
+    /// The otel.toml actually read (absolute), if any; under `OTEL_CONFIG_FILE`, the declarative file.
     pub file: Option<PathBuf>,
 }
 
@@ -71,6 +71,11 @@ pub struct Loaded {
 ///
 /// Bad standard `OTEL_*` values are [`Warning`]s, per the OTel spec; anything else wrong is a [`ConfigError`]
 /// naming its source and key. Never panics.
+///
+/// When `OTEL_CONFIG_FILE` is set (non-empty), the declarative configuration file it names is the whole
+/// configuration instead, with the spec's semantics: the other `OTEL_*` variables and `OTEL_TOML_*` are ignored
+/// (values enter the file only through `${VAR}` substitution), and otel.toml is not read (a warning says so when
+/// one would have been). See [`load_declarative_text`](crate::load_declarative_text).
 ///
 /// ```
 /// let options = otel_config::LoadOptions {
@@ -88,6 +93,9 @@ pub struct Loaded {
 /// ```
 pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
     let env = Env::new(options.env.as_ref());
+    if let Some(named) = env.get(crate::declarative::OTEL_CONFIG_FILE) {
+        return crate::declarative::load_file(options, &env, named);
+    }
     let file = file::locate(options, &env)?;
     let parsed = file.as_deref().map(file::read).transpose()?;
     let (config, warnings) = resolve(options, &env, parsed.as_ref())?;
@@ -145,7 +153,11 @@ pub fn load_with_text(options: &LoadOptions, file: Option<(&Path, &str)>) -> Res
 }
 
 /// The layers merged and validated: the configuration and the (unfinished) warnings.
-fn resolve(options: &LoadOptions, env: &Env, file: Option<&ParsedFile>) -> Result<(Config, Vec<Warning>), ConfigError> {
+pub(crate) fn resolve(
+    options: &LoadOptions,
+    env: &Env,
+    file: Option<&ParsedFile>,
+) -> Result<(Config, Vec<Warning>), ConfigError> {
     let otel_toml_vars = env::otel_toml_vars::read(env)?;
 
     // Defaults, macro arguments and otel.toml: everything below the environment.

@@ -28,6 +28,16 @@ pub enum Origin {
     MacroArgument(&'static str),
     /// An otel.toml, by its path (absolute when `load` found it; as given to `check_file`).
     File(PathBuf),
+    /// A node of the declarative configuration file (`OTEL_CONFIG_FILE`), by the file's path and the node's
+    /// line and column (from 1); the problem's key is the node's path in the file.
+    FileAt {
+        /// The file, as `OTEL_CONFIG_FILE` names it (made absolute by `load`).
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The column, from 1, in characters.
+        column: usize,
+    },
     /// An environment variable, by its name: a standard `OTEL_*` one, `RUST_LOG`, `OTEL_TOML` or an
     /// `OTEL_TOML_<KEY>`.
     Env(String),
@@ -52,10 +62,19 @@ impl Origin {
         match self {
             Origin::Defaults | Origin::Unknown => 0,
             Origin::MacroArgument(_) => 1,
-            Origin::File(_) => 2,
+            Origin::File(_) | Origin::FileAt { .. } => 2,
             Origin::Env(_) if self.is_otel_toml_variable() => 4,
             Origin::Env(_) => 3,
         }
+    }
+
+    /// Whether this is a YAML file (the declarative configuration file), by its extension.
+    pub(crate) fn is_yaml(&self) -> bool {
+        let path = match self {
+            Origin::File(path) | Origin::FileAt { path, .. } => path,
+            _ => return false,
+        };
+        path.extension().is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
     }
 
     /// What named a file, for "the configuration file `…` named by …": `` `config = …` `` or `OTEL_TOML`.
@@ -74,6 +93,7 @@ impl std::fmt::Display for Origin {
             Origin::Defaults => write!(f, "the {DEFAULTS}"),
             Origin::MacroArgument(_) => write!(f, "the {MACRO}"),
             Origin::File(path) => write!(f, "{}", path.display()),
+            Origin::FileAt { path, line, column } => write!(f, "{}, line {line}, column {column}", path.display()),
             Origin::Env(variable) => write!(f, "environment variable {variable}"),
             Origin::Unknown => f.write_str("the configuration"),
         }

@@ -9,6 +9,10 @@ use crate::model::Config;
 ///
 /// The value of a `*_HEADERS` variable is never kept: it reads `"***"`; an endpoint's credentials read `***`.
 ///
+/// Under `OTEL_CONFIG_FILE`, a warning names a node of the declarative file that otel does not implement (or
+/// implements otherwise): [`variable`](Self::variable) is the node's path, [`value`](Self::value) is empty, and
+/// `Display` reads ``otel: otel.yaml, line 25, column 7: `meter_provider.readers[0].pull`: <reason>; <instead>``.
+///
 /// ```
 /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
 ///     env: Some([("OTEL_BSP_MAX_QUEUE_SIZE".to_string(), "abc".to_string())].into()),
@@ -22,6 +26,9 @@ use crate::model::Config;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Warning {
+    /// For a node of the declarative configuration file: the file and the node's position (`otel.yaml, line 3,
+    /// column 5`); the node's path is then `variable`, and `value` is empty.
+    at: Option<String>,
     variable: String,
     value: String,
     reason: String,
@@ -29,7 +36,15 @@ pub struct Warning {
 }
 
 impl Warning {
-    /// The variable's name.
+    /// A warning about a node of the declarative configuration file that this framework does not implement,
+    /// or implements otherwise: `at` is the file and position, `path` the node's path.
+    pub(crate) fn node(at: String, path: &str, reason: impl Into<String>, instead: impl Into<String>) -> Warning {
+        let (variable, value, reason, instead) = (path.to_string(), String::new(), reason.into(), instead.into());
+        Warning { at: Some(at), variable, value, reason, instead }
+    }
+
+    /// The variable's name (for a node of the declarative configuration file, its path:
+    /// `tracer_provider.processors[0].batch.exporter`).
     ///
     /// ```
     /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
@@ -84,7 +99,11 @@ impl Warning {
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "otel: ignoring {}={:?}: {}; {}", self.variable, self.value, self.reason, self.instead)
+        match &self.at {
+            Some(at) if self.variable.is_empty() => write!(f, "otel: {at}: {}; {}", self.reason, self.instead),
+            Some(at) => write!(f, "otel: {at}: `{}`: {}; {}", self.variable, self.reason, self.instead),
+            None => write!(f, "otel: ignoring {}={:?}: {}; {}", self.variable, self.value, self.reason, self.instead),
+        }
     }
 }
 
@@ -112,7 +131,7 @@ impl PendingWarning {
             Instead::UsingKey(key) => format!("using {}", effective(config, key)),
             Instead::Text(text) => text,
         };
-        Warning { variable: self.variable, value: self.value, reason: self.reason, instead }
+        Warning { at: None, variable: self.variable, value: self.value, reason: self.reason, instead }
     }
 }
 

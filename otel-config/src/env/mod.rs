@@ -30,6 +30,12 @@ impl Env {
         self.vars.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
     }
 
+    /// The exact value of a variable, empty or blank included (substitution in the declarative file tells
+    /// empty from whitespace).
+    pub(crate) fn raw(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
     /// Every variable whose name starts with `prefix`, sorted by name, empty ones included.
     pub(crate) fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         self.vars.iter().filter(move |(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.as_str(), v.as_str()))

@@ -1,0 +1,172 @@
+//! The OpenTelemetry declarative configuration file (`OTEL_CONFIG_FILE`, file format 1.x): one YAML file that
+//! configures the SDK the same way in every language.
+//!
+//! When `OTEL_CONFIG_FILE` is set (non-empty), that file is the whole configuration, with the spec's semantics:
+//! - the other `OTEL_*` variables (and our `OTEL_TOML_*`) are ignored; values enter only through substitution in
+//!   the file (`${VAR}`, `${env:VAR}`, `${VAR:-default}`, `$$`);
+//! - otel.toml (the one `config = …`, `OTEL_TOML` or the working directory would give) is not read: one warning
+//!   says so when it exists;
+//! - below the file are only the built-in defaults and the macro's arguments (`service`, the crate's name and
+//!   version: what names the service when the file's resource does not).
+//!
+//! The file is parsed with positions ([`yaml`]), its scalars substituted and typed ([`typed`], [`substitute`]),
+//! mapped onto otel.toml's keys ([`map`]; what is out of scope is a warning, [`scope`]), and the result is
+//! validated by exactly otel.toml's rules. The other way, [`to_declarative_yaml`] writes the file equivalent to a
+//! configuration ([`emit`]). Every problem names the file, the node's path
+//! (`tracer_provider.processors[0].batch.exporter.otlp_grpc.endpoint`) and its line and column.
+
+mod emit;
+mod map;
+mod scope;
+mod substitute;
+mod typed;
+mod yaml;
+
+pub use emit::to_declarative_yaml;
+
+use crate::env::Env;
+use crate::error::{ConfigError, ConfigProblem, ProblemKind};
+use crate::load::{LoadOptions, Loaded};
+use crate::source::{Origin, ParsedFile};
+use crate::warning::Warning;
+use crate::{file, load};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The variable that names the declarative configuration file.
+pub(crate) const OTEL_CONFIG_FILE: &str = "OTEL_CONFIG_FILE";
+
+/// Loads the file `OTEL_CONFIG_FILE` names (`named`, relative to `options.cwd`).
+pub(crate) fn load_file(options: &LoadOptions, env: &Env, named: &str) -> Result<Loaded, ConfigError> {
+    let path = absolute(options, Path::new(named.trim()));
+    if !path.exists() {
+        let kind = ProblemKind::MissingFile { path };
+        return Err(ConfigProblem::new(kind, None, Origin::Env(OTEL_CONFIG_FILE.into())).into());
+    }
+    let text = file::read_text(&path, &path)?;
+    let (config, mut warnings) = resolve(options, env, &path, &text)?;
+    // An otel.toml that would have been read is not: say so, once. (A missing one named by `config = …` is no
+    // error here: it is not used.)
+    if let Ok(Some(toml)) = file::locate(options, env) {
+        let reason = format!("not read: {OTEL_CONFIG_FILE} names the configuration file");
+        let instead = format!("using {} alone", path.display());
+        warnings.insert(0, Warning::node(toml.display().to_string(), "", reason, instead));
+    }
+    Ok(Loaded { config, warnings, file: Some(path) })
+}
+
+/// Loads a declarative configuration file given as text, as `OTEL_CONFIG_FILE` would: `path` names it in
+/// messages (nothing is read from disk), `options.env` (or the process environment when `None`) is what `${…}`
+/// substitutes, and the macro's arguments in `options` are the defaults below the file. Never panics.
+///
+/// ```
+/// use std::path::Path;
+/// let options = otel_config::LoadOptions {
+///     env: Some([("COLLECTOR".to_string(), "http://collector:4317".to_string())].into()),
+///     ..Default::default()
+/// };
+/// let text = r#"
+/// file_format: "1.0"
+/// tracer_provider:
+///   processors:
+///     - batch:
+///         exporter:
+///           otlp_grpc:
+///             endpoint: ${COLLECTOR}
+/// "#;
+/// let loaded = otel_config::load_declarative_text(&options, Path::new("otel.yaml"), text).unwrap();
+/// let traces = loaded.config.exporter_for(otel_config::Signal::Traces);
+/// assert_eq!(traces.protocol, otel_config::Protocol::Grpc);
+/// assert_eq!(traces.url(otel_config::Signal::Traces), "http://collector:4317");
+/// // No logger_provider or meter_provider: those signals are off, as the file format says.
+/// assert!(!loaded.config.exports(otel_config::Signal::Logs));
+/// ```
+pub fn load_declarative_text(options: &LoadOptions, path: &Path, text: &str) -> Result<Loaded, ConfigError> {
+    let env = Env::new(options.env.as_ref());
+    let (config, warnings) = resolve(options, &env, path, text)?;
+    Ok(Loaded { config, warnings, file: Some(path.to_path_buf()) })
+}
+
+/// Parses, substitutes, maps and validates.
+fn resolve(
+    options: &LoadOptions,
+    env: &Env,
+    path: &Path,
+    text: &str,
+) -> Result<(crate::Config, Vec<Warning>), ConfigError> {
+    let origin = || Origin::File(path.to_path_buf());
+    let root = match yaml::parse(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            let reason = "the file is empty; `file_format` is required (e.g. file_format: \"1.0\")".to_string();
+            return Err(ConfigProblem::new(ProblemKind::InvalidValue { reason }, None, origin()).into());
+        }
+        Err(e) => {
+            let kind = ProblemKind::Syntax {
+                line: e.pos.map(|p| p.line),
+                column: e.pos.map(|p| p.column),
+                message: e.message,
+            };
+            return Err(ConfigProblem::new(kind, None, origin()).into());
+        }
+    };
+    let mut bad = Vec::new();
+    let root = typed::typed(root, "", env, &mut bad);
+    if !bad.is_empty() {
+        let problems = bad
+            .into_iter()
+            .map(|b| {
+                // A reference under headers may hold a secret (a default value): not shown.
+                let reference = match b.path.contains("headers") {
+                    true => "(not shown)".to_string(),
+                    false => format!("{:?}", b.reference.escape_debug().to_string()),
+                };
+                let reason = format!("invalid substitution {reference}: {}", b.reason);
+                let at = Origin::FileAt { path: path.to_path_buf(), line: b.pos.line, column: b.pos.column };
+                ConfigProblem::new(ProblemKind::InvalidValue { reason }, (!b.path.is_empty()).then_some(&b.path), at)
+            })
+            .collect();
+        return Err(ConfigError::from_problems(problems));
+    }
+    let mapped = map::map(&root, path, env).map_err(ConfigError::from_problems)?;
+    let parsed = ParsedFile { path: path.to_path_buf(), dict: mapped.dict };
+    // Nothing from the environment below or above the file: only the defaults and the macro's arguments.
+    let no_env = Env::new(Some(&HashMap::new()));
+    match load::resolve(options, &no_env, Some(&parsed)) {
+        Ok((config, warnings)) => Ok((config, mapped.warnings.into_iter().chain(warnings).collect())),
+        Err(error) => {
+            Err(ConfigError::from_problems(error.into_iter().map(|p| relocate(p, path, &mapped.nodes)).collect()))
+        }
+    }
+}
+
+/// A problem found by otel.toml's rules, named by the file node behind its key (the longest key that is the
+/// problem's or a parent of it) with that node's position.
+fn relocate(problem: ConfigProblem, path: &Path, nodes: &[(String, String, yaml::Pos)]) -> ConfigProblem {
+    if problem.origin() != &Origin::File(path.to_path_buf()) {
+        return problem;
+    }
+    let Some(key) = problem.key().map(str::to_string) else { return problem };
+    let within = |k: &str| key == k || key.strip_prefix(k).is_some_and(|rest| rest.starts_with(['.', '[']));
+    let best = nodes.iter().filter(|(k, _, _)| within(k)).max_by_key(|(k, _, _)| k.len());
+    match best {
+        Some((_, node_path, pos)) => {
+            let origin = Origin::FileAt { path: path.to_path_buf(), line: pos.line, column: pos.column };
+            problem.relocated(node_path, origin)
+        }
+        None => problem,
+    }
+}
+
+fn absolute(options: &LoadOptions, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    match options.cwd.clone().or_else(|| std::env::current_dir().ok()) {
+        Some(base) => base.join(path),
+        None => path.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
