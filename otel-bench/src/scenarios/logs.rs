@@ -6,7 +6,8 @@
 //!
 //! - the cost of an event inside a span on the application's thread, paced so that nothing drops: logged requests
 //!   (a parent span, a child span, 8 events in the child) in chunks of 10 with 10 ms pauses (at most 8,000
-//!   records/s); the events alone are timed (wall), and the whole chunks (wall and the thread's CPU clock);
+//!   records/s); the events alone are timed (wall), and the whole chunks (wall and the thread's CPU clock); the
+//!   same run without events gives, by difference, the events' CPU time;
 //! - a 30,000-record burst (10,000 logged requests of 3 events, as fast as they go): the records delivered to the
 //!   collector (counted at rotel), and for otel whether its `otel summary (logs):` line accounts for every loss.
 
@@ -51,6 +52,14 @@ pub fn check_accounting(summary: Option<crate::child::Summary>, events: u64, del
     Ok(())
 }
 
+/// The CPU time of one event: the difference between a request with `events` events and one without, per event.
+pub fn event_cpu_ns(with_events: f64, without: f64, events: u64) -> f64 {
+    if events == 0 {
+        return f64::NAN;
+    }
+    (with_events - without) / events as f64
+}
+
 /// Process CPU time per record, µs (all threads, the pipeline's included).
 fn cpu_us_per_record(r: &ChildRun, records: f64) -> f64 {
     r.cpu_ms * 1000.0 / records
@@ -78,6 +87,11 @@ pub fn run(cx: &Context, report: &mut Report) {
         "--events",
         &events,
     ];
+    // The same requests without events: the difference is the events' CPU time (the clock of the app thread is
+    // too coarse, a system call per read, to time 8 events alone).
+    let mut bare_args = cost_args;
+    debug_assert_eq!(bare_args[10], "--events");
+    bare_args[11] = "0";
     let (burst_requests, burst_events) = (BURST_REQUESTS.to_string(), BURST_EVENTS.to_string());
     let burst_args = ["--mode", "log-burst", "--requests", &burst_requests, "--events", &burst_events];
 
@@ -85,6 +99,11 @@ pub fn run(cx: &Context, report: &mut Report) {
     let mut request_ns =
         Figure::new(format!("logged request: 2 spans + {COST_EVENTS} events, app thread, paced (ns, wall)"), 0, n);
     let mut request_cpu = Figure::new("logged request: app thread's CPU time, paced (ns)", 0, n);
+    let mut event_cpu = Figure::new(
+        format!("CPU time of one event inside a span, app thread, paced (ns; 8 events − 0 events per request, ÷ {COST_EVENTS})"),
+        0,
+        n,
+    );
     let mut proc_cpu = Figure::new("paced: process CPU per record, all threads (µs)", 2, n);
     let mut lost = Figure::new("paced: log records lost", 0, n);
     let mut share = Figure::new("30,000-record burst: share delivered to the collector", 1, n);
@@ -107,6 +126,19 @@ pub fn run(cx: &Context, report: &mut Report) {
             event_ns.values[v].push(r.f("event_ns"));
             request_ns.values[v].push(r.f("app_ns_per_request"));
             request_cpu.values[v].push(r.f("cpu_ns_per_request"));
+            let bare = bench.run(variant.launch(&bare_args, &endpoint));
+            if bare.json.is_null() {
+                report.note(format!(
+                    "logs/cost run {run} {} without events: no result: {}",
+                    variant.label,
+                    bare.describe()
+                ));
+            }
+            event_cpu.values[v].push(event_cpu_ns(
+                r.f("cpu_ns_per_request"),
+                bare.f("cpu_ns_per_request"),
+                COST_EVENTS,
+            ));
             proc_cpu.values[v].push(cpu_us_per_record(&r, records));
             lost.values[v].push(records - delivered);
             eprintln!(
@@ -153,7 +185,7 @@ pub fn run(cx: &Context, report: &mut Report) {
     let mut t = table(
         "Logs: otel against the hand-written appender-tracing recipe (OTLP/gRPC, live rotel)",
         &VARIANTS,
-        &[&event_ns, &request_ns, &request_cpu, &proc_cpu, &lost, &share, &burst_ns, &burst_exit],
+        &[&event_ns, &event_cpu, &request_ns, &request_cpu, &proc_cpu, &lost, &share, &burst_ns, &burst_exit],
     );
     let mut row = vec!["burst: every undelivered record counted at exit (per run)".to_string()];
     row.extend(accounted.iter().map(|a| condense(a)));
@@ -172,6 +204,7 @@ pub fn run(cx: &Context, report: &mut Report) {
         json!({
             "variants": VARIANTS.iter().map(|v| v.label).collect::<Vec<_>>(),
             "event_ns": event_ns.values, "request_ns": request_ns.values, "request_cpu_ns": request_cpu.values,
+            "event_cpu_ns": event_cpu.values,
             "proc_cpu_us_per_record": proc_cpu.values, "lost_paced": lost.values, "burst_share": share.values,
             "burst_ns_per_event": burst_ns.values, "burst_exit_ms": burst_exit.values, "burst_accounting": accounted,
             "median_event_ns": event_ns.values.iter().map(|v| median(v)).collect::<Vec<_>>(),
@@ -196,5 +229,13 @@ mod tests {
         // Records the pipeline never saw.
         assert!(check_accounting(s(29_000, 29_000, 0, 0), 30_000, 29_000).is_err());
         assert!(check_accounting(None, 30_000, 30_000).unwrap_err().contains("no `otel summary (logs):` line"));
+    }
+
+    #[test]
+    fn the_event_cost_is_the_difference_per_event() {
+        assert_eq!(event_cpu_ns(25_000.0, 9_000.0, 8), 2_000.0);
+        // A run that gave nothing stays unknown, not zero.
+        assert!(event_cpu_ns(25_000.0, f64::NAN, 8).is_nan());
+        assert!(event_cpu_ns(25_000.0, 9_000.0, 0).is_nan());
     }
 }
