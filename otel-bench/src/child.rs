@@ -128,7 +128,18 @@ impl ChildRun {
 
     /// otel's `otel summary: ended=N exported=N failed=N dropped=N` line.
     pub fn summary(&self) -> Option<Summary> {
-        let line = self.stderr.lines().rev().find(|l| l.contains("otel summary:"))?;
+        self.summary_of("otel summary:")
+    }
+
+    /// otel's summary line of another signal: `otel summary (logs): ended=N exported=N failed=N dropped=N` for
+    /// `signal` "logs".
+    pub fn signal_summary(&self, signal: &str) -> Option<Summary> {
+        self.summary_of(&format!("otel summary ({signal}):"))
+    }
+
+    /// The last stderr line containing `prefix`, read (after it) as a summary.
+    fn summary_of(&self, prefix: &str) -> Option<Summary> {
+        let line = self.stderr.lines().rev().find_map(|l| Some(l.split_once(prefix)?.1))?;
         let field = |name: &str| -> Option<u64> {
             line.split_whitespace().find_map(|w| w.strip_prefix(name)?.strip_prefix('='))?.parse().ok()
         };
@@ -142,9 +153,16 @@ impl ChildRun {
 
     /// What the hand-written program's `provider.shutdown()` returned (its stderr line), e.g. `Ok(())`.
     pub fn peer_shutdown(&self) -> String {
+        self.peer_shutdown_of("provider")
+    }
+
+    /// What the hand-written program's `{provider}.shutdown()` returned: `provider`, `logger_provider` or
+    /// `meter_provider`.
+    pub fn peer_shutdown_of(&self, provider: &str) -> String {
+        let prefix = format!("bench-peer: {provider}.shutdown() returned ");
         self.stderr
             .lines()
-            .find_map(|l| l.strip_prefix("bench-peer: provider.shutdown() returned "))
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
             .map(|rest| rest.rsplit_once(" after ").map_or(rest, |(r, _)| r).to_string())
             .unwrap_or_else(|| "(no shutdown line)".into())
     }
@@ -196,6 +214,8 @@ pub struct Launch<'a> {
     pub kill_on_arrival: bool,
     /// Kill the process as soon as it printed its JSON line (when its shutdown is not what is measured).
     pub kill_on_result: bool,
+    /// More environment for this run, set last (a variant of one side, e.g. otel with a setting off).
+    pub env: Vec<(String, String)>,
 }
 
 impl<'a> Launch<'a> {
@@ -211,6 +231,7 @@ impl<'a> Launch<'a> {
             watch: None,
             kill_on_arrival: false,
             kill_on_result: false,
+            env: vec![],
         }
     }
 }
@@ -276,6 +297,7 @@ impl Bench {
     /// Runs one program to its end (or kill), reading its output as it comes.
     pub fn run(&self, launch: Launch<'_>) -> ChildRun {
         let mut cmd = self.command(launch.side, &launch.args, &launch.endpoint, launch.protocol);
+        cmd.envs(launch.env.iter().map(|(k, v)| (k, v)));
         let spawned = Instant::now();
         // Reaped by `reap` (wait4), which clippy cannot see.
         #[allow(clippy::zombie_processes)]
@@ -413,17 +435,53 @@ fn reap(pid: u32, block: bool) -> Option<(Option<ExitStatus>, f64)> {
     Some((Some(ExitStatus::from_raw(status)), tv_ms(usage.ru_utime) + tv_ms(usage.ru_stime)))
 }
 
+/// What the collector counts: spans, log records, metric data points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// Spans (`spans=N` of rotel's basic lines).
+    Spans,
+    /// Log records (`logs=N`).
+    Logs,
+    /// Metric data points (`metrics=N`).
+    DataPoints,
+}
+
+impl Item {
+    /// How many rotel logged so far.
+    pub fn count(self, rotel: &Rotel) -> usize {
+        match self {
+            Item::Spans => rotel.received_span_count(),
+            Item::Logs => rotel.received_log_count(),
+            Item::DataPoints => rotel.received_data_point_count(),
+        }
+    }
+
+    /// Waits (woken by rotel's output) until rotel logged `n` in all.
+    fn wait(self, rotel: &Rotel, n: usize, timeout: Duration) -> bool {
+        match self {
+            Item::Spans => rotel.wait_for_spans(n, timeout).is_ok(),
+            Item::Logs => rotel.wait_for_logs(n, timeout).is_ok(),
+            Item::DataPoints => rotel.wait_for_data_points(n, timeout).is_ok(),
+        }
+    }
+}
+
 /// Waits until rotel has logged `target` spans in all, or its count stops moving (1 s without a change, after the
 /// process has exited); returns the count.
 pub fn settle(rotel: &Rotel, target: usize) -> usize {
-    let mut last = rotel.received_span_count();
+    settle_items(rotel, Item::Spans, target)
+}
+
+/// [`settle`] for any [`Item`].
+pub fn settle_items(rotel: &Rotel, item: Item, target: usize) -> usize {
+    let mut last = item.count(rotel);
     let mut quiet = Duration::ZERO;
     let step = Duration::from_millis(250);
     loop {
-        if rotel.wait_for_spans(target, step).is_ok() {
-            return rotel.received_span_count();
+        if item.wait(rotel, target, step) {
+            return item.count(rotel);
         }
-        let now = rotel.received_span_count();
+        let now = item.count(rotel);
         if now == last {
             quiet += step;
             if quiet >= Duration::from_secs(1) {
@@ -472,6 +530,33 @@ mod tests {
         let p = run_with_stderr(Side::Peer, "bench-peer: provider.shutdown() returned Ok(()) after 12.0 ms\n");
         assert_eq!(p.peer_shutdown(), "Ok(())");
         assert_eq!(p.summary(), None);
+    }
+
+    #[test]
+    fn parses_the_logs_summary_and_the_logger_provider_shutdown() {
+        let r = run_with_stderr(
+            Side::Otel,
+            "otel summary: ended=20000 exported=20000 failed=0 dropped=0\n\
+             otel summary (logs): ended=30000 exported=28000 failed=0 dropped=2000\n\
+             otel summary (metrics): ended=1 exported=1 failed=0 dropped=0\n",
+        );
+        assert_eq!(r.summary(), Some(Summary { ended: 20000, exported: 20000, failed: 0, dropped: 0 }));
+        assert_eq!(r.signal_summary("logs"), Some(Summary { ended: 30000, exported: 28000, failed: 0, dropped: 2000 }));
+        assert_eq!(r.signal_summary("metrics").map(|s| s.exported), Some(1));
+        // A signal that lost nothing may print no line (summary on loss): none, not zeros.
+        let spans_only = run_with_stderr(Side::Otel, "otel summary: ended=3 exported=3 failed=0 dropped=0\n");
+        assert_eq!(spans_only.signal_summary("logs"), None);
+        // A truncated line is not a summary.
+        let truncated = run_with_stderr(Side::Otel, "otel summary (logs): ended=3 exported=3\n");
+        assert_eq!(truncated.signal_summary("logs"), None);
+        let p = run_with_stderr(
+            Side::Peer,
+            "bench-peer: provider.shutdown() returned Ok(()) after 1.0 ms\n\
+             bench-peer: logger_provider.shutdown() returned Err(Timeout(5s)) after 5000.0 ms\n",
+        );
+        assert_eq!(p.peer_shutdown(), "Ok(())");
+        assert_eq!(p.peer_shutdown_of("logger_provider"), "Err(Timeout(5s))");
+        assert_eq!(p.peer_shutdown_of("meter_provider"), "(no shutdown line)");
     }
 
     #[test]

@@ -121,7 +121,10 @@ mod tests {
         assert_eq!(o.runs, 3);
         assert_eq!(o.otel_env, [("OTEL_TOML_TRACING_LOCATION".to_string(), "false".to_string())]);
         // Every scenario by default, in the order they run.
-        assert_eq!(parse(&[]).unwrap().scenarios, ["cost", "burst", "exit", "sustained", "first", "memory", "peers"]);
+        assert_eq!(
+            parse(&[]).unwrap().scenarios,
+            ["cost", "burst", "exit", "sustained", "first", "memory", "peers", "logs", "metrics"]
+        );
         assert_eq!(parse(&["nope"]).err().unwrap(), "unknown scenario nope");
         assert!(parse(&["--otel-env", "NO_EQUALS_SIGN"]).is_err());
         assert!(parse(&["--runs"]).is_err());

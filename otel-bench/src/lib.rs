@@ -7,7 +7,9 @@
 //!   its README recommends for production (issue #10).
 //!
 //! A *request* is one `#[instrument]`ed parent span with two `#[instrument]`ed child spans and one `tracing::info!`
-//! event: 3 spans and 1 event. The programs take the same arguments (see [`Settings::from_args`]), run one
+//! event: 3 spans and 1 event. The logs modes (issue #10) run a *logged request*: a parent span, one child span
+//! and `--events` `tracing::info!` events inside the child (each one a log record, and a span event, where logs
+//! are on); the counter mode adds to one counter of the global meter provider. The programs take the same arguments (see [`Settings::from_args`]), run one
 //! [`Mode`], print `bench: work-done` on stderr the moment the workload ends (the runner times the exit from it)
 //! and one JSON line of results on stdout.
 
@@ -16,6 +18,9 @@ use std::time::{Duration, Instant};
 
 /// Spans per request: the parent and its two children.
 pub const SPANS_PER_REQUEST: u64 = 3;
+
+/// Spans per logged request (the logs modes): the parent and the child that writes the events.
+pub const LOGGED_REQUEST_SPANS: u64 = 2;
 
 /// The line printed on stderr when the workload is over (before the pipeline's shutdown).
 pub const WORK_DONE_MARKER: &str = "bench: work-done";
@@ -64,6 +69,25 @@ pub mod workload {
         std::hint::black_box(user ^ 0x5555)
     }
 
+    /// A logged request: the parent span and the child that writes the log lines. Returns the wall time of the
+    /// events alone (see [`write_log_lines`]).
+    #[instrument]
+    pub async fn logged_request(id: u64, events: u64) -> std::time::Duration {
+        write_log_lines(id, events).await
+    }
+
+    /// The child span of a logged request: `events` events inside it, each with two numeric fields. Returns the
+    /// wall time of the events alone (two clock reads per request, not per event, so that the clock's own cost,
+    /// about 20 ns a read, stays a few ns per event).
+    #[instrument]
+    pub async fn write_log_lines(user: u64, events: u64) -> std::time::Duration {
+        let start = std::time::Instant::now();
+        for line in 0..events {
+            tracing::info!(user, line, "log line written");
+        }
+        start.elapsed()
+    }
+
     /// A single span, for the time-to-first-span mode.
     #[instrument]
     pub fn first_span() {}
@@ -84,6 +108,14 @@ pub enum Mode {
     FirstExit,
     /// End one span and keep running for `secs` seconds (the runner kills it once the span has arrived).
     FirstLive,
+    /// Per-event cost with logs on: like [`Mode::Cost`], over logged requests (`events` events each); the events
+    /// alone are timed too (wall clock).
+    LogCost,
+    /// `requests` logged requests back to back, as fast as they go, then exit: `requests × events` log records.
+    LogBurst,
+    /// Per-`add` cost of a counter of the global meter provider: `warmup` untimed adds, then `requests` adds in
+    /// chunks of `chunk` (wall clock and the thread's CPU clock), then exit (the final collection exports it).
+    Counter,
 }
 
 impl Mode {
@@ -95,6 +127,9 @@ impl Mode {
             "rate" => Mode::Rate,
             "first-exit" => Mode::FirstExit,
             "first-live" => Mode::FirstLive,
+            "log-cost" => Mode::LogCost,
+            "log-burst" => Mode::LogBurst,
+            "counter" => Mode::Counter,
             _ => return None,
         })
     }
@@ -107,13 +142,17 @@ impl Mode {
             Mode::Rate => "rate",
             Mode::FirstExit => "first-exit",
             Mode::FirstLive => "first-live",
+            Mode::LogCost => "log-cost",
+            Mode::LogBurst => "log-burst",
+            Mode::Counter => "counter",
         }
     }
 }
 
 /// The programs' arguments: `--mode M --requests N --warmup N --chunk N --pause-ms N --rate SPANS_PER_S --secs S
-/// --endpoint URL --protocol grpc|http/protobuf` (the endpoint and protocol only matter to `bench-peer`; the others
-/// read `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_EXPORTER_OTLP_PROTOCOL`, as their users configure them).
+/// --events N --endpoint URL --protocol grpc|http/protobuf --logs on|off --metrics on|off` (the endpoint, protocol,
+/// logs and metrics only matter to `bench-peer`; the others read `OTEL_EXPORTER_OTLP_ENDPOINT` and
+/// `OTEL_EXPORTER_OTLP_PROTOCOL`, as their users configure them, and export the signals their setup exports).
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// What to run.
@@ -134,6 +173,12 @@ pub struct Settings {
     pub endpoint: String,
     /// OTLP protocol (peer): `grpc` (the default) or `http/protobuf`.
     pub protocol: String,
+    /// Events per logged request (log-cost, log-burst).
+    pub events: u64,
+    /// Logs on (peer): the appender-tracing recipe beside the traces one.
+    pub logs: bool,
+    /// Metrics on (peer): a global `SdkMeterProvider` with a periodic OTLP reader.
+    pub metrics: bool,
 }
 
 impl Default for Settings {
@@ -148,6 +193,9 @@ impl Default for Settings {
             secs: 10.0,
             endpoint: "http://127.0.0.1:4317".into(),
             protocol: "grpc".into(),
+            events: 8,
+            logs: false,
+            metrics: false,
         }
     }
 }
@@ -180,6 +228,19 @@ impl Settings {
                 "--rate" => s.rate = num(&value)?.max(1.0),
                 "--secs" => s.secs = num(&value)?,
                 "--endpoint" => s.endpoint = value,
+                "--events" => s.events = num(&value)? as u64,
+                "--logs" | "--metrics" => {
+                    let on = match value.as_str() {
+                        "on" => true,
+                        "off" => false,
+                        _ => return Err(format!("{key}: on or off, not {value}")),
+                    };
+                    if key == "--logs" {
+                        s.logs = on;
+                    } else {
+                        s.metrics = on;
+                    }
+                }
                 "--protocol" => match value.as_str() {
                     "grpc" | "http/protobuf" => s.protocol = value,
                     _ => return Err(format!("--protocol: grpc or http/protobuf, not {value}")),
@@ -218,8 +279,17 @@ pub fn work_done() {
 }
 
 /// Runs the mode and returns its results (the `side` and the peer's shutdown fields are added by the caller).
-/// Prints [`WORK_DONE_MARKER`] when the workload is over.
+/// Prints [`WORK_DONE_MARKER`] when the workload is over. The counter mode's meter comes from
+/// `opentelemetry::global::meter`; see [`run_with_meter`].
 pub async fn run(settings: &Settings) -> Map<String, Value> {
+    run_with_meter(settings, opentelemetry::global::meter).await
+}
+
+/// [`run`], with the counter mode's meter from `meter` (`otel::meter` in `bench-otel`: what its users call).
+pub async fn run_with_meter(
+    settings: &Settings,
+    meter: fn(&'static str) -> opentelemetry::metrics::Meter,
+) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("mode".into(), json!(settings.mode.as_str()));
     match settings.mode {
@@ -295,6 +365,70 @@ pub async fn run(settings: &Settings) -> Map<String, Value> {
             out.insert("rss_end_kb".into(), json!(rss_samples.last().copied().unwrap_or(0)));
             out.insert("rss_max_kb".into(), json!(rss_samples.iter().copied().max().unwrap_or(0)));
         }
+        Mode::LogCost => {
+            for id in 0..settings.warmup {
+                workload::logged_request(id, settings.events).await;
+            }
+            tokio::time::sleep(settings.pause).await;
+            let (mut wall, mut cpu, mut events_wall) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+            let mut id = settings.warmup;
+            let end = settings.warmup + settings.requests;
+            while id < end {
+                let chunk_end = (id + settings.chunk).min(end);
+                let (t, c) = (Instant::now(), thread_cpu_time());
+                while id < chunk_end {
+                    events_wall += workload::logged_request(id, settings.events).await;
+                    id += 1;
+                }
+                wall += t.elapsed();
+                cpu += thread_cpu_time().saturating_sub(c);
+                tokio::time::sleep(settings.pause).await;
+            }
+            let all = settings.requests + settings.warmup;
+            let timed_events = (settings.requests * settings.events).max(1) as f64;
+            out.insert("requests".into(), json!(all));
+            out.insert("timed_requests".into(), json!(settings.requests));
+            out.insert("spans".into(), json!(all * LOGGED_REQUEST_SPANS));
+            out.insert("events".into(), json!(all * settings.events));
+            out.insert("app_ns_per_request".into(), json!(wall.as_nanos() as f64 / settings.requests.max(1) as f64));
+            out.insert("cpu_ns_per_request".into(), json!(cpu.as_nanos() as f64 / settings.requests.max(1) as f64));
+            out.insert("event_ns".into(), json!(events_wall.as_nanos() as f64 / timed_events));
+        }
+        Mode::LogBurst => {
+            let start = Instant::now();
+            for id in 0..settings.requests {
+                workload::logged_request(id, settings.events).await;
+            }
+            let elapsed = start.elapsed();
+            let events = settings.requests * settings.events;
+            out.insert("requests".into(), json!(settings.requests));
+            out.insert("spans".into(), json!(settings.requests * LOGGED_REQUEST_SPANS));
+            out.insert("events".into(), json!(events));
+            out.insert("elapsed_ms".into(), json!(ms(elapsed)));
+            out.insert("app_ns_per_event".into(), json!(elapsed.as_nanos() as f64 / events.max(1) as f64));
+        }
+        Mode::Counter => {
+            let counter = meter("otel-bench").u64_counter("bench.adds").build();
+            for _ in 0..settings.warmup {
+                counter.add(1, &[opentelemetry::KeyValue::new("route", "/checkout")]);
+            }
+            let (mut wall, mut cpu) = (Duration::ZERO, Duration::ZERO);
+            let mut done = 0;
+            while done < settings.requests {
+                let chunk_end = (done + settings.chunk).min(settings.requests);
+                let (t, c) = (Instant::now(), thread_cpu_time());
+                while done < chunk_end {
+                    // The attribute built at each call, as application code writes it.
+                    counter.add(1, &[opentelemetry::KeyValue::new("route", "/checkout")]);
+                    done += 1;
+                }
+                wall += t.elapsed();
+                cpu += thread_cpu_time().saturating_sub(c);
+            }
+            out.insert("adds".into(), json!(settings.requests + settings.warmup));
+            out.insert("ns_per_add".into(), json!(wall.as_nanos() as f64 / settings.requests.max(1) as f64));
+            out.insert("cpu_ns_per_add".into(), json!(cpu.as_nanos() as f64 / settings.requests.max(1) as f64));
+        }
         Mode::FirstExit | Mode::FirstLive => {
             workload::first_span();
             out.insert("spans".into(), json!(1));
@@ -342,6 +476,13 @@ mod tests {
         assert!(Settings::parse(["--protocol".to_string(), "http/json".to_string()]).is_err());
         assert!(Settings::parse(["--bogus".to_string(), "1".to_string()]).is_err());
         assert!(Settings::parse(["--mode".to_string()]).is_err());
+        let logs = ["--mode", "log-cost", "--events", "4", "--logs", "on", "--metrics", "off"];
+        let s = Settings::parse(logs.iter().map(|s| s.to_string())).unwrap();
+        assert_eq!((s.mode, s.events, s.logs, s.metrics), (Mode::LogCost, 4, true, false));
+        assert!(Settings::parse(["--logs".to_string(), "yes".to_string()]).is_err());
+        for mode in [Mode::LogCost, Mode::LogBurst, Mode::Counter] {
+            assert_eq!(Mode::parse(mode.as_str()), Some(mode));
+        }
     }
 
     #[test]

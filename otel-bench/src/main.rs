@@ -8,7 +8,7 @@
 //! ```text
 //! otel-bench [all | SCENARIO[,SCENARIO…]] [--quick] [--runs N] [--mem-secs S] [--sustain-secs S] [--json FILE]
 //!            [--otel-env KEY=VALUE]
-//! scenarios: cost burst exit sustained first memory peers
+//! scenarios: cost burst exit sustained first memory peers logs metrics
 //! ```
 //!
 //! The files: `cli.rs` (the command line), `child.rs` (running one workload program and reading what it printed),

@@ -1,7 +1,8 @@
 //! The scenarios, one file each. A scenario is a function that runs the workload programs (through
 //! [`Context::bench`]) and adds rows, notes and raw values to the [`Report`]; [`ALL`] lists them in the order they
-//! run and print. Adding one (the logs and metrics scenarios to come: event cost with logs on, counter increment,
-//! log-record burst) is a new file here and one entry in [`ALL`]; the command line learns its name from there.
+//! run and print. Adding one is a new file here and one entry in [`ALL`]; the command line learns its name from
+//! there. `variants.rs` holds what the logs and metrics scenarios share (sides with extra arguments or environment,
+//! and their many-column table).
 
 use crate::child::Bench;
 use crate::cli::Options;
@@ -12,9 +13,12 @@ mod burst;
 mod cost;
 mod exit;
 mod first;
+mod logs;
 mod memory;
+mod metrics;
 mod peers;
 mod sustained;
+mod variants;
 
 /// What a scenario runs with.
 pub struct Context<'a> {
@@ -52,6 +56,8 @@ pub const ALL: &[Scenario] = &[
     Scenario { name: "first", needs_rotel: true, run: first::run },
     Scenario { name: "memory", needs_rotel: false, run: memory::run },
     Scenario { name: "peers", needs_rotel: true, run: peers::run },
+    Scenario { name: "logs", needs_rotel: true, run: logs::run },
+    Scenario { name: "metrics", needs_rotel: true, run: metrics::run },
 ];
 
 /// The scenarios' names, in order.
