@@ -69,18 +69,41 @@ pub use otel_config as config;
 /// #[otel::test]
 /// fn the_lookup_is_a_child_of_the_request(otel: Capture) {
 ///     tracing::info_span!("request").in_scope(|| {
+///         tracing::info_span!("lookup", rows = 3u64).in_scope(|| tracing::info!("cache miss"));
+///     });
+///     assert_eq!(otel.span("lookup").parent_span_id, Some(otel.span("request").span_id));
+/// }
+///
+/// #[otel::test(flavor = "multi_thread", worker_threads = 2)]
+/// async fn spawned_tasks_are_captured(otel: Capture) {
+///     tokio::spawn(async { tracing::info_span!("task").in_scope(|| {}) }).await.unwrap();
+///     assert_eq!(otel.spans().len(), 1);
+/// }
+/// ```
+///
+/// (A doc test leaves `#[test]` functions out of its build: `tests/otel_test.rs` runs tests like these.) What the
+/// test reads, here with the capture installed by hand ([`Capture::new`](testing::Capture::new) and
+/// [`in_scope`](testing::Capture::in_scope), what `#[otel::test]` does around a test):
+///
+/// ```
+/// use otel::testing::{Capture, Status, Value};
+///
+/// let otel = Capture::new();
+/// otel.in_scope(|| {
+///     tracing::info_span!("request").in_scope(|| {
 ///         let lookup = tracing::info_span!("lookup", rows = 3u64, otel.status_code = "error");
 ///         lookup.in_scope(|| tracing::info!(table = "tasks", "cache miss"));
 ///     });
-///     let (request, lookup) = (otel.span("request"), otel.span("lookup"));
-///     assert_eq!(lookup.parent_span_id, Some(request.span_id));
-///     assert_eq!(lookup.trace_id, request.trace_id);
-///     assert_eq!(lookup.attribute("rows"), Some(&Value::I64(3)));
-///     assert!(matches!(lookup.status, Status::Error { .. }));
-///     assert_eq!(lookup.events[0].name, "cache miss");
-///     assert_eq!(otel.logs()[0].attribute("table"), Some(&Value::from("tasks")));
-/// }
-/// # fn main() { the_lookup_is_a_child_of_the_request() }
+/// });
+/// let (request, lookup) = (otel.span("request"), otel.span("lookup"));
+/// assert_eq!(lookup.parent_span_id, Some(request.span_id));
+/// assert_eq!(lookup.trace_id, request.trace_id);
+/// assert_eq!(lookup.attribute("rows"), Some(&Value::I64(3)));
+/// assert!(matches!(lookup.status, Status::Error { .. }));
+/// assert_eq!(lookup.events[0].name, "cache miss");
+/// let log = &otel.logs()[0];
+/// assert_eq!((log.body.as_str(), log.span_id), ("cache miss", Some(lookup.span_id)));
+/// assert_eq!(log.attribute("table"), Some(&Value::from("tasks")));
 /// ```
 ///
 /// # Isolation, and its limits

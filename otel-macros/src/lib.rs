@@ -170,11 +170,9 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     tokio::spawn(async { tracing::info_span!("task").in_scope(|| {}) }).await.unwrap();
 ///     assert_eq!(otel.spans().len(), 1);
 /// }
-/// # fn main() {
-/// #     the_lookup_is_a_child_of_the_request();
-/// #     spawned_tasks_are_captured();
-/// # }
 /// ```
+///
+/// (A doc test leaves `#[test]` functions out of its build: `tests/otel_test.rs` runs tests like these.)
 ///
 /// The test may take one parameter, the capture (`otel: otel::testing::Capture`), or none; it may return what a
 /// `#[test]` returns. A plain `fn` runs on the test's thread; an `async fn` on a Tokio runtime built for it, like
