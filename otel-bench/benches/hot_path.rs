@@ -91,6 +91,11 @@ const DEFAULTS: LayerOptions = LayerOptions { location: true, threads: true, ina
 
 /// The hand-written pipeline as a dispatcher, with its provider (kept alive for the bench, shut down after).
 fn peer(fail: bool, options: LayerOptions) -> (Dispatch, SdkTracerProvider) {
+    peer_with(fail, options, false)
+}
+
+/// [`peer`], with tracing-opentelemetry's layer inside otel's `U64Fields` wrapper when `u64_as_i64`.
+fn peer_with(fail: bool, options: LayerOptions, u64_as_i64: bool) -> (Dispatch, SdkTracerProvider) {
     let provider = SdkTracerProvider::builder()
         .with_resource(Resource::builder().with_service_name("hot-path").build())
         .with_batch_exporter(InstantExporter { fail })
@@ -100,8 +105,13 @@ fn peer(fail: bool, options: LayerOptions) -> (Dispatch, SdkTracerProvider) {
         .with_location(options.location)
         .with_threads(options.threads)
         .with_tracked_inactivity(options.inactivity);
-    let subscriber = tracing_subscriber::registry().with(layer).with(EnvFilter::new("info"));
-    (Dispatch::new(subscriber), provider)
+    let dispatch = if u64_as_i64 {
+        let layer = ::otel::__private::U64Fields::new(layer);
+        Dispatch::new(tracing_subscriber::registry().with(layer).with(EnvFilter::new("info")))
+    } else {
+        Dispatch::new(tracing_subscriber::registry().with(layer).with(EnvFilter::new("info")))
+    };
+    (dispatch, provider)
 }
 
 /// Runs one request per iteration under `dispatch`.
@@ -169,6 +179,67 @@ mod layer_options {
     #[divan::bench]
     fn all_off(bencher: Bencher) {
         bench_peer(bencher, false, LayerOptions { location: false, threads: false, inactivity: false });
+    }
+}
+
+/// The cost of `U64Fields` (`u64` fields as integers): the hand-written pipeline (`hand_written::noop_exporter`)
+/// with and without the wrapper, on the shared workload, whose three spans and event each carry a `u64` field (the
+/// conversion path), and on the same shape with `i64` fields (the scan alone).
+mod u64_fields {
+    use super::*;
+
+    fn bench(bencher: Bencher, u64_as_i64: bool, request: fn(u64) -> u64) {
+        let (dispatch, provider) = peer_with(false, DEFAULTS, u64_as_i64);
+        static ID: AtomicU64 = AtomicU64::new(0);
+        tracing::dispatcher::with_default(&dispatch, || {
+            bencher
+                .counter(ItemsCount::new(SPANS_PER_REQUEST))
+                .bench_local(|| request(ID.fetch_add(1, Ordering::Relaxed)));
+        });
+        drop(dispatch);
+        let _ = provider.shutdown();
+    }
+
+    /// The shared workload with `i64` fields instead of `u64`.
+    #[tracing::instrument]
+    fn handle_request_i64(id: i64) -> i64 {
+        let user = load_user_i64(id);
+        render_page_i64(user)
+    }
+
+    #[tracing::instrument]
+    fn load_user_i64(id: i64) -> i64 {
+        std::hint::black_box(id.wrapping_mul(0x1E37_79B9_7F4A_7C15))
+    }
+
+    #[tracing::instrument]
+    fn render_page_i64(user: i64) -> i64 {
+        tracing::info!(user, "page rendered");
+        std::hint::black_box(user ^ 0x5555)
+    }
+
+    fn request_i64(id: u64) -> u64 {
+        handle_request_i64(id as i64) as u64
+    }
+
+    #[divan::bench]
+    fn u64_fields_layer_alone(bencher: Bencher) {
+        bench(bencher, false, handle_request_sync);
+    }
+
+    #[divan::bench]
+    fn u64_fields_wrapped(bencher: Bencher) {
+        bench(bencher, true, handle_request_sync);
+    }
+
+    #[divan::bench]
+    fn i64_fields_layer_alone(bencher: Bencher) {
+        bench(bencher, false, request_i64);
+    }
+
+    #[divan::bench]
+    fn i64_fields_wrapped(bencher: Bencher) {
+        bench(bencher, true, request_i64);
     }
 }
 

@@ -22,6 +22,7 @@ mod attr;
 mod config_file;
 mod expand;
 mod parser;
+mod test_attr;
 
 /// Starts the OpenTelemetry pipeline around `main`: reads `otel.toml` and the `OTEL_*` variables, installs
 /// the `tracing` layers and the OTLP exporter, runs your `main`, then flushes every span within
@@ -152,6 +153,45 @@ mod parser;
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(config_file::apply(parser::parse(args.into(), item.into()))).into()
+}
+
+/// Runs a test with otel's `tracing` layers over an in-memory capture of its own: the test reads the spans, log
+/// records and metrics it produced (see `otel::testing` for the capture and its isolation).
+///
+/// ```
+/// #[otel::test]
+/// fn the_lookup_is_a_child_of_the_request(otel: otel::testing::Capture) {
+///     tracing::info_span!("request").in_scope(|| tracing::info_span!("lookup").in_scope(|| {}));
+///     assert_eq!(otel.span("lookup").parent_span_id, Some(otel.span("request").span_id));
+/// }
+///
+/// #[otel::test(flavor = "multi_thread", worker_threads = 2)]
+/// async fn spawned_tasks_are_captured(otel: otel::testing::Capture) {
+///     tokio::spawn(async { tracing::info_span!("task").in_scope(|| {}) }).await.unwrap();
+///     assert_eq!(otel.spans().len(), 1);
+/// }
+/// ```
+///
+/// (A doc test leaves `#[test]` functions out of its build: `tests/otel_test.rs` runs tests like these.)
+///
+/// The test may take one parameter, the capture (`otel: otel::testing::Capture`), or none; it may return what a
+/// `#[test]` returns. A plain `fn` runs on the test's thread; an `async fn` on a Tokio runtime built for it, like
+/// `#[tokio::test]` (current-thread unless `flavor = "multi_thread"`, with `worker_threads = N`) — do not add
+/// `#[test]` or `#[tokio::test]` as well. `#[should_panic]`, `#[ignore]` and the like apply to the test; other
+/// attributes, such as `#[tracing::instrument]`, to your function, inside the capture.
+///
+/// # Errors
+///
+/// ```text
+/// error: unknown argument `flavour`; `#[otel::test]` takes `flavor` and `worker_threads`
+/// error: `service` is an argument of `#[otel::main]`, not of `#[otel::test]`, which captures in memory and takes only `flavor` and `worker_threads`
+/// error: the test `spans` takes at most one parameter, the capture: `otel: otel::testing::Capture`
+/// error: `#[otel::test]` can only be applied to a function, such as `fn spans_nest(otel: otel::testing::Capture)`
+/// error: `#[otel::test]` makes the function a test itself: remove `#[test]`
+/// ```
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    test_attr::expand(args.into(), item.into()).into()
 }
 
 #[cfg(test)]

@@ -39,7 +39,10 @@ mod sink;
 mod start;
 mod subscriber;
 mod sync;
+pub mod testing;
 pub(crate) mod transport;
+#[doc(hidden)]
+pub mod u64_fields;
 
 pub use failures::FailureStream;
 pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SignalHealth, SpanTotals, Totals};

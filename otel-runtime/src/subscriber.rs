@@ -1,14 +1,38 @@
 //! The `tracing` layers: tracing-opentelemetry (spans, and events as span events), the log bridge (events as
 //! log records), the metrics layer (`counter.*`, `histogram.*` event fields as instruments), fmt (per
-//! `fmt.format`) and an EnvFilter (`RUST_LOG` wins).
+//! `fmt.format`) and an EnvFilter (`RUST_LOG` wins). tracing-opentelemetry's layer is wrapped in
+//! [`U64Fields`], so that `u64` fields arrive as integers.
 
 use crate::pipeline::Pipeline;
+use crate::u64_fields::U64Fields;
 use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::logs::SdkLoggerProvider;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use otel_config::Config;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
+
+/// The target of the spans the ecosystem's OpenTelemetry middleware makes (axum-tracing-opentelemetry,
+/// tonic-tracing-opentelemetry, init-tracing-opentelemetry's layers): at TRACE level unless their
+/// `tracing_level_info` feature is on.
+const MIDDLEWARE_TARGET: &str = "otel::tracing";
+
+/// `filter` with the middleware's spans let through (`otel::tracing=trace`), unless it names their target itself:
+/// a server span that continues the caller's trace must not vanish under the default `info`.
+fn with_middleware_spans(filter: &str) -> String {
+    if filter.contains(MIDDLEWARE_TARGET) {
+        return filter.to_string();
+    }
+    let filter = filter.trim().trim_end_matches(',');
+    if filter.is_empty() {
+        format!("{MIDDLEWARE_TARGET}=trace")
+    } else {
+        format!("{filter},{MIDDLEWARE_TARGET}=trace")
+    }
+}
 
 /// Installs the global subscriber. Returns a warning when another one was installed first.
 pub(crate) fn install(config: &Config, pipeline: &Pipeline) -> Result<(), String> {
@@ -20,26 +44,44 @@ pub(crate) fn install(config: &Config, pipeline: &Pipeline) -> Result<(), String
 /// The subscriber [`install`] installs: the filter, the OpenTelemetry layer, the log bridge, the metrics layer,
 /// the fmt layer.
 pub(crate) fn dispatch(config: &Config, pipeline: &Pipeline) -> tracing::Dispatch {
-    let filter = EnvFilter::try_new(&config.fmt.filter).unwrap_or_else(|e| {
+    build(
+        config,
+        &pipeline.provider,
+        pipeline.logs.as_ref().map(|(provider, _)| provider),
+        pipeline.metrics.as_ref().map(|(provider, _)| provider),
+    )
+}
+
+/// The subscriber over these providers: what [`dispatch`] builds for the pipeline, and `otel::testing` for a
+/// test's in-memory capture (the same layers, so a test sees what would be exported).
+pub(crate) fn build(
+    config: &Config,
+    provider: &SdkTracerProvider,
+    logs: Option<&SdkLoggerProvider>,
+    metrics: Option<&SdkMeterProvider>,
+) -> tracing::Dispatch {
+    let filter = EnvFilter::try_new(with_middleware_spans(&config.fmt.filter)).unwrap_or_else(|e| {
         eprintln!("otel: ignoring fmt.filter {:?}: {e}; using \"info\"", config.fmt.filter);
-        EnvFilter::new("info")
+        EnvFilter::new(with_middleware_spans("info"))
     });
     // Events become span events unless the log records are to carry them alone (`logs.span_events = false`).
-    let span_events = config.logs.span_events || pipeline.logs.is_none();
+    let span_events = config.logs.span_events || logs.is_none();
     let otel_layer = (!config.disabled).then(|| {
-        tracing_opentelemetry::layer()
-            .with_location(config.tracing.location)
-            .with_threads(config.tracing.threads)
-            .with_tracked_inactivity(config.tracing.timings)
-            .with_tracer(pipeline.provider.tracer("otel"))
-            .with_filter(filter_fn(move |metadata| span_events || !metadata.is_event()))
+        // `u64` and `usize` fields as integers rather than the strings tracing-opentelemetry makes of them.
+        U64Fields::new(
+            tracing_opentelemetry::layer()
+                .with_location(config.tracing.location)
+                .with_threads(config.tracing.threads)
+                .with_tracked_inactivity(config.tracing.timings)
+                .with_tracer(provider.tracer("otel")),
+        )
+        .with_filter(filter_fn(move |metadata| span_events || !metadata.is_event()))
     });
-    let log_bridge = pipeline.logs.as_ref().map(|(provider, _)| {
+    let log_bridge = logs.map(|provider| {
         opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge::new(provider)
             .with_filter(filter_fn(|metadata| crate::logs::may_become_a_record(metadata.target())))
     });
-    let metrics_layer =
-        pipeline.metrics.as_ref().map(|(provider, _)| tracing_opentelemetry::MetricsLayer::new(provider.clone()));
+    let metrics_layer = metrics.map(|provider| tracing_opentelemetry::MetricsLayer::new(provider.clone()));
     let fmt_layer = crate::fmt_ids::fmt_layer(config.fmt.format, config.fmt.trace_ids);
     tracing::Dispatch::new(
         tracing_subscriber::registry()
@@ -121,5 +163,18 @@ mod tests {
         let totals = batcher.shutdown(std::time::Duration::from_secs(5));
         assert_eq!(records(&sink), vec![("my_app::orders".to_string(), "order placed".to_string())]);
         assert_eq!((totals.ended, totals.exported), (1, 1), "{totals:?}");
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::with_middleware_spans;
+
+    #[test]
+    fn the_middlewares_spans_pass_the_default_filter_unless_the_filter_names_them() {
+        assert_eq!(with_middleware_spans("info"), "info,otel::tracing=trace");
+        assert_eq!(with_middleware_spans("warn,my_app=debug,"), "warn,my_app=debug,otel::tracing=trace");
+        assert_eq!(with_middleware_spans(""), "otel::tracing=trace");
+        assert_eq!(with_middleware_spans("info,otel::tracing=off"), "info,otel::tracing=off");
     }
 }

@@ -1,0 +1,4 @@
+#[otel::test(service = "checkout", on_failure = report)]
+fn spans() {}
+
+fn main() {}

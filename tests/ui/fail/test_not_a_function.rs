@@ -1,0 +1,4 @@
+#[otel::test]
+struct Spans;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[otel::test("multi_thread")]
+async fn spans() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[otel::test(flavour = "multi_thread")]
+async fn spans() {}
+
+fn main() {}

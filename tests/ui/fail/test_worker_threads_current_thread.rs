@@ -1,0 +1,4 @@
+#[otel::test(worker_threads = 2)]
+async fn spans() {}
+
+fn main() {}
