@@ -26,10 +26,13 @@ scripts/check-features.sh # the facade with its default features and with none: 
 # (description, license, repository, …), so any warning fails, except the facade's tests, which stay in the
 # repository (`include` in Cargo.toml). --allow-dirty: the command also runs on a work tree with uncommitted
 # changes. The verification costs ~2 min on a fresh target/, ~40 s after (only the five crates rebuild).
-# Cargo extracts the packaged siblings it overlays into $CARGO_HOME/registry/src/-<id>/<name>-<version> and reuses
-# that directory while the version stays 0.1.0: a copy left by an earlier run would be verified instead of today's.
-rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/otel-main-*
-packaged="$(cargo package --allow-dirty \
+# Cargo takes the packaged siblings it overlays for registry crates, which never change: it reuses its extraction
+# ($CARGO_HOME/registry/src/-<id>/<name>-0.1.0) and its build of them while the version stays 0.1.0, so a copy
+# from an earlier run would be verified instead of today's. Both are removed first; the verification builds in a
+# target directory of its own, where only our five crates then rebuild.
+verify_dir=target/package-verify
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/otel-main-* "$verify_dir"/debug/.fingerprint/otel-main-*
+packaged="$(cargo package --allow-dirty --target-dir "$verify_dir" \
   -p otel-main-config -p otel-main-macros -p otel-main-runtime -p otel-main -p otel-main-check 2>&1)" \
   || { echo "$packaged" >&2; echo "test.sh: cargo package failed" >&2; exit 1; }
 unexpected="$(grep '^warning:' <<<"$packaged" \
