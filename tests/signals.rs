@@ -4,9 +4,12 @@
 //! alone, over HTTP; against the in-process receiver, a signal failing alone is counted alone and the exit stays
 //! within `shutdown.timeout`. The example is built by `scripts/test.sh` (or `cargo build --examples`).
 
+mod common;
+
+use common::{app_dir, example};
 use otel_testkit::{Behavior, Receiver, Rotel, RotelVerbosity, Signal};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -16,22 +19,8 @@ const TASKS: usize = 12;
 const RECORDS: usize = 2 * TASKS + 1;
 const WAIT: Duration = Duration::from_secs(20);
 
-fn example_bin() -> PathBuf {
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    let bin = deps.parent().unwrap().join("examples").join("task_service");
-    assert!(bin.is_file(), "{} is missing: run `cargo build --examples` (scripts/test.sh does)", bin.display());
-    bin
-}
-
-fn app_dir(name: &str, toml: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("otel-signals-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("otel.toml"), toml).unwrap();
-    dir
-}
-
 fn run_app(dir: &Path, env: &[(&str, &str)]) -> (Output, Duration) {
-    let mut command = Command::new(example_bin());
+    let mut command = Command::new(example("task_service"));
     command.current_dir(dir).env("TASKS", TASKS.to_string());
     for (var, _) in std::env::vars() {
         if var.starts_with("OTEL_") || var == "RUST_LOG" {

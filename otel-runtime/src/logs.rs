@@ -9,7 +9,7 @@ use crate::sink::{ItemBatch, OtlpItem};
 use opentelemetry::logs::AnyValue;
 use opentelemetry::InstrumentationScope;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
-use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogBatch, LogProcessor, SdkLogRecord};
 use opentelemetry_sdk::Resource;
 use std::sync::Arc;
@@ -101,12 +101,7 @@ impl LogProcessor for OtelLogProcessor {
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        let totals = self.batcher.shutdown(timeout);
-        if totals.lost() == 0 {
-            Ok(())
-        } else {
-            Err(OTelSdkError::InternalFailure(totals.summary_line_for(otel_config::Signal::Logs)))
-        }
+        self.batcher.shutdown_result(timeout, otel_config::Signal::Logs)
     }
 
     fn set_resource(&mut self, resource: &Resource) {

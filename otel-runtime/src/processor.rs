@@ -286,12 +286,7 @@ impl SpanProcessor for OtelProcessor {
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        let totals = self.batcher.shutdown(timeout);
-        if totals.lost() == 0 {
-            Ok(())
-        } else {
-            Err(OTelSdkError::InternalFailure(totals.summary_line()))
-        }
+        self.batcher.shutdown_result(timeout, otel_config::Signal::Traces)
     }
 
     fn set_resource(&mut self, resource: &Resource) {
@@ -387,6 +382,17 @@ impl<I: Item> Batcher<I> {
         while self.queue.pop().is_some() {}
         *done = Some(totals);
         totals
+    }
+
+    /// [`Batcher::shutdown`] as the SDK's processors answer it: an error with `signal`'s summary line when anything
+    /// was lost.
+    pub(crate) fn shutdown_result(&self, timeout: Duration, signal: otel_config::Signal) -> OTelSdkResult {
+        let totals = self.shutdown(timeout);
+        if totals.lost() == 0 {
+            Ok(())
+        } else {
+            Err(OTelSdkError::InternalFailure(totals.summary_line_for(signal)))
+        }
     }
 
     /// The provider's resource, sent with every batch.
