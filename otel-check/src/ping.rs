@@ -202,40 +202,31 @@ fn not_sent(config: &Config, signal: Signal) -> Option<String> {
 /// each through the app's own transport. A signal that is not exported, or printed on the console, is skipped
 /// (and said so).
 pub fn run(config: &Config) -> PingOutcome {
-    run_with(config, ping_signal)
+    // Traces: a test span; logs: a test log record in the same trace; metrics: a request with no data point —
+    // each with the signal's exporter settings, through the app's own transport.
+    run_with(config, otel_runtime::ping::ping_signal)
 }
 
-/// One signal's ping through otel-runtime, or `None` when this build of otel-runtime cannot send that signal's
-/// request.
-///
-/// Traces: a test span; logs: a test log record in the same trace; metrics: a request with no data point — each
-/// with the signal's exporter settings (`[exporter]` and its overrides), through the app's own transport
-/// ([`otel_runtime::ping::ping_signal`]). Always `Some` (the `None` case is kept for a build of otel-runtime
-/// without a signal).
-fn ping_signal(config: &Config, signal: Signal) -> Option<Result<PingReport, PingError>> {
-    Some(otel_runtime::ping::ping_signal(config, signal))
-}
-
-/// [`run`] with the function that pings one signal (`None`: that signal cannot be checked by this build).
+/// [`run`] with the function that pings one signal.
 ///
 /// ```
 /// use otel_config::{Config, Signal};
 /// let mut config = Config::default();
 /// config.logs.enabled = false;
 /// let outcome = otel_check::ping::run_with(&config, |config, signal| {
-///     Some(Ok(otel_runtime::ping::PingReport {
+///     Ok(otel_runtime::ping::PingReport {
 ///         endpoint: config.exporter_for(signal).url(signal),
 ///         protocol: config.exporter_for(signal).protocol,
 ///         round_trip: std::time::Duration::from_millis(1),
 ///         trace_id: "0af7651916cd43dd8448eb211c80319c".into(),
-///     }))
+///     })
 /// });
 /// assert_eq!(outcome.code, 0);
 /// assert_eq!(outcome.lines[1], Ok("skipped: logs are not exported (logs.enabled is false)".to_string()));
 /// ```
 pub fn run_with(
     config: &Config,
-    mut ping: impl FnMut(&Config, Signal) -> Option<Result<PingReport, PingError>>,
+    mut ping: impl FnMut(&Config, Signal) -> Result<PingReport, PingError>,
 ) -> PingOutcome {
     let mut lines = Vec::new();
     let mut code = None;
@@ -246,20 +237,14 @@ pub fn run_with(
             continue;
         }
         sent += 1;
-        let exporter = config.exporter_for(signal);
         // Whatever the runtime reports, the configured URL's credentials are hidden.
-        let url = exporter.url(signal);
+        let url = config.exporter_for(signal).url(signal);
         match ping(config, signal) {
-            Some(Ok(report)) => lines.push(Ok(scrub(&success_for(signal, &report), &url))),
-            Some(Err(error)) => {
+            Ok(report) => lines.push(Ok(scrub(&success_for(signal, &report), &url))),
+            Err(error) => {
                 code.get_or_insert(crate::exit::for_ping(&error.kind));
                 lines.push(Err(scrub(&failure_for(signal, &error), &url)));
             }
-            None => lines.push(Ok(format!(
-                "skipped: {} ({}) not checked: this build of otel-runtime cannot send a {signal} request",
-                exporter.url_redacted(signal),
-                exporter.protocol
-            ))),
         }
     }
     if sent == 0 {
@@ -278,20 +263,20 @@ mod tests {
     use otel_config::Protocol;
     use std::time::Duration;
 
-    fn accepted(config: &Config, signal: Signal) -> Option<Result<PingReport, PingError>> {
+    fn accepted(config: &Config, signal: Signal) -> Result<PingReport, PingError> {
         let exporter = config.exporter_for(signal);
-        Some(Ok(PingReport {
+        Ok(PingReport {
             endpoint: exporter.url(signal),
             protocol: exporter.protocol,
             round_trip: Duration::from_micros(1500),
             trace_id: "0af7651916cd43dd8448eb211c80319c".into(),
-        }))
+        })
     }
 
-    fn failed(kind: ErrorKind) -> impl Fn(&Config, Signal) -> Option<Result<PingReport, PingError>> {
+    fn failed(kind: ErrorKind) -> impl Fn(&Config, Signal) -> Result<PingReport, PingError> {
         move |config, signal| {
             let endpoint = config.exporter_for(signal).url(signal);
-            Some(Err(PingError { kind: kind.clone(), message: format!("{kind}"), endpoint, retryable: false }))
+            Err(PingError { kind: kind.clone(), message: format!("{kind}"), endpoint, retryable: false })
         }
     }
 
@@ -348,19 +333,5 @@ mod tests {
         let Err(text) = &outcome.lines[0] else { panic!("{outcome:?}") };
         assert!(text.starts_with("failed: no signal is sent to a collector, so there is nothing to ping\n"), "{text}");
         assert!(text.ends_with("skipped: metrics are not exported (otel is disabled)"), "{text}");
-    }
-
-    #[test]
-    fn a_signal_this_build_cannot_ping_is_listed() {
-        let config = Config::default();
-        let outcome =
-            run_with(&config, |config, signal| (signal == Signal::Traces).then(|| accepted(config, signal)).flatten());
-        assert_eq!(outcome.code, crate::exit::OK);
-        assert_eq!(
-            outcome.lines[2],
-            Ok("skipped: http://localhost:4318/v1/metrics (http/protobuf) not checked: this build of otel-runtime \
-                cannot send a metrics request"
-                .to_string())
-        );
     }
 }

@@ -141,10 +141,7 @@ impl Ledger {
             Self::add(&self.dropped, items);
             return None;
         }
-        let id = book.next_id;
-        book.next_id += 1;
-        book.in_flight.insert(id, InFlight { spans: items, bytes: 0 });
-        Some(ExportId(id))
+        Some(Self::register(&mut book, items, 0))
     }
 
     /// The span with `ticket` ended after the shutdown began: dropped, never queued. Not counted again when the
@@ -188,10 +185,15 @@ impl Ledger {
             return None;
         }
         self.held_bytes.fetch_add(extra, Ordering::Relaxed);
+        Some(Self::register(&mut book, spans, bytes))
+    }
+
+    /// Registers an export of `spans` items holding `bytes` as in flight.
+    fn register(book: &mut Book, spans: u64, bytes: usize) -> ExportId {
         let id = book.next_id;
         book.next_id += 1;
         book.in_flight.insert(id, InFlight { spans, bytes });
-        Some(ExportId(id))
+        ExportId(id)
     }
 
     /// The export `id` ended with `delivery`: its spans are counted (and losses reported), its bytes released.

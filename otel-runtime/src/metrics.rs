@@ -66,8 +66,9 @@ impl MetricsExport {
         &self.hub.ledger
     }
 
-    /// Sends one collection (on the export runtime) and counts its data points.
-    async fn send(self: Arc<Self>, request: ExportMetricsServiceRequest) -> Delivery {
+    /// Sends one collection of `points` data points (on the export runtime) and counts them; the outcome as the
+    /// periodic reader takes it.
+    async fn send(self: Arc<Self>, request: ExportMetricsServiceRequest, points: u64) -> OTelSdkResult {
         let limits = Limits {
             attempt_timeout: self.attempt_timeout,
             deadline: if self.export_timeout.is_zero() {
@@ -76,9 +77,9 @@ impl MetricsExport {
                 crate::export::deadline_in(self.export_timeout)
             },
         };
-        let points = data_points(&request);
         let Some(id) = self.ledger().collected(points) else {
-            return Delivery::Failed(SendError::new(ErrorKind::Shutdown, "after the shutdown deadline", false));
+            // After the shutdown's freeze: counted dropped, nothing sent.
+            return Err(OTelSdkError::AlreadyShutdown);
         };
         let retries = Retries::new(&self.hub, limits, self.closing.subscribe(), id.number());
         let delivery = match &self.target {
@@ -103,15 +104,13 @@ impl MetricsExport {
                     .await
             }
         };
-        let outcome = match &delivery {
-            Delivery::Delivered => Delivery::Delivered,
-            Delivery::Partial { rejected, message } => {
-                Delivery::Partial { rejected: *rejected, message: message.clone() }
-            }
-            Delivery::Failed(error) => Delivery::Failed(error.clone()),
+        let result = match &delivery {
+            Delivery::Delivered => Ok(()),
+            Delivery::Partial { message, .. } => Err(OTelSdkError::InternalFailure(message.clone())),
+            Delivery::Failed(error) => Err(OTelSdkError::InternalFailure(error.message.clone())),
         };
         self.ledger().settled(id, delivery, &self.hub);
-        outcome
+        result
     }
 }
 
@@ -147,21 +146,17 @@ pub(crate) struct OtelMetricExporter {
 impl PushMetricExporter for OtelMetricExporter {
     async fn export(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
         let request = ExportMetricsServiceRequest::from(metrics);
-        if data_points(&request) == 0 {
+        let points = data_points(&request);
+        if points == 0 {
             return Ok(());
         }
         let (sent, outcome) = tokio::sync::oneshot::channel();
         let export = self.export.clone();
         self.export.runtime.spawn(async move {
-            let _ = sent.send(export.send(request).await);
+            let _ = sent.send(export.send(request, points).await);
         });
-        match outcome.await {
-            Ok(Delivery::Delivered) => Ok(()),
-            Ok(Delivery::Partial { message, .. }) => Err(OTelSdkError::InternalFailure(message)),
-            Ok(Delivery::Failed(error)) => Err(OTelSdkError::InternalFailure(error.message)),
-            // The export runtime is gone (after the shutdown): the ledger's freeze counted it.
-            Err(_) => Err(OTelSdkError::AlreadyShutdown),
-        }
+        // Err: the export runtime is gone (after the shutdown): the ledger's freeze counted it.
+        outcome.await.unwrap_or(Err(OTelSdkError::AlreadyShutdown))
     }
 
     fn force_flush(&self) -> OTelSdkResult {

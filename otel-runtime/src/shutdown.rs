@@ -66,16 +66,11 @@ impl Installed {
 
     /// Every exported signal's health now.
     pub(crate) fn health(&self) -> HealthSnapshot {
-        let mut signals: Vec<_> = self.hubs.iter().map(|hub| hub.snapshot()).collect();
-        if !self.hubs.iter().any(|hub| Arc::ptr_eq(hub, &self.hub)) {
-            // Spans are not exported: their counts still show at the top level (all zero but `ended`).
-            let traces = self.hub.snapshot();
-            let mut snapshot = HealthSnapshot::of(signals);
-            snapshot.totals = traces.totals;
-            return snapshot;
-        }
-        signals.sort_by_key(|health| health.signal as u8);
-        HealthSnapshot::of(signals)
+        // The hubs are in the signals' order (traces, logs, metrics) already.
+        let mut snapshot = HealthSnapshot::of(self.hubs.iter().map(|hub| hub.snapshot()).collect());
+        // The spans' counts at the top level, also when spans are not exported (all zero but `ended`).
+        snapshot.totals = self.hub.ledger.totals();
+        snapshot
     }
 
     pub(crate) fn timeout(&self) -> Duration {
