@@ -4,8 +4,9 @@
 //!
 //! The macro checks otel.toml at compile time, resolving `config = "…"` against the compiling crate's
 //! `CARGO_MANIFEST_DIR`. trybuild compiles the cases as a crate of its own, in
-//! `<target>/tests/trybuild/otel-main/` (the package's name), so the otel.toml files the cases name
-//! (`tests/ui/config/`) are copied there first, under the same relative paths.
+//! `<target>/tests/trybuild/otel-main/` (the package's name), so the configuration files the cases name
+//! (`tests/ui/config/`: otel.toml and declarative YAML files) are copied there first, under the same relative
+//! paths.
 
 use std::path::{Path, PathBuf};
 
@@ -33,7 +34,7 @@ fn ui() {
     assert!(!facade.contains("package ="), "the cases rename the facade:\n{facade}");
 }
 
-/// Copies `tests/ui/config/*.toml` into the crate trybuild generates (it is created there if need be; trybuild
+/// Copies `tests/ui/config/*.{toml,yaml}` into the crate trybuild generates (it is created there if need be; trybuild
 /// only adds its own files to the directory), and `valid.toml` as the crate's own `otel.toml`, beside its
 /// `Cargo.toml`, where most applications keep it: every case without `config = …` is then expanded with the
 /// compile-time check of that file (and its tracking `include_bytes!`) in place.
@@ -44,20 +45,27 @@ fn copy_config_files() {
     std::fs::create_dir_all(&destination).expect("create the trybuild crate's tests/ui/config");
     for entry in std::fs::read_dir(&source).expect("tests/ui/config") {
         let path = entry.expect("a directory entry").path();
-        if path.extension().is_some_and(|e| e == "toml") {
+        if path.extension().is_some_and(|e| e == "toml" || e == "yaml") {
             copy_if_changed(&path, &destination.join(path.file_name().expect("a file name")));
         }
     }
     copy_if_changed(&source.join("valid.toml"), &crate_dir.join("otel.toml"));
 }
 
-/// The crate trybuild generates: `<target>/tests/trybuild/<package name>/`.
+/// The crate trybuild generates: `<target>/tests/trybuild/<package name>/`, where `<target>` is what `cargo
+/// metadata` calls the target directory, as trybuild asks. Not `CARGO_TARGET_TMPDIR`'s parent: under a Cargo
+/// `build-dir` (`CARGO_BUILD_BUILD_DIR`, a CI's build cache) that is the build directory, elsewhere.
 fn trybuild_crate_dir() -> PathBuf {
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| if dir.is_absolute() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(dir) })
-        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir").to_path_buf());
-    target_dir.join("tests/trybuild").join(env!("CARGO_PKG_NAME"))
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version=1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo metadata");
+    assert!(output.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&output.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata's JSON");
+    let target_dir = metadata["target_directory"].as_str().expect("target_directory in cargo metadata");
+    Path::new(target_dir).join("tests/trybuild").join(env!("CARGO_PKG_NAME"))
 }
 
 /// Only when changed: rewriting the file would make Cargo rebuild the cases that include it.

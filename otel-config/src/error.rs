@@ -192,11 +192,9 @@ impl std::fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let origin = &self.origin;
         match &self.kind {
-            ProblemKind::Syntax { line, column, message } => {
+            ProblemKind::Syntax { format, line, column, message } => {
                 write!(f, "otel: cannot parse {origin}: ")?;
                 if let (Some(line), Some(column)) = (line, column) {
-                    // The declarative file (`OTEL_CONFIG_FILE`) is YAML; otel.toml is TOML.
-                    let format = if origin.is_yaml() { "YAML" } else { "TOML" };
                     write!(f, "{format} parse error at line {line}, column {column}; ")?;
                 }
                 f.write_str(message)
@@ -239,6 +237,10 @@ impl std::fmt::Display for ConfigProblem {
                     write!(f, "; did you mean `{close}`?")?;
                 }
                 match table {
+                    // A node of the declarative file (YAML, with a position) is not a TOML table.
+                    Some(table) if matches!(origin, Origin::FileAt { .. }) => {
+                        write!(f, " (valid keys under `{table}`: {})", valid.join(", "))
+                    }
                     Some(table) => write!(f, " (valid keys in [{table}]: {})", valid.join(", ")),
                     None => write!(f, " (valid keys at the top level: {})", valid.join(", ")),
                 }
@@ -256,6 +258,32 @@ impl std::fmt::Display for ConfigProblem {
 
 impl std::error::Error for ConfigProblem {}
 
+/// The language a configuration file is written in, as [`ProblemKind::Syntax`] names it.
+///
+/// ```
+/// use otel_config::{FileFormat, ProblemKind};
+/// let err = otel_config::check_file("otel.toml", "[exporter\n").unwrap_err();
+/// let ProblemKind::Syntax { format, .. } = err.problems()[0].kind() else { panic!() };
+/// assert_eq!((*format, format.to_string()), (FileFormat::Toml, "TOML".to_string()));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileFormat {
+    /// otel.toml.
+    Toml,
+    /// The declarative configuration file (`OTEL_CONFIG_FILE`, `config = "….yaml"`).
+    Yaml,
+}
+
+impl std::fmt::Display for FileFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileFormat::Toml => "TOML",
+            FileFormat::Yaml => "YAML",
+        })
+    }
+}
+
 /// What is wrong, with what is valid. The text each kind adds to a message is in its documentation.
 ///
 /// ```
@@ -269,9 +297,12 @@ impl std::error::Error for ConfigProblem {}
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ProblemKind {
-    /// otel.toml is not valid TOML: `cannot parse <file>: TOML parse error at line 1, column 10; <message>`.
-    /// The parser's quote of the offending line is never kept: it may hold a header value.
+    /// The file is not valid TOML (otel.toml) or YAML (the declarative file): `cannot parse <file>: TOML parse
+    /// error at line 1, column 10; <message>`. The parser's quote of the offending line is never kept: it may
+    /// hold a header value.
     Syntax {
+        /// The language the file was parsed as.
+        format: FileFormat,
         /// The line, from 1, when the parser gives a position.
         line: Option<usize>,
         /// The column (in characters, from 1), when the parser gives a position.
@@ -488,7 +519,12 @@ fn problem_of(error: &figment::Error, layers: &Layers) -> ConfigProblem {
     let secret = path.windows(2).any(|pair| pair[0] == "exporter" && pair[1] == "headers");
     let kind = match &error.kind {
         Kind::Message(message) if path.is_empty() => {
-            let kind = ProblemKind::Syntax { line: None, column: None, message: without_quotes(message) };
+            let kind = ProblemKind::Syntax {
+                format: FileFormat::Toml,
+                line: None,
+                column: None,
+                message: without_quotes(message),
+            };
             return ConfigProblem::new(kind, None, origin);
         }
         Kind::UnknownField(field, expected) => {
@@ -512,12 +548,18 @@ pub(crate) fn syntax(origin: Origin, text: &str, error: &toml::de::Error) -> Con
         Some(span) => {
             let (line, column) = position(text.as_bytes(), span.start);
             ProblemKind::Syntax {
+                format: FileFormat::Toml,
                 line: Some(line + 1),
                 column: Some(column + 1),
                 message: without_quotes(error.message()),
             }
         }
-        None => ProblemKind::Syntax { line: None, column: None, message: without_quotes(&error.to_string()) },
+        None => ProblemKind::Syntax {
+            format: FileFormat::Toml,
+            line: None,
+            column: None,
+            message: without_quotes(&error.to_string()),
+        },
     };
     ConfigProblem::new(kind, None, origin)
 }

@@ -1,5 +1,6 @@
 //! Which otel.toml is read: `LoadOptions::file` (must exist), else `$OTEL_TOML` (must exist), else
-//! `otel.toml` in the working directory when present.
+//! `otel.toml` in the working directory when present. (A `.yaml`/`.yml` `LoadOptions::file` is the declarative
+//! file instead, which `load` reads before coming here.)
 
 use crate::env::Env;
 use crate::error::{ConfigError, ConfigProblem, ProblemKind};
@@ -16,6 +17,14 @@ pub(crate) fn locate(options: &LoadOptions, env: &Env) -> Result<Option<PathBuf>
         return if path.exists() { Ok(Some(path)) } else { Err(missing(path, Origin::MacroArgument("config"))) };
     }
     if let Some(path) = env.get("OTEL_TOML") {
+        // A YAML file here is a mix-up with OTEL_CONFIG_FILE: TOML's parse error would not say so.
+        if crate::declarative::is_declarative(Path::new(path.trim())) {
+            let reason = "names a YAML file, but OTEL_TOML names an otel.toml; a declarative configuration file is \
+                          named by OTEL_CONFIG_FILE"
+                .to_string();
+            let kind = ProblemKind::InvalidValue { reason };
+            return Err(ConfigProblem::new(kind, None, Origin::Env("OTEL_TOML".into())).into());
+        }
         let path = absolute(options, Path::new(path.trim()));
         return if path.exists() { Ok(Some(path)) } else { Err(missing(path, Origin::Env("OTEL_TOML".into()))) };
     }

@@ -47,7 +47,7 @@ pub use enums::{
     Compression, FmtFormat, OnInvalid, Propagator, Protocol, ResourceDetector, SamplerName, Signal, SummaryMode,
     Temporality,
 };
-pub use error::{ConfigError, ConfigProblem, ProblemKind};
+pub use error::{ConfigError, ConfigProblem, FileFormat, ProblemKind};
 pub use headers::Headers;
 pub use load::{check_file, load, load_with_text, LoadOptions, Loaded};
 pub use model::{
@@ -91,6 +91,40 @@ pub mod __private {
     /// ```
     pub fn check_path(path: &Path, shown: &Path) -> Result<crate::Config, ConfigError> {
         crate::check_file(shown, &crate::file::read_text(path, shown)?)
+    }
+
+    /// Reads the declarative configuration file at `path` (bounded, regular files only) and checks it as the
+    /// macro can, with no environment: every problem but those a `${…}` substitution decides (see the README's
+    /// declarative file section). Problems name the file `shown`, with the node's path and position.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let dir = std::env::temp_dir().join(format!("otel-config-doc-check-yaml-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let file = dir.join("otel.yaml");
+    /// // The endpoint is the program's business (a variable); the sampler's ratio is written, and wrong.
+    /// std::fs::write(&file, "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        \
+    ///     exporter:\n          otlp_grpc:\n            endpoint: ${COLLECTOR}\n  sampler:\n    \
+    ///     trace_id_ratio_based:\n      ratio: 2\n").unwrap();
+    /// let err = otel_config::__private::check_declarative_path(&file, Path::new("otel.yaml")).unwrap_err();
+    /// assert_eq!(err.problems().len(), 1);
+    /// assert_eq!(err.problems()[0].key(), Some("tracer_provider.sampler.trace_id_ratio_based.ratio"));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn check_declarative_path(path: &Path, shown: &Path) -> Result<(), ConfigError> {
+        crate::declarative::check_text(shown, &crate::file::read_text(path, shown)?)
+    }
+
+    /// Whether the macro's `config = "…"` names a declarative configuration file (by its extension, `.yaml` or
+    /// `.yml`) rather than an otel.toml.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// assert!(otel_config::__private::is_declarative(Path::new("deploy/otel.yaml")));
+    /// assert!(!otel_config::__private::is_declarative(Path::new("otel.toml")));
+    /// ```
+    pub fn is_declarative(path: &Path) -> bool {
+        crate::declarative::is_declarative(path)
     }
 }
 

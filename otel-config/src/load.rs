@@ -29,7 +29,9 @@ use std::path::{Path, PathBuf};
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
-    /// An otel.toml named explicitly (macro `config = "…"`); it must exist. Relative to `cwd`.
+    /// A file named explicitly (macro `config = "…"`); it must exist. Relative to `cwd`. An otel.toml, or, by
+    /// its extension `.yaml`/`.yml`, a declarative configuration file, read as `OTEL_CONFIG_FILE` would be (which
+    /// wins over it when set).
     pub file: Option<PathBuf>,
     /// The macro's `service = "…"`: a default below otel.toml and the environment.
     pub service_name: Option<String>,
@@ -93,8 +95,13 @@ pub struct Loaded {
 /// ```
 pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
     let env = Env::new(options.env.as_ref());
-    if let Some(named) = env.get(crate::declarative::OTEL_CONFIG_FILE) {
-        return crate::declarative::load_file(options, &env, named);
+    use crate::declarative::{self, OTEL_CONFIG_FILE};
+    // The declarative file: the one OTEL_CONFIG_FILE names, else the macro's `config = "….yaml"`.
+    if let Some(named) = env.get(OTEL_CONFIG_FILE) {
+        return declarative::load_file(options, &env, Path::new(named.trim()), Origin::Env(OTEL_CONFIG_FILE.into()));
+    }
+    if let Some(named) = options.file.as_deref().filter(|f| declarative::is_declarative(f)) {
+        return declarative::load_file(options, &env, named, Origin::MacroArgument("config"));
     }
     let file = file::locate(options, &env)?;
     let parsed = file.as_deref().map(file::read).transpose()?;

@@ -68,15 +68,6 @@ impl Origin {
         }
     }
 
-    /// Whether this is a YAML file (the declarative configuration file), by its extension.
-    pub(crate) fn is_yaml(&self) -> bool {
-        let path = match self {
-            Origin::File(path) | Origin::FileAt { path, .. } => path,
-            _ => return false,
-        };
-        path.extension().is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-    }
-
     /// What named a file, for "the configuration file `…` named by …": `` `config = …` `` or `OTEL_TOML`.
     pub(crate) fn as_namer(&self) -> String {
         match self {

@@ -1,7 +1,8 @@
 //! The compile-time check of otel.toml: the file `config = "…"` names (relative to the crate's directory,
 //! `CARGO_MANIFEST_DIR`), else `otel.toml` beside the crate's `Cargo.toml` when it exists. It is parsed and
 //! validated with `otel_config::check_file`, so a mistake is a compile error carrying the very message the
-//! program would print at start; no file means no check.
+//! program would print at start; no file means no check. A `.yaml`/`.yml` file is the declarative
+//! configuration file instead, checked in full except for what its `${…}` substitutions decide at start.
 //!
 //! The expansion includes the file (`::core::include_bytes!` of its absolute path), so that Cargo rebuilds
 //! the crate, and checks the file again, whenever it is edited. The program still reads the file at start:
@@ -70,7 +71,14 @@ pub(crate) fn check_in(manifest_dir: Option<&Path>, config: Option<&LitStr>) -> 
     };
     // Read (bounded, regular files only) and checked as the program does at start; messages name the path as
     // written.
-    otel_config::__private::check_path(&path, Path::new(&shown)).map_err(|e| syn::Error::new(span, e.to_string()))?;
+    let shown = Path::new(&shown);
+    let checked = match otel_config::__private::is_declarative(&path) {
+        // A declarative file: what `${…}` substitution decides is left to the start (the variables are the
+        // program's, not the compiler's).
+        true => otel_config::__private::check_declarative_path(&path, shown),
+        false => otel_config::__private::check_path(&path, shown).map(drop),
+    };
+    checked.map_err(|e| syn::Error::new(span, e.to_string()))?;
     Ok(Some(CheckedFile { absolute: path.to_str().map(str::to_string) }))
 }
 
@@ -130,6 +138,19 @@ mod tests {
                      `exporter.endpoint`? (valid keys in [exporter]: protocol, endpoint, traces_endpoint, \
                      logs_endpoint, metrics_endpoint, timeout, headers, compression, insecure, certificate, \
                      client_certificate, client_key, on_invalid)"),
+            ),
+            // A `.yaml` file is the declarative configuration file: checked, substitutions left to the start.
+            (
+                vec![("otel.yaml", "file_format: \"1.0\"\ndisabled: ${OFF:-false}\ntracer_provider:\n")],
+                Some("otel.yaml"),
+                Ok(Some("otel.yaml")),
+            ),
+            (
+                vec![("d/o.yml", "file_format: \"1.0\"\ntracer_provider:\n  samplr:\n")],
+                Some("d/o.yml"),
+                Err("otel: invalid configuration in d/o.yml, line 3, column 3: unknown key `tracer_provider.samplr`; \
+                     did you mean `tracer_provider.sampler`? (valid keys under `tracer_provider`: processors, \
+                     limits, sampler, id_generator)"),
             ),
             // A directory is not read (nor a FIFO, which would block the compiler): the message the program gives.
             (

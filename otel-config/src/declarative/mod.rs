@@ -32,23 +32,37 @@ use crate::warning::Warning;
 use crate::{file, load};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use typed::Values;
 
 /// The variable that names the declarative configuration file.
 pub(crate) const OTEL_CONFIG_FILE: &str = "OTEL_CONFIG_FILE";
 
-/// Loads the file `OTEL_CONFIG_FILE` names (`named`, relative to `options.cwd`).
-pub(crate) fn load_file(options: &LoadOptions, env: &Env, named: &str) -> Result<Loaded, ConfigError> {
-    let path = absolute(options, Path::new(named.trim()));
+/// Whether `path` names a declarative configuration file rather than an otel.toml: by its extension, `.yaml` or
+/// `.yml` (how `config = "…"` chooses; `OTEL_CONFIG_FILE` always names one).
+pub(crate) fn is_declarative(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// Loads the declarative file `named` (relative to `options.cwd`), which `named_by` names: `OTEL_CONFIG_FILE`,
+/// or the macro's `config = "….yaml"`.
+pub(crate) fn load_file(
+    options: &LoadOptions,
+    env: &Env,
+    named: &Path,
+    named_by: Origin,
+) -> Result<Loaded, ConfigError> {
+    let path = absolute(options, named);
     if !path.exists() {
         let kind = ProblemKind::MissingFile { path };
-        return Err(ConfigProblem::new(kind, None, Origin::Env(OTEL_CONFIG_FILE.into())).into());
+        return Err(ConfigProblem::new(kind, None, named_by).into());
     }
     let text = file::read_text(&path, &path)?;
     let (config, mut warnings) = resolve(options, env, &path, &text)?;
     // An otel.toml that would have been read is not: say so, once. (A missing one named by `config = …` is no
     // error here: it is not used.)
-    if let Ok(Some(toml)) = file::locate(options, env) {
-        let reason = format!("not read: {OTEL_CONFIG_FILE} names the configuration file");
+    let toml_options = LoadOptions { file: options.file.clone().filter(|f| !is_declarative(f)), ..options.clone() };
+    if let Ok(Some(toml)) = file::locate(&toml_options, env) {
+        let reason = format!("not read: {} names the configuration file", named_by.as_namer());
         let instead = format!("using {} alone", path.display());
         warnings.insert(0, Warning::node(toml.display().to_string(), "", reason, instead));
     }
@@ -87,13 +101,66 @@ pub fn load_declarative_text(options: &LoadOptions, path: &Path, text: &str) -> 
     Ok(Loaded { config, warnings, file: Some(path.to_path_buf()) })
 }
 
-/// Parses, substitutes, maps and validates.
+/// The compile-time check of a declarative file (`#[otel::main(config = "otel.yaml")]`): everything but what
+/// substitution decides. The variables are the program's, not the compiler's, so a scalar holding a `${…}`
+/// reference is left unset, and a problem it could take part in is not reported now (the same problem, if the
+/// value makes it one, stops the start): one about that node, or about any node of the same exporter block
+/// (its endpoint, protocol, TLS files and headers are checked together), or a sibling elsewhere. Syntax, wrong
+/// types, unknown keys and invalid values written in the file are errors, as at start.
+///
+/// (A problem a substituted node hides at an earlier step, its file being mapped, can hide later ones: those
+/// then stop the start instead of the build.)
+pub(crate) fn check_text(path: &Path, text: &str) -> Result<(), ConfigError> {
+    let no_env = Env::new(Some(&HashMap::new()));
+    let mut values = Values::Deferred(Vec::new());
+    // A syntax error or an invalid reference is reported whatever the variables.
+    let root = parse_typed(&mut values, path, text)?;
+    let Values::Deferred(deferred) = values else { return Ok(()) };
+    let Err(error) = resolve_typed(&LoadOptions::default(), &no_env, path, &root) else { return Ok(()) };
+    // An unknown key or a written value of the wrong type is what it is, whatever the variables say.
+    let exempt = |p: &ConfigProblem| {
+        !matches!(p.kind(), ProblemKind::UnknownKey { .. } | ProblemKind::WrongType { .. })
+            && p.key().is_some_and(|key| deferred.iter().any(|d| decided_by(key, d)))
+    };
+    let remaining: Vec<ConfigProblem> = error.into_iter().filter(|p| !exempt(p)).collect();
+    if remaining.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigError::from_problems(remaining))
+    }
+}
+
+/// Whether a problem at node `key` may depend on the substituted node `deferred`: it is under the same exporter
+/// block (`….exporter.otlp_grpc`), or, elsewhere, under the same parent (a top-level node only itself).
+fn decided_by(key: &str, deferred: &str) -> bool {
+    let scope = match deferred.find(".exporter.") {
+        Some(i) => {
+            let after = i + ".exporter.".len();
+            let end = deferred[after..].find(['.', '[']).map_or(deferred.len(), |j| after + j);
+            &deferred[..end]
+        }
+        None => match deferred.rfind(['.', '[']) {
+            Some(i) => &deferred[..i],
+            None => deferred,
+        },
+    };
+    key == scope || key.strip_prefix(scope).is_some_and(|rest| rest.starts_with(['.', '[']))
+}
+
+/// Parses, substitutes (from `env`), maps and validates.
 fn resolve(
     options: &LoadOptions,
     env: &Env,
     path: &Path,
     text: &str,
 ) -> Result<(crate::Config, Vec<Warning>), ConfigError> {
+    let root = parse_typed(&mut Values::Env(env), path, text)?;
+    resolve_typed(options, env, path, &root)
+}
+
+/// The file parsed, its scalars substituted from `values` and typed; a syntax error or invalid references are
+/// the error.
+fn parse_typed(values: &mut Values<'_>, path: &Path, text: &str) -> Result<typed::Typed, ConfigError> {
     let origin = || Origin::File(path.to_path_buf());
     let root = match yaml::parse(text) {
         Ok(Some(root)) => root,
@@ -103,6 +170,7 @@ fn resolve(
         }
         Err(e) => {
             let kind = ProblemKind::Syntax {
+                format: crate::FileFormat::Yaml,
                 line: e.pos.map(|p| p.line),
                 column: e.pos.map(|p| p.column),
                 message: e.message,
@@ -111,7 +179,7 @@ fn resolve(
         }
     };
     let mut bad = Vec::new();
-    let root = typed::typed(root, "", env, &mut bad);
+    let root = typed::typed(root, "", values, &mut bad);
     if !bad.is_empty() {
         let problems = bad
             .into_iter()
@@ -128,7 +196,18 @@ fn resolve(
             .collect();
         return Err(ConfigError::from_problems(problems));
     }
-    let mapped = map::map(&root, path, env).map_err(ConfigError::from_problems)?;
+    Ok(root)
+}
+
+/// The typed file mapped onto otel.toml's keys and validated by its rules; `env` is read only by the `service`
+/// resource detector.
+fn resolve_typed(
+    options: &LoadOptions,
+    env: &Env,
+    path: &Path,
+    root: &typed::Typed,
+) -> Result<(crate::Config, Vec<Warning>), ConfigError> {
+    let mapped = map::map(root, path, env).map_err(ConfigError::from_problems)?;
     let parsed = ParsedFile { path: path.to_path_buf(), dict: mapped.dict };
     // Nothing from the environment below or above the file: only the defaults and the macro's arguments.
     let no_env = Env::new(Some(&HashMap::new()));

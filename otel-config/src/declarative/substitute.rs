@@ -19,6 +19,15 @@ pub(crate) struct InvalidReference {
 
 /// Substitutes every reference in `text`; `None` when there is none (the scalar is kept as written).
 pub(crate) fn substitute(text: &str, env: &Env) -> Result<Option<String>, InvalidReference> {
+    substitute_by(text, &mut |name| env.raw(name))
+}
+
+/// [`substitute`] with the variables' values given by `lookup` (the compile-time check only notes that a
+/// reference is there: its value is the program's environment, not the compiler's).
+pub(crate) fn substitute_by<'e>(
+    text: &str,
+    lookup: &mut dyn FnMut(&str) -> Option<&'e str>,
+) -> Result<Option<String>, InvalidReference> {
     if !text.contains('$') {
         return Ok(None);
     }
@@ -27,12 +36,12 @@ pub(crate) fn substitute(text: &str, env: &Env) -> Result<Option<String>, Invali
     loop {
         match rest.find("$$") {
             Some(i) => {
-                references(&rest[..i], env, &mut out)?;
+                references(&rest[..i], lookup, &mut out)?;
                 out.push('$');
                 rest = &rest[i + 2..];
             }
             None => {
-                references(rest, env, &mut out)?;
+                references(rest, lookup, &mut out)?;
                 return Ok(Some(out));
             }
         }
@@ -40,7 +49,11 @@ pub(crate) fn substitute(text: &str, env: &Env) -> Result<Option<String>, Invali
 }
 
 /// Substitutes the references in a segment that holds no `$$`.
-fn references(segment: &str, env: &Env, out: &mut String) -> Result<(), InvalidReference> {
+fn references<'e>(
+    segment: &str,
+    lookup: &mut dyn FnMut(&str) -> Option<&'e str>,
+    out: &mut String,
+) -> Result<(), InvalidReference> {
     let mut rest = segment;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
@@ -49,7 +62,7 @@ fn references(segment: &str, env: &Env, out: &mut String) -> Result<(), InvalidR
         match after.find('}') {
             Some(end) if end > 0 => {
                 let content = &after[..end];
-                out.push_str(&resolve(content, env)?);
+                out.push_str(&resolve(content, lookup)?);
                 rest = &after[end + 1..];
             }
             _ => {
@@ -63,7 +76,7 @@ fn references(segment: &str, env: &Env, out: &mut String) -> Result<(), InvalidR
 }
 
 /// The value of one reference's content (between `${` and `}`).
-fn resolve(content: &str, env: &Env) -> Result<String, InvalidReference> {
+fn resolve<'e>(content: &str, lookup: &mut dyn FnMut(&str) -> Option<&'e str>) -> Result<String, InvalidReference> {
     let invalid = |reason| InvalidReference { reference: format!("${{{content}}}"), reason };
     let substitution = content.strip_prefix("env:").unwrap_or(content);
     let name_end = substitution.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(substitution.len());
@@ -77,7 +90,7 @@ fn resolve(content: &str, env: &Env) -> Result<String, InvalidReference> {
         if default.is_some_and(|d| d.contains('\n')) {
             return Err(invalid("a default value cannot span lines"));
         }
-        let value = env.raw(name).filter(|v| !v.is_empty());
+        let value = lookup(name).filter(|v| !v.is_empty());
         return Ok(match (value, default) {
             (Some(value), _) => value.to_string(),
             (None, Some(default)) => default.to_string(),

@@ -346,7 +346,7 @@ fn errors_name_the_node_path_and_position() {
         (
             "file_format: \"1.0\"\ntracer_provider:\n  procesors: []\n",
             "otel: invalid configuration in otel.yaml, line 3, column 3: unknown key `tracer_provider.procesors`; \
-             did you mean `tracer_provider.processors`? (valid keys in [tracer_provider]: processors, limits, \
+             did you mean `tracer_provider.processors`? (valid keys under `tracer_provider`: processors, limits, \
              sampler, id_generator)",
         ),
         (
@@ -403,8 +403,8 @@ fn errors_name_the_node_path_and_position() {
             "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          \
              otlp_http:\n            tls:\n              insecure: true\n",
             "otel: invalid configuration in otel.yaml, line 8, column 15: unknown key \
-             `tracer_provider.processors[0].batch.exporter.otlp_http.tls.insecure` (valid keys in \
-             [tracer_provider.processors[0].batch.exporter.otlp_http.tls]: ca_file, cert_file, key_file)",
+             `tracer_provider.processors[0].batch.exporter.otlp_http.tls.insecure` (valid keys under \
+             `tracer_provider.processors[0].batch.exporter.otlp_http.tls`: ca_file, cert_file, key_file)",
         ),
         (
             "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          \
@@ -428,7 +428,9 @@ fn errors_name_the_node_path_and_position() {
 #[test]
 fn a_syntax_error_has_its_line_and_column() {
     let err = load_text("file_format: \"1.0\"\ntracer_provider: [\n", &[]).unwrap_err();
-    let ProblemKind::Syntax { line: Some(line), column: Some(_), message } = err.problems()[0].kind() else {
+    let ProblemKind::Syntax { format: FileFormat::Yaml, line: Some(line), column: Some(_), message } =
+        err.problems()[0].kind()
+    else {
         panic!("{err}");
     };
     assert_eq!(*line, 3, "{message}");
@@ -438,6 +440,14 @@ fn a_syntax_error_has_its_line_and_column() {
     let err = load_text("file_format: \"1.0\"\n---\nfile_format: \"1.0\"\n", &[]).unwrap_err().to_string();
     assert!(err.contains("a second document"), "{err}");
     assert!(load_text("", &[]).unwrap_err().to_string().contains("the file is empty"));
+    // The language comes from how the file was read, not from its name: a file without `.yaml` is still YAML.
+    let options = LoadOptions { env: Some(env_map(&[])), ..Default::default() };
+    let err = load_declarative_text(&options, Path::new("deploy/otel-config"), "a: 1\na: 2\n").unwrap_err();
+    assert!(matches!(err.problems()[0].kind(), ProblemKind::Syntax { format: FileFormat::Yaml, .. }));
+    assert_eq!(
+        err.to_string(),
+        "otel: cannot parse deploy/otel-config: YAML parse error at line 2, column 1; duplicate key `a`"
+    );
 }
 
 #[test]
@@ -763,4 +773,113 @@ fn to_declarative_yaml_names_the_secrets_and_what_it_cannot_express() {
         "{yaml}"
     );
     assert!(yaml.contains("#   [fmt]\n") && yaml.contains("#   resource_detectors (host and os"), "{yaml}");
+}
+
+// ---- the compile-time check (`#[otel::main(config = "otel.yaml")]`) ----
+
+fn check(text: &str) -> Result<(), String> {
+    super::check_text(Path::new("otel.yaml"), text).map_err(|e| e.to_string())
+}
+
+const GRPC_HEAD: &str =
+    "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          \
+                         otlp_grpc:\n";
+
+#[test]
+fn the_compile_time_check_reports_what_is_written_and_defers_what_is_substituted() {
+    // What substitution decides is not judged: an endpoint, a TLS file, a ratio, a header from variables.
+    let deferred = format!(
+        "{GRPC_HEAD}            endpoint: ${{COLLECTOR}}\n            tls:\n              ca_file: ${{CA:-/etc/ca.pem}}\n\
+         \x20             insecure: ${{INSECURE}}\n            headers:\n              - name: x-token\n\
+         \x20               value: ${{TOKEN}}\n  sampler:\n    trace_id_ratio_based:\n      ratio: ${{RATIO}}\n"
+    );
+    assert_eq!(check(&deferred), Ok(()));
+    // Even a value that, with this compiler's environment, would be wrong: the program's may differ.
+    assert_eq!(check(&deferred.replace("${RATIO}", "${PATH}")), Ok(()));
+    assert!(load_text(&deferred, &[("RATIO", "2"), ("COLLECTOR", "http://c:4317")]).is_err());
+
+    // What is written is judged as at start: a ratio, an unknown key (with "did you mean"), a syntax error, an
+    // invalid reference, a written endpoint that is not a URL.
+    let written = |tail: &str| check(&format!("{GRPC_HEAD}            endpoint: ${{COLLECTOR}}\n{tail}"));
+    let err = written("  sampler:\n    trace_id_ratio_based:\n      ratio: 2\n").unwrap_err();
+    assert!(err.contains("tracer_provider.sampler.trace_id_ratio_based.ratio"), "{err}");
+    let err = written("            endpiont: http://x:4317\n").unwrap_err();
+    assert!(err.contains("did you mean"), "{err}");
+    let err = written("  sampler: [\n").unwrap_err();
+    assert!(err.starts_with("otel: cannot parse otel.yaml: YAML parse error at line "), "{err}");
+    let err = written("            timeout: ${1BAD}\n").unwrap_err();
+    assert!(err.contains("invalid substitution"), "{err}");
+    let err = check(&format!("{GRPC_HEAD}            endpoint: not a url\n")).unwrap_err();
+    assert!(err.contains("tracer_provider.processors[0].batch.exporter.otlp_grpc.endpoint"), "{err}");
+    // A problem outside the substituted node's block is still reported.
+    let err = written("  limits:\n    attribute_count_limit: -1\n").unwrap_err();
+    assert!(err.contains("tracer_provider.limits.attribute_count_limit"), "{err}");
+}
+
+#[test]
+fn a_deferred_node_exempts_its_exporter_block_or_its_siblings() {
+    let exporter = "tracer_provider.processors[0].batch.exporter.otlp_grpc";
+    let rows = [
+        (format!("{exporter}.tls.key_file"), format!("{exporter}.tls.cert_file"), true),
+        (format!("{exporter}.endpoint"), format!("{exporter}.tls.insecure"), true),
+        (format!("{exporter}.headers[0].value"), format!("{exporter}.endpoint"), true),
+        (
+            "tracer_provider.processors[1].batch.exporter.otlp_grpc.endpoint".into(),
+            format!("{exporter}.endpoint"),
+            false,
+        ),
+        (
+            "tracer_provider.sampler.parent_based.root".into(),
+            "tracer_provider.sampler.parent_based.remote".into(),
+            true,
+        ),
+        ("tracer_provider.limits.attribute_count_limit".into(), "tracer_provider.sampler.x".into(), false),
+        ("disabled".into(), "file_format".into(), false),
+        ("file_format".into(), "file_format".into(), true),
+    ];
+    for (key, deferred, expected) in rows {
+        assert_eq!(super::decided_by(&key, &deferred), expected, "{key} by {deferred}");
+    }
+}
+
+#[test]
+fn a_yaml_config_argument_is_the_declarative_file() {
+    let dir = dir_with(Some("[exporter]\nprotocol = \"grpc\"\n"));
+    let yaml = "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          \
+                console:\n";
+    std::fs::write(dir.join("otel.yml"), yaml).unwrap();
+    std::fs::write(dir.join("other.yaml"), yaml.replace("console:", "otlp_grpc:")).unwrap();
+    let options = |env: &[(&str, &str)]| LoadOptions {
+        file: Some("otel.yml".into()),
+        env: Some(env_map(env)),
+        cwd: Some(dir.clone()),
+        ..Default::default()
+    };
+    // The file alone: the standard variables are not read; the otel.toml beside it is not either (one warning).
+    let loaded = load(&options(&[("OTEL_TRACES_EXPORTER", "otlp")])).unwrap();
+    assert_eq!(loaded.config.exporter_for(Signal::Traces).protocol, Protocol::Console);
+    assert_eq!(loaded.file.as_deref(), Some(dir.join("otel.yml").as_path()));
+    let printed: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        printed,
+        [format!(
+            "otel: {}: not read: `config = …` names the configuration file; using {} alone",
+            dir.join("otel.toml").display(),
+            dir.join("otel.yml").display()
+        )]
+    );
+    // OTEL_CONFIG_FILE, set at deployment, wins over the macro's file.
+    let loaded = load(&options(&[("OTEL_CONFIG_FILE", "other.yaml")])).unwrap();
+    assert_eq!(loaded.config.exporter_for(Signal::Traces).protocol, Protocol::Grpc);
+    // A missing one is named by the macro's argument.
+    let mut missing = options(&[]);
+    missing.file = Some("gone.yaml".into());
+    let err = load(&missing).unwrap_err();
+    assert_eq!(err.problems()[0].origin(), &Origin::MacroArgument("config"));
+    // OTEL_TOML naming a YAML file is a mix-up, said plainly.
+    let plain =
+        LoadOptions { env: Some(env_map(&[("OTEL_TOML", "otel.yml")])), cwd: Some(dir.clone()), ..Default::default() };
+    let err = load(&plain).unwrap_err().to_string();
+    assert!(err.contains("OTEL_TOML") && err.contains("OTEL_CONFIG_FILE"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,7 +2,7 @@
 //! interpreted after environment variable substitution"). Every invalid reference is reported, with its node's
 //! path and position, before anything is mapped.
 
-use super::substitute::substitute;
+use super::substitute::{substitute, substitute_by};
 use super::yaml::{self, Key, Kind, Node, Pos, Scalar};
 use crate::env::Env;
 
@@ -62,13 +62,24 @@ pub(crate) struct BadReference {
     pub(crate) reason: &'static str,
 }
 
+/// Where `${…}` references take their values.
+pub(crate) enum Values<'e> {
+    /// The program's environment.
+    Env(&'e Env),
+    /// None yet: the compile-time check, where the environment is the compiler's, not the program's. A scalar
+    /// holding a valid reference is left unset (as a reference to an unset variable would be), and its path is
+    /// noted here, so that no value it may take at run time is judged now.
+    Deferred(Vec<String>),
+}
+
 /// Substitutes and types every scalar under `node` (whose path is `path`); the invalid references found are
 /// added to `bad`.
-pub(crate) fn typed(node: Node, path: &str, env: &Env, bad: &mut Vec<BadReference>) -> Typed {
+pub(crate) fn typed(node: Node, path: &str, values: &mut Values<'_>, bad: &mut Vec<BadReference>) -> Typed {
     let value = match node.kind {
-        Kind::Scalar { text, plain } => match substitute(&text, env) {
-            Ok(None) => TypedKind::Scalar { value: yaml::resolve(&text, plain), text },
-            Ok(Some(text)) => TypedKind::Scalar { value: yaml::resolve(&text, plain), text },
+        Kind::Scalar { text, plain } => match substituted(&text, path, values) {
+            Ok(Substituted::Deferred) => TypedKind::Scalar { text: String::new(), value: Scalar::Null },
+            Ok(Substituted::AsWritten) => TypedKind::Scalar { value: yaml::resolve(&text, plain), text },
+            Ok(Substituted::Text(text)) => TypedKind::Scalar { value: yaml::resolve(&text, plain), text },
             Err(e) => {
                 bad.push(BadReference {
                     path: path.to_string(),
@@ -80,14 +91,14 @@ pub(crate) fn typed(node: Node, path: &str, env: &Env, bad: &mut Vec<BadReferenc
             }
         },
         Kind::Seq(items) => TypedKind::Seq(
-            items.into_iter().enumerate().map(|(i, item)| typed(item, &format!("{path}[{i}]"), env, bad)).collect(),
+            items.into_iter().enumerate().map(|(i, item)| typed(item, &format!("{path}[{i}]"), values, bad)).collect(),
         ),
         Kind::Map(entries) => TypedKind::Map(
             entries
                 .into_iter()
                 .map(|(key, value)| {
                     let child = child_path(path, &key.text);
-                    let mut value = typed(value, &child, env, bad);
+                    let mut value = typed(value, &child, values, bad);
                     // A collection or an empty value is shown where its key is written (a block mapping starts on
                     // the next line); a scalar where its value is.
                     if value.is_null() || !matches!(value.value, TypedKind::Scalar { .. }) {
@@ -99,6 +110,38 @@ pub(crate) fn typed(node: Node, path: &str, env: &Env, bad: &mut Vec<BadReferenc
         ),
     };
     Typed { pos: node.pos, value }
+}
+
+/// A scalar's text after substitution.
+enum Substituted {
+    /// No reference: the text as written.
+    AsWritten,
+    /// The text with its references replaced.
+    Text(String),
+    /// It holds a reference and the values are not known ([`Values::Deferred`]).
+    Deferred,
+}
+
+fn substituted(
+    text: &str,
+    path: &str,
+    values: &mut Values<'_>,
+) -> Result<Substituted, super::substitute::InvalidReference> {
+    match values {
+        Values::Env(env) => Ok(substitute(text, env)?.map_or(Substituted::AsWritten, Substituted::Text)),
+        Values::Deferred(paths) => {
+            let mut referenced = false;
+            let result = substitute_by(text, &mut |_| {
+                referenced = true;
+                None
+            })?;
+            if referenced {
+                paths.push(path.to_string());
+                return Ok(Substituted::Deferred);
+            }
+            Ok(result.map_or(Substituted::AsWritten, Substituted::Text))
+        }
+    }
 }
 
 /// `parent.key`, the key shown escaped (a control character in it must not break the message's line).

@@ -65,7 +65,7 @@ fn invalid_value(reason: &str) -> ProblemKind {
 }
 
 fn syntax(line: usize, column: usize, message: &str) -> ProblemKind {
-    ProblemKind::Syntax { line: Some(line), column: Some(column), message: message.into() }
+    ProblemKind::Syntax { format: FileFormat::Toml, line: Some(line), column: Some(column), message: message.into() }
 }
 
 fn unknown_key(suggestion: Option<&str>, table: Option<&str>, valid: &'static [&'static str]) -> ProblemKind {

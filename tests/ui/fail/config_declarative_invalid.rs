@@ -1,0 +1,2 @@
+#[otel::main(config = "tests/ui/config/bad_ratio.yaml")]
+async fn main() {}
