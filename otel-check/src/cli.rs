@@ -1,5 +1,5 @@
-//! The command line: `otel-check config [--json]`, `otel-check ping`, `--help`, and the options that stand in
-//! for `#[otel::main]`'s arguments (`--config`, `--service`).
+//! The command line: `otel-check config [--json | --to-yaml]`, `otel-check ping`, `--help`, and the options that
+//! stand in for `#[otel::main]`'s arguments (`--config`, `--service`).
 
 use std::path::PathBuf;
 
@@ -8,8 +8,8 @@ use std::path::PathBuf;
 pub enum Command {
     /// Print the effective configuration and every warning.
     Config {
-        /// One JSON object instead of text.
-        json: bool,
+        /// How: text, JSON or the declarative file.
+        format: Format,
     },
     /// Check the collector endpoint of every exported signal (a test span for traces).
     Ping,
@@ -17,11 +17,24 @@ pub enum Command {
     Help,
 }
 
+/// What `otel-check config` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `key = value` lines, then the resource and the warnings (no option).
+    Text,
+    /// One JSON object (`--json`).
+    Json,
+    /// The equivalent declarative configuration file, file format 1.x (`--to-yaml`); the warnings go to stderr,
+    /// so that stdout is the file alone.
+    DeclarativeYaml,
+}
+
 /// A parsed command line.
 ///
 /// ```
+/// use otel_check::cli::{Command, Format};
 /// let cli = otel_check::cli::parse(["config", "--json", "--config", "deploy/otel.toml"]).unwrap();
-/// assert_eq!(cli.command, otel_check::cli::Command::Config { json: true });
+/// assert_eq!(cli.command, Command::Config { format: Format::Json });
 /// assert_eq!(cli.config_file, Some("deploy/otel.toml".into()));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,12 +53,15 @@ pub const USAGE: &str = "\
 otel-check: checks the configuration of an app built with #[otel::main], and its collector.
 
 Usage:
-  otel-check config [--json] [--config PATH] [--service NAME]
+  otel-check config [--json | --to-yaml] [--config PATH] [--service NAME]
       Loads the configuration exactly as the app would if started here, in this directory with this
-      environment (otel.toml, OTEL_* and OTEL_TOML_* variables), and prints the effective values and every
-      warning. --json prints one JSON object keyed like otel.toml; durations are milliseconds, header values
-      are redacted, signals.<traces|logs|metrics> says whether each signal is exported, its protocol and the
-      exact URL it is sent to, resource is every attribute sent.
+      environment (otel.toml, OTEL_* and OTEL_TOML_* variables; or, when OTEL_CONFIG_FILE is set, the
+      declarative file it names alone), and prints the effective values and every warning. --json prints one
+      JSON object keyed like otel.toml; durations are milliseconds, header values are redacted,
+      signals.<traces|logs|metrics> says whether each signal is exported, its protocol and the exact URL it is
+      sent to, resource is every attribute sent, file_format says what file was read.
+      --to-yaml prints the equivalent OpenTelemetry declarative configuration file (file format 1.0, for
+      OTEL_CONFIG_FILE); secrets become ${VAR} references its first lines list; warnings go to stderr.
   otel-check ping [--config PATH] [--service NAME]
       Checks the endpoint of every signal sent to a collector: one test span (named \"otel-check ping\") for
       traces, one export request for logs and metrics; reports each round trip, or exactly why it failed.
@@ -69,10 +85,13 @@ pub struct UsageError(pub String);
 /// Parses the arguments after the program name.
 ///
 /// ```
-/// use otel_check::cli::{parse, Command};
+/// use otel_check::cli::{parse, Command, Format};
 /// assert_eq!(parse(["ping"]).unwrap().command, Command::Ping);
 /// assert_eq!(parse(["--help"]).unwrap().command, Command::Help);
+/// assert_eq!(parse(["config", "--to-yaml"]).unwrap().command, Command::Config { format: Format::DeclarativeYaml });
 /// assert!(parse(["config", "--yaml"]).is_err());
+/// assert!(parse(["config", "--json", "--to-yaml"]).is_err());
+/// assert!(parse(["ping", "--to-yaml"]).is_err());
 /// assert!(parse(Vec::<String>::new()).is_err());
 /// ```
 pub fn parse<I, S>(args: I) -> Result<Cli, UsageError>
@@ -83,6 +102,7 @@ where
     let mut args = args.into_iter().map(Into::into);
     let mut command = None;
     let mut json = false;
+    let mut to_yaml = false;
     let mut cli = Cli { command: Command::Help, config_file: None, service: None };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -91,6 +111,7 @@ where
         match arg.as_str() {
             "-h" | "--help" | "help" => return Ok(Cli { command: Command::Help, ..cli }),
             "--json" => json = true,
+            "--to-yaml" => to_yaml = true,
             "--config" => cli.config_file = Some(value("--config")?.into()),
             "--service" => cli.service = Some(value("--service")?),
             "config" | "ping" if command.is_none() => command = Some(arg),
@@ -99,8 +120,14 @@ where
         }
     }
     cli.command = match command.as_deref() {
-        Some("config") => Command::Config { json },
+        Some("config") => match (json, to_yaml) {
+            (true, true) => return Err(UsageError("--json and --to-yaml exclude each other".into())),
+            (true, false) => Command::Config { format: Format::Json },
+            (false, true) => Command::Config { format: Format::DeclarativeYaml },
+            (false, false) => Command::Config { format: Format::Text },
+        },
         Some(_) if json => return Err(UsageError("--json applies to `config` only".into())),
+        Some(_) if to_yaml => return Err(UsageError("--to-yaml applies to `config` only".into())),
         Some(_) => Command::Ping,
         None => return Err(UsageError("no command; expected `config` or `ping`".into())),
     };

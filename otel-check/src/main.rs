@@ -1,4 +1,4 @@
-//! `otel-check config [--json]` and `otel-check ping`: see `otel-check --help`, and the README's "When spans
+//! `otel-check config [--json | --to-yaml]` and `otel-check ping`: see `otel-check --help`, and the README's "When spans
 //! do not show up" section.
 
 use otel_check::{cli, exit, ping, report};
@@ -27,12 +27,20 @@ fn run() -> i32 {
         }
     };
     match cli.command {
-        cli::Command::Config { json: true } => {
+        cli::Command::Config { format: cli::Format::Json } => {
             println!("{}", serde_json::to_string_pretty(&report::json(&loaded)).expect("JSON"));
             exit::OK
         }
-        cli::Command::Config { json: false } => {
+        cli::Command::Config { format: cli::Format::Text } => {
             print!("{}", report::text(&loaded));
+            exit::OK
+        }
+        cli::Command::Config { format: cli::Format::DeclarativeYaml } => {
+            // stdout is the file alone (to redirect into otel.yaml); the warnings go to stderr.
+            for warning in report::warnings(&loaded) {
+                eprintln!("{warning}");
+            }
+            print!("{}", report::declarative_yaml(&loaded));
             exit::OK
         }
         cli::Command::Ping => {

@@ -1,4 +1,5 @@
-//! `otel-check config`: load the configuration as the app would, and render it as text or JSON.
+//! `otel-check config`: load the configuration as the app would, and render it as text, JSON or the equivalent
+//! declarative configuration file.
 
 use crate::cli::Cli;
 use otel_config::{ConfigError, LoadOptions, Loaded, Signal};
@@ -23,6 +24,56 @@ pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
     })
 }
 
+/// The kind of configuration file a [`Loaded`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// An otel.toml, below the environment.
+    Toml,
+    /// The OpenTelemetry declarative configuration file named by `OTEL_CONFIG_FILE`: the whole configuration
+    /// (otel.toml and the other `OTEL_*` variables are not read).
+    Declarative,
+}
+
+impl FileFormat {
+    /// Its name in `--json`'s `file_format`: `"otel.toml"` or `"declarative"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileFormat::Toml => "otel.toml",
+            FileFormat::Declarative => "declarative",
+        }
+    }
+}
+
+/// What `loaded.file` is, for a [`Loaded`] that [`load`] gave in this process: the declarative file when
+/// `OTEL_CONFIG_FILE` is set (non-empty, as `otel_config::load` reads it), else an otel.toml; `None` when no
+/// file was read.
+///
+/// ```
+/// let loaded = otel_check::report::load(&otel_check::cli::parse(["config"]).unwrap()).unwrap();
+/// # if std::env::var_os("OTEL_CONFIG_FILE").is_none() && !std::path::Path::new("otel.toml").exists() {
+/// assert_eq!(otel_check::report::file_format(&loaded), None);
+/// # }
+/// ```
+pub fn file_format(loaded: &Loaded) -> Option<FileFormat> {
+    // `Loaded` does not say which kind of file it read; the variable that decided it does. It is read again
+    // here, in the process that loaded, so it is the same value.
+    let declarative = std::env::var_os("OTEL_CONFIG_FILE").is_some_and(|v| !v.to_string_lossy().trim().is_empty());
+    loaded.file.as_ref().map(|_| if declarative { FileFormat::Declarative } else { FileFormat::Toml })
+}
+
+/// The declarative configuration file (file format 1.0, for `OTEL_CONFIG_FILE`) equivalent to the loaded
+/// configuration: [`otel_config::to_declarative_yaml`]. Secrets are `${VAR}` references its first lines list;
+/// otel's settings without a node in the schema are listed in a comment when they differ from the defaults.
+///
+/// ```
+/// let loaded = otel_check::report::load(&otel_check::cli::parse(["config", "--to-yaml"]).unwrap()).unwrap();
+/// let yaml = otel_check::report::declarative_yaml(&loaded);
+/// assert!(yaml.contains("file_format: \"1.0\"\n"));
+/// ```
+pub fn declarative_yaml(loaded: &Loaded) -> String {
+    otel_config::to_declarative_yaml(&loaded.config)
+}
+
 /// Every warning the app would print at start: ignored `OTEL_*` values, then unavailable propagators.
 ///
 /// ```
@@ -38,8 +89,9 @@ pub fn warnings(loaded: &Loaded) -> Vec<String> {
 
 /// The effective configuration as one JSON object keyed like otel.toml (`service.name` is
 /// `json["service"]["name"]`, `logs.batch.schedule_delay` is `json["logs"]["batch"]["schedule_delay"]`), plus
-/// `signals` (what each signal is sent to), `file` (the otel.toml read, or null), `resource` (every attribute
-/// sent) and `warnings`.
+/// `signals` (what each signal is sent to), `file` (the file read, or null), `file_format` (what `file` is:
+/// `"otel.toml"`, `"declarative"` for the `OTEL_CONFIG_FILE` file, or null; see [`file_format`]), `resource`
+/// (every attribute sent) and `warnings`.
 ///
 /// - `signals.traces`, `signals.logs`, `signals.metrics`: `exported` ([`Config::exports`](otel_config::Config::exports)),
 ///   `protocol` (after the signal's `[<signal>.exporter]` override) and `endpoint`, the exact URL the signal is
@@ -81,6 +133,7 @@ pub fn json(loaded: &Loaded) -> Value {
         object.insert("signals".into(), Value::Object(signals));
         object.insert("resource".into(), Value::Object(resource));
         object.insert("file".into(), json!(loaded.file.as_ref().map(|p| p.display().to_string())));
+        object.insert("file_format".into(), json!(file_format(loaded).map(FileFormat::as_str)));
         object.insert("warnings".into(), json!(warnings(loaded)));
     }
     value
@@ -100,12 +153,16 @@ pub fn text(loaded: &Loaded) -> String {
     let mut value = json(loaded);
     let object = value.as_object_mut().expect("the configuration is a JSON object");
     let file = object.remove("file");
+    object.remove("file_format");
     let resource = object.remove("resource");
     let warnings = object.remove("warnings");
     let mut out = String::new();
-    match file.as_ref().and_then(Value::as_str) {
-        Some(path) => out.push_str(&format!("# otel.toml: {path}\n")),
-        None => out.push_str("# otel.toml: none (built-in defaults and the environment)\n"),
+    match (file.as_ref().and_then(Value::as_str), file_format(loaded)) {
+        (Some(path), Some(FileFormat::Declarative)) => out.push_str(&format!(
+            "# configuration file (OTEL_CONFIG_FILE): {path}; otel.toml and the other OTEL_* variables are not read\n"
+        )),
+        (Some(path), _) => out.push_str(&format!("# otel.toml: {path}\n")),
+        (None, _) => out.push_str("# otel.toml: none (built-in defaults and the environment)\n"),
     }
     flatten("", &value, &mut out);
     out.push_str("resource:\n");

@@ -320,6 +320,24 @@ fn errors_and_usage_have_their_exit_status() {
         (None, vec![], vec!["status"], 2, "unknown command `status`"),
         (None, vec![], vec!["config", "--yaml"], 2, "unknown option `--yaml`"),
         (None, vec![], vec!["ping", "--json"], 2, "--json applies to `config` only"),
+        (None, vec![], vec!["config", "--json", "--to-yaml"], 2, "--json and --to-yaml exclude each other"),
+        (None, vec![], vec!["config", "--to-yaml", "--json"], 2, "--json and --to-yaml exclude each other"),
+        (None, vec![], vec!["ping", "--to-yaml"], 2, "--to-yaml applies to `config` only"),
+        (Some("[exporter]\nprotocol = \"gprc\""), vec![], vec!["config", "--to-yaml"], 1, "unknown value \"gprc\""),
+        (
+            None,
+            vec![("OTEL_CONFIG_FILE", "missing.yaml")],
+            vec!["config", "--to-yaml"],
+            1,
+            "missing.yaml` named by OTEL_CONFIG_FILE does not exist",
+        ),
+        (
+            None,
+            vec![("OTEL_CONFIG_FILE", "missing.yaml")],
+            vec!["config"],
+            1,
+            "missing.yaml` named by OTEL_CONFIG_FILE does not exist",
+        ),
         (
             None,
             vec![("OTEL_TRACES_EXPORTER", "console"), ("OTEL_LOGS_EXPORTER", "none"), ("OTEL_METRICS_EXPORTER", "console")],
@@ -350,6 +368,179 @@ fn errors_and_usage_have_their_exit_status() {
     let help = run(None, &[], &["--help"]);
     assert_eq!(help.status.code(), Some(0));
     assert!(stdout(&help).contains("Exit status:"));
+}
+
+/// Runs `otel-check args` in `dir`, with exactly `env`.
+fn run_in(dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_otel-check"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .expect("run otel-check")
+}
+
+/// What the app would send, from `config --json`, whichever way the configuration spells it: the shared
+/// `[exporter]` and the per-signal overrides merged into one effective exporter per signal (the declarative
+/// file has an exporter per signal, otel.toml one shared), the configured endpoint keys left out (`signals`
+/// has the URLs), and where the configuration came from left out.
+fn effective(json: &Value) -> Value {
+    let mut effective = json.clone();
+    let object = effective.as_object_mut().unwrap();
+    for key in ["file", "file_format", "exporter", "traces"] {
+        object.remove(key);
+    }
+    // `service.environment` is written as the resource attribute it gives (deployment.environment.name), and
+    // read back as that attribute: the same resource (compared), spelled differently.
+    object["service"].as_object_mut().unwrap().remove("environment");
+    for (signal, override_) in
+        [("traces", "/traces/exporter"), ("logs", "/logs/exporter"), ("metrics", "/metrics/exporter")]
+    {
+        let mut merged = serde_json::Map::new();
+        for (key, shared) in json["exporter"].as_object().unwrap() {
+            if key.contains("endpoint") {
+                continue;
+            }
+            let own = json.pointer(&format!("{override_}/{key}")).filter(|v| !v.is_null());
+            merged.insert(key.clone(), own.unwrap_or(shared).clone());
+        }
+        object.insert(format!("{signal}_exporter"), Value::Object(merged));
+    }
+    object["logs"].as_object_mut().unwrap().remove("exporter");
+    object["metrics"].as_object_mut().unwrap().remove("exporter");
+    effective
+}
+
+/// `config --to-yaml` writes the declarative file equivalent to otel.toml and the environment; that file, named
+/// by `OTEL_CONFIG_FILE` alone (no otel.toml, none of the original variables: only the secret it references),
+/// gives the same effective configuration in `config --json`.
+#[test]
+fn to_yaml_reads_back_through_otel_config_file_to_the_same_configuration() {
+    let toml = "resource_detectors = [\"host\", \"os\"]\npropagators = [\"tracecontext\", \"baggage\", \"b3\"]\n\
+                [service]\nname = \"checkout\"\nversion = \"1.4.0\"\nenvironment = \"prod\"\n\
+                [resource]\nteam = \"pay$ments\"\nshard = 3\nweight = 0.5\nprimary = true\n\
+                [limits]\nevent_count = 7\n[logs.exporter]\nprotocol = \"http/json\"\n";
+    let env = [
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"),
+        ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://logs:4318/custom/logs"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=s3cret-token"),
+        ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "2500"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "250"),
+        ("OTEL_BLRP_MAX_QUEUE_SIZE", "4096"),
+        ("OTEL_METRIC_EXPORT_INTERVAL", "15000"),
+        ("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "delta"),
+        ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+        ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
+    ];
+    let dir = dir_with(Some(toml));
+    let output = run_in(&dir, &env, &["config", "--to-yaml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "no warning for this configuration");
+    let yaml = stdout(&output);
+    assert!(yaml.starts_with("# The declarative configuration (OTEL_CONFIG_FILE) equivalent"), "{yaml}");
+    assert!(yaml.contains("\nfile_format: \"1.0\"\n"), "{yaml}");
+    // The secret is a reference the header comment lists, never the value.
+    assert!(!yaml.contains(SECRET) && yaml.contains("#   OTEL_HEADER_X_API_KEY\n"), "{yaml}");
+    let original = config_json(Some(toml), &env);
+    assert_eq!(original["file_format"], "otel.toml");
+
+    let yaml_dir = dir_with(None);
+    std::fs::write(yaml_dir.join("otel.yaml"), &yaml).unwrap();
+    let back_env = [("OTEL_CONFIG_FILE", "otel.yaml"), ("OTEL_HEADER_X_API_KEY", SECRET)];
+    let output = run_in(&yaml_dir, &back_env, &["config", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let back: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(back["file_format"], "declarative");
+    assert_eq!(back["file"], yaml_dir.join("otel.yaml").display().to_string());
+    // Some of what is compared, spelled out (a failure shows the whole difference below).
+    assert_eq!(back["service"]["name"], "checkout");
+    assert_eq!(back["resource"]["team"], "pay$ments");
+    assert_eq!(back["resource"]["shard"], 3);
+    assert_eq!(back["signals"]["logs"]["endpoint"], "http://logs:4318/custom/logs");
+    assert_eq!(back["signals"]["logs"]["protocol"], "http/json");
+    assert_eq!(back["warnings"], serde_json::json!([]));
+    assert_eq!(effective(&back), effective(&original), "\n{yaml}");
+    // The header's value came from the variable the file references: the same through the ping's transport.
+    assert_eq!(effective(&back)["traces_exporter"]["headers"], serde_json::json!({"x-api-key": "***"}));
+
+    // Read back once more, the file is the same (a fixed point).
+    let output = run_in(&yaml_dir, &back_env, &["config", "--to-yaml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), yaml);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&yaml_dir);
+}
+
+/// `--to-yaml` prints the file alone on stdout: the warnings go to stderr.
+#[test]
+fn to_yaml_prints_the_warnings_on_stderr() {
+    let output =
+        run(None, &[("OTEL_BSP_MAX_QUEUE_SIZE", "abc"), ("OTEL_PROPAGATORS", "jaeger")], &["config", "--to-yaml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE=\"abc\""), "{err}");
+    assert!(err.contains("otel: propagator `jaeger` is not available"), "{err}");
+    let yaml = stdout(&output);
+    assert!(yaml.starts_with("# ") && !yaml.contains("otel: "), "{yaml}");
+    assert!(yaml.contains("\n        max_queue_size: 2048\n"), "{yaml}");
+}
+
+/// Under `OTEL_CONFIG_FILE`, the report names the declarative file as such (not as an otel.toml), and the
+/// otel.toml beside it and the other variables are not read.
+#[test]
+fn the_declarative_file_is_labelled_as_such() {
+    let dir = dir_with(Some("[service]\nname = \"from-toml\""));
+    let yaml = r#"file_format: "1.0"
+resource:
+  attributes:
+    - name: service.name
+      value: ${NAME}
+tracer_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_grpc:
+            endpoint: http://collector:4317
+"#;
+    std::fs::write(dir.join("app.yaml"), yaml).unwrap();
+    let env = [("OTEL_CONFIG_FILE", "app.yaml"), ("NAME", "from-yaml"), ("OTEL_SERVICE_NAME", "from-env")];
+    let path = dir.join("app.yaml").display().to_string();
+
+    let output = run_in(&dir, &env, &["config"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let label = format!(
+        "# configuration file (OTEL_CONFIG_FILE): {path}; otel.toml and the other OTEL_* variables are not read\n"
+    );
+    assert!(text.starts_with(&label), "{text}");
+    assert!(!text.contains("# otel.toml"), "{text}");
+    assert!(text.contains("\nservice.name = \"from-yaml\"\n"), "{text}");
+    assert!(text.contains("\nsignals.logs.exported = false\n"), "{text}");
+    assert!(text.contains("otel.toml: not read: OTEL_CONFIG_FILE names the configuration file"), "{text}");
+
+    let output = run_in(&dir, &env, &["config", "--json"]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["file"], path);
+    assert_eq!(json["file_format"], "declarative");
+    assert_eq!(json["service"]["name"], "from-yaml");
+    assert_eq!(json["signals"]["traces"]["endpoint"], "http://collector:4317");
+
+    // Without the variable, the same directory is an otel.toml one, labelled so.
+    let output = run_in(&dir, &[], &["config"]);
+    let toml_path = dir.join("otel.toml").display().to_string();
+    assert!(stdout(&output).starts_with(&format!("# otel.toml: {toml_path}\n")), "{}", stdout(&output));
+    let output = run_in(&dir, &[], &["config", "--json"]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (json["file_format"].as_str(), json["service"]["name"].as_str()),
+        (Some("otel.toml"), Some("from-toml"))
+    );
+    // No file at all: null.
+    assert_eq!(config_json(None, &[])["file_format"], Value::Null);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
