@@ -69,6 +69,7 @@ Usage:
 
 Options standing in for the app's #[otel::main] arguments:
   --config PATH    the app's `config = \"PATH\"` (relative to this directory, as at run time)
+                   (a .yaml or .yml PATH is a declarative configuration file, as OTEL_CONFIG_FILE's)
   --service NAME   the app's `service = \"NAME\"` (the default service.name, below otel.toml and OTEL_*)
   The app also sends its crate version as service.version and falls back to its crate name for service.name:
   otel-check cannot know them, so it shows service.version only when otel.toml or the environment sets it.

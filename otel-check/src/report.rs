@@ -24,29 +24,8 @@ pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
     })
 }
 
-/// The kind of configuration file a [`Loaded`] came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileFormat {
-    /// An otel.toml, below the environment.
-    Toml,
-    /// The OpenTelemetry declarative configuration file named by `OTEL_CONFIG_FILE`: the whole configuration
-    /// (otel.toml and the other `OTEL_*` variables are not read).
-    Declarative,
-}
-
-impl FileFormat {
-    /// Its name in `--json`'s `file_format`: `"otel.toml"` or `"declarative"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FileFormat::Toml => "otel.toml",
-            FileFormat::Declarative => "declarative",
-        }
-    }
-}
-
-/// What `loaded.file` is, for a [`Loaded`] that [`load`] gave in this process: the declarative file when
-/// `OTEL_CONFIG_FILE` is set (non-empty, as `otel_config::load` reads it), else an otel.toml; `None` when no
-/// file was read.
+/// What `loaded.file` is, by its name in `--json`'s `file_format`: `"otel.toml"`, `"declarative"` (the file
+/// `OTEL_CONFIG_FILE` or `--config ….yaml` names: the whole configuration), or `None` when no file was read.
 ///
 /// ```
 /// let loaded = otel_check::report::load(&otel_check::cli::parse(["config"]).unwrap()).unwrap();
@@ -54,11 +33,11 @@ impl FileFormat {
 /// assert_eq!(otel_check::report::file_format(&loaded), None);
 /// # }
 /// ```
-pub fn file_format(loaded: &Loaded) -> Option<FileFormat> {
-    // `Loaded` does not say which kind of file it read; the variable that decided it does. It is read again
-    // here, in the process that loaded, so it is the same value.
-    let declarative = std::env::var_os("OTEL_CONFIG_FILE").is_some_and(|v| !v.to_string_lossy().trim().is_empty());
-    loaded.file.as_ref().map(|_| if declarative { FileFormat::Declarative } else { FileFormat::Toml })
+pub fn file_format(loaded: &Loaded) -> Option<&'static str> {
+    loaded.file_format.map(|format| match format {
+        otel_config::FileFormat::Yaml => "declarative",
+        _ => "otel.toml",
+    })
 }
 
 /// The declarative configuration file (file format 1.0, for `OTEL_CONFIG_FILE`) equivalent to the loaded
@@ -133,7 +112,7 @@ pub fn json(loaded: &Loaded) -> Value {
         object.insert("signals".into(), Value::Object(signals));
         object.insert("resource".into(), Value::Object(resource));
         object.insert("file".into(), json!(loaded.file.as_ref().map(|p| p.display().to_string())));
-        object.insert("file_format".into(), json!(file_format(loaded).map(FileFormat::as_str)));
+        object.insert("file_format".into(), json!(file_format(loaded)));
         object.insert("warnings".into(), json!(warnings(loaded)));
     }
     value
@@ -158,8 +137,8 @@ pub fn text(loaded: &Loaded) -> String {
     let warnings = object.remove("warnings");
     let mut out = String::new();
     match (file.as_ref().and_then(Value::as_str), file_format(loaded)) {
-        (Some(path), Some(FileFormat::Declarative)) => out.push_str(&format!(
-            "# configuration file (OTEL_CONFIG_FILE): {path}; otel.toml and the other OTEL_* variables are not read\n"
+        (Some(path), Some("declarative")) => out.push_str(&format!(
+            "# declarative configuration file: {path}; otel.toml and the other OTEL_* variables are not read\n"
         )),
         (Some(path), _) => out.push_str(&format!("# otel.toml: {path}\n")),
         (None, _) => out.push_str("# otel.toml: none (built-in defaults and the environment)\n"),

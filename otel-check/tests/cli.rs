@@ -512,9 +512,8 @@ tracer_provider:
     let output = run_in(&dir, &env, &["config"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);
-    let label = format!(
-        "# configuration file (OTEL_CONFIG_FILE): {path}; otel.toml and the other OTEL_* variables are not read\n"
-    );
+    let label =
+        format!("# declarative configuration file: {path}; otel.toml and the other OTEL_* variables are not read\n");
     assert!(text.starts_with(&label), "{text}");
     assert!(!text.contains("# otel.toml"), "{text}");
     assert!(text.contains("\nservice.name = \"from-yaml\"\n"), "{text}");
@@ -527,6 +526,13 @@ tracer_provider:
     assert_eq!(json["file_format"], "declarative");
     assert_eq!(json["service"]["name"], "from-yaml");
     assert_eq!(json["signals"]["traces"]["endpoint"], "http://collector:4317");
+
+    // `--config app.yaml` (the app's `config = "app.yaml"`): the same file, the same label, the same values.
+    let output = run_in(&dir, &env[1..], &["config", "--config", "app.yaml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with(&label), "{}", stdout(&output));
+    assert!(stdout(&output).contains("\nservice.name = \"from-yaml\"\n"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("otel.toml: not read: `config = …` names the configuration file"));
 
     // Without the variable, the same directory is an otel.toml one, labelled so.
     let output = run_in(&dir, &[], &["config"]);

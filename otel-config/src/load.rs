@@ -3,7 +3,7 @@
 
 use crate::enums::{Protocol, Signal};
 use crate::env::{self, Env};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, FileFormat};
 use crate::keys::{self, key};
 use crate::model::Config;
 use crate::source::{nest, Layer, Layers, Origin, ParsedFile};
@@ -56,7 +56,7 @@ pub struct LoadOptions {
 /// assert_eq!(loaded.config.batch.max_queue_size, 2048);
 /// assert_eq!(loaded.warnings[0].to_string(),
 ///     r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="abc": not a non-negative integer; using 2048"#);
-/// assert_eq!(loaded.file, None);
+/// assert_eq!((loaded.file, loaded.file_format), (None, None));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {
@@ -66,6 +66,9 @@ pub struct Loaded {
     pub warnings: Vec<Warning>,
     /// The otel.toml actually read (absolute), if any; under `OTEL_CONFIG_FILE`, the declarative file.
     pub file: Option<PathBuf>,
+    /// What `file` is: [`FileFormat::Toml`] for an otel.toml (below the environment), [`FileFormat::Yaml`] for
+    /// the declarative file (the whole configuration); `None` when no file was read.
+    pub file_format: Option<FileFormat>,
 }
 
 /// Loads the configuration the way `#[otel::main]` does at start: built-in defaults < macro arguments <
@@ -106,7 +109,8 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
     let file = file::locate(options, &env)?;
     let parsed = file.as_deref().map(file::read).transpose()?;
     let (config, warnings) = resolve(options, &env, parsed.as_ref())?;
-    Ok(Loaded { config, warnings, file })
+    let file_format = file.as_ref().map(|_| FileFormat::Toml);
+    Ok(Loaded { config, warnings, file, file_format })
 }
 
 /// Checks the text of an otel.toml on its own — built-in defaults < the file, no macro argument, no
@@ -156,7 +160,8 @@ pub fn load_with_text(options: &LoadOptions, file: Option<(&Path, &str)>) -> Res
     let env = Env::new(options.env.as_ref());
     let parsed = file.map(|(path, text)| ParsedFile::parse(path, text)).transpose()?;
     let (config, warnings) = resolve(options, &env, parsed.as_ref())?;
-    Ok(Loaded { config, warnings, file: file.map(|(path, _)| path.to_path_buf()) })
+    let file_format = file.map(|_| FileFormat::Toml);
+    Ok(Loaded { config, warnings, file: file.map(|(path, _)| path.to_path_buf()), file_format })
 }
 
 /// The layers merged and validated: the configuration and the (unfinished) warnings.

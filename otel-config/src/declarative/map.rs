@@ -513,7 +513,8 @@ impl Mapper {
             for (item_path, item) in self.items(child, &p) {
                 let Some((detector, dp, _)) = self.one(item, &item_path, "detector") else { continue };
                 if scope::detectors(detector).is_empty() {
-                    self.warn(&dp, item.pos, format!("otel has no `{detector}` resource detector"), "ignored");
+                    let shown = detector.escape_debug();
+                    self.warn(&dp, item.pos, format!("otel has no `{shown}` resource detector"), "ignored");
                 } else {
                     found.push((detector, item.pos));
                 }

@@ -66,7 +66,7 @@ pub(crate) fn load_file(
         let instead = format!("using {} alone", path.display());
         warnings.insert(0, Warning::node(toml.display().to_string(), "", reason, instead));
     }
-    Ok(Loaded { config, warnings, file: Some(path) })
+    Ok(Loaded { config, warnings, file: Some(path), file_format: Some(crate::FileFormat::Yaml) })
 }
 
 /// Loads a declarative configuration file given as text, as `OTEL_CONFIG_FILE` would: `path` names it in
@@ -98,7 +98,7 @@ pub(crate) fn load_file(
 pub fn load_declarative_text(options: &LoadOptions, path: &Path, text: &str) -> Result<Loaded, ConfigError> {
     let env = Env::new(options.env.as_ref());
     let (config, warnings) = resolve(options, &env, path, text)?;
-    Ok(Loaded { config, warnings, file: Some(path.to_path_buf()) })
+    Ok(Loaded { config, warnings, file: Some(path.to_path_buf()), file_format: Some(crate::FileFormat::Yaml) })
 }
 
 /// The compile-time check of a declarative file (`#[otel::main(config = "otel.yaml")]`): everything but what
