@@ -272,7 +272,12 @@ impl Bench {
                     .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
                     .env("OTEL_SERVICE_NAME", "bench-otel")
                     .env("OTEL_TOML_FMT_FORMAT", "off")
-                    .env("OTEL_TOML_SHUTDOWN_SUMMARY", "always");
+                    .env("OTEL_TOML_SHUTDOWN_SUMMARY", "always")
+                    // Traces only, as every other program sends (oxtel is told the same): otel's defaults would
+                    // also export each event as a log record and its own pipeline metrics, work the peers do
+                    // not do. The logs and metrics scenarios turn their signal back on.
+                    .env("OTEL_LOGS_EXPORTER", "none")
+                    .env("OTEL_METRICS_EXPORTER", "none");
                 cmd.envs(self.otel_env.iter().map(|(k, v)| (k, v)));
             }
             // The peers read the standard variables, as their users set them.

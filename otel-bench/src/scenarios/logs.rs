@@ -21,12 +21,12 @@ use serde_json::json;
 /// The programs compared, the recipe first (the ratios are to it).
 const VARIANTS: [Variant; 3] = [
     Variant { label: "hand-written appender-tracing recipe", side: Side::Peer, args: &["--logs", "on"], env: &[] },
-    Variant { label: "otel (defaults)", side: Side::Otel, args: &[], env: &[] },
+    Variant { label: "otel (defaults)", side: Side::Otel, args: &[], env: &[("OTEL_LOGS_EXPORTER", "otlp")] },
     Variant {
         label: "otel, logs.span_events = false",
         side: Side::Otel,
         args: &[],
-        env: &[("OTEL_TOML_LOGS_SPAN_EVENTS", "false")],
+        env: &[("OTEL_LOGS_EXPORTER", "otlp"), ("OTEL_TOML_LOGS_SPAN_EVENTS", "false")],
     },
 ];
 
