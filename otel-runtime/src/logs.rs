@@ -14,6 +14,7 @@ use opentelemetry_sdk::logs::{LogBatch, LogProcessor, SdkLogRecord};
 use opentelemetry_sdk::Resource;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing_subscriber::layer::Context;
 
 /// The libraries our own exports run through. Their events never become log records: were one of them to log
 /// on an application thread (the export threads have no subscriber at all), exporting that record could log
@@ -35,6 +36,78 @@ pub(crate) fn may_become_a_record(target: &str) -> bool {
     !EXPORT_LIBRARIES
         .iter()
         .any(|library| target.strip_prefix(library).is_some_and(|rest| rest.is_empty() || rest.starts_with("::")))
+}
+
+/// The log bridge behind the loop guard: an event of one of the [`EXPORT_LIBRARIES`] never reaches it; every
+/// other call is forwarded. A wrapper rather than a per-layer filter (`with_filter`): with no per-layer filter in
+/// the stack, tracing-subscriber's registry skips its per-span filter bookkeeping, a cost every span would pay for
+/// a check that concerns events only.
+pub(crate) struct LoopGuarded<L>(pub(crate) L);
+
+impl<S: tracing::Subscriber, L: tracing_subscriber::Layer<S>> tracing_subscriber::Layer<S> for LoopGuarded<L> {
+    fn on_register_dispatch(&self, subscriber: &tracing::Dispatch) {
+        self.0.on_register_dispatch(subscriber);
+    }
+
+    fn on_layer(&mut self, subscriber: &mut S) {
+        self.0.on_layer(subscriber);
+    }
+
+    fn register_callsite(&self, metadata: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+        self.0.register_callsite(metadata)
+    }
+
+    fn enabled(&self, metadata: &tracing::Metadata<'_>, ctx: Context<'_, S>) -> bool {
+        self.0.enabled(metadata, ctx)
+    }
+
+    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: Context<'_, S>) {
+        self.0.on_new_span(attrs, id, ctx);
+    }
+
+    fn on_record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>, ctx: Context<'_, S>) {
+        self.0.on_record(span, values, ctx);
+    }
+
+    fn on_follows_from(&self, span: &tracing::span::Id, follows: &tracing::span::Id, ctx: Context<'_, S>) {
+        self.0.on_follows_from(span, follows, ctx);
+    }
+
+    fn event_enabled(&self, event: &tracing::Event<'_>, ctx: Context<'_, S>) -> bool {
+        self.0.event_enabled(event, ctx)
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: Context<'_, S>) {
+        if may_become_a_record(event.metadata().target()) {
+            self.0.on_event(event, ctx);
+        }
+    }
+
+    fn on_enter(&self, id: &tracing::span::Id, ctx: Context<'_, S>) {
+        self.0.on_enter(id, ctx);
+    }
+
+    fn on_exit(&self, id: &tracing::span::Id, ctx: Context<'_, S>) {
+        self.0.on_exit(id, ctx);
+    }
+
+    fn on_close(&self, id: tracing::span::Id, ctx: Context<'_, S>) {
+        self.0.on_close(id, ctx);
+    }
+
+    fn on_id_change(&self, old: &tracing::span::Id, new: &tracing::span::Id, ctx: Context<'_, S>) {
+        self.0.on_id_change(old, new, ctx);
+    }
+
+    /// # Safety
+    /// Forwarded: the wrapper is found as itself, anything else as the wrapped layer finds it.
+    unsafe fn downcast_raw(&self, id: std::any::TypeId) -> Option<*const ()> {
+        if id == std::any::TypeId::of::<Self>() {
+            return Some(self as *const Self as *const ());
+        }
+        // SAFETY: the wrapped layer's own answer for `id`, as the caller asked.
+        unsafe { self.0.downcast_raw(id) }
+    }
 }
 
 /// One log record and its scope, as the bridge emitted them; boxed, so that the hand-off queue's slots stay small.

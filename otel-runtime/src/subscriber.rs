@@ -64,32 +64,44 @@ pub(crate) fn build(
         eprintln!("otel: ignoring fmt.filter {:?}: {e}; using \"info\"", config.fmt.filter);
         EnvFilter::new(with_middleware_spans("info"))
     });
-    // Events become span events unless the log records are to carry them alone (`logs.span_events = false`).
+    // Events become span events unless the log records are to carry them alone (`logs.span_events = false`): then
+    // the layer gets spans only, through a per-layer filter. Not otherwise: a per-layer filter anywhere in the stack
+    // costs every span the registry's filter bookkeeping.
     let span_events = config.logs.span_events || logs.is_none();
-    let otel_layer = (!config.disabled).then(|| {
-        // `u64` and `usize` fields as integers rather than the strings tracing-opentelemetry makes of them.
-        U64Fields::new(
-            tracing_opentelemetry::layer()
-                .with_location(config.tracing.location)
-                .with_threads(config.tracing.threads)
-                .with_tracked_inactivity(config.tracing.timings)
-                .with_tracer(provider.tracer("otel")),
-        )
-        .with_filter(filter_fn(move |metadata| span_events || !metadata.is_event()))
-    });
+    let otel_all = (!config.disabled && span_events).then(|| otel_layer(config, provider));
+    let otel_spans_only = (!config.disabled && !span_events)
+        .then(|| otel_layer(config, provider).with_filter(filter_fn(|metadata| !metadata.is_event())));
     let log_bridge = logs.map(|provider| {
-        opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge::new(provider)
-            .with_filter(filter_fn(|metadata| crate::logs::may_become_a_record(metadata.target())))
+        crate::logs::LoopGuarded(opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge::new(provider))
     });
     let metrics_layer = metrics.map(|provider| tracing_opentelemetry::MetricsLayer::new(provider.clone()));
     let fmt_layer = crate::fmt_ids::fmt_layer(config.fmt.format, config.fmt.trace_ids);
     tracing::Dispatch::new(
         tracing_subscriber::registry()
             .with(filter)
-            .with(otel_layer)
+            .with(otel_all)
+            .with(otel_spans_only)
             .with(log_bridge)
             .with(metrics_layer)
             .with(fmt_layer),
+    )
+}
+
+/// tracing-opentelemetry's layer over `provider`'s tracer, with `u64` and `usize` fields as integers rather than
+/// the strings it makes of them.
+fn otel_layer<S>(
+    config: &Config,
+    provider: &SdkTracerProvider,
+) -> U64Fields<tracing_opentelemetry::OpenTelemetryLayer<S, opentelemetry_sdk::trace::SdkTracer>>
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+{
+    U64Fields::new(
+        tracing_opentelemetry::layer()
+            .with_location(config.tracing.location)
+            .with_threads(config.tracing.threads)
+            .with_tracked_inactivity(config.tracing.timings)
+            .with_tracer(provider.tracer("otel")),
     )
 }
 

@@ -16,12 +16,7 @@ use serde_json::json;
 /// The programs compared, the recipe first.
 const VARIANTS: [Variant; 2] = [
     Variant { label: "hand-written SdkMeterProvider", side: Side::Peer, args: &["--metrics", "on"], env: &[] },
-    Variant {
-        label: "otel (otel::meter)",
-        side: Side::Otel,
-        args: &[],
-        env: &[("OTEL_METRICS_EXPORTER", "otlp")],
-    },
+    Variant { label: "otel (otel::meter)", side: Side::Otel, args: &[], env: &[("OTEL_METRICS_EXPORTER", "otlp")] },
 ];
 
 /// Runs the comparison; see the module's documentation.
