@@ -14,7 +14,10 @@ cargo clippy -p otel-main -p otel-main-runtime -- -D warnings
 cargo clippy -p otel-main -p otel-main-runtime --no-default-features -- -D warnings
 
 cargo build -p otel-main --no-default-features --example task_service
-app="$PWD/target/debug/examples/task_service"
+# Cargo's target directory (CARGO_TARGET_DIR or a config may move it), where the built examples are.
+target_dir="$(cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+app="$target_dir/debug/examples/task_service"
 # The version in the hint is the crate's "major.minor".
 version="$(sed -n 's/^version = "\([0-9]*\.[0-9]*\)\.[0-9]*".*/\1/p' Cargo.toml | head -n 1)"
 expected="otel: exporter.protocol = \"grpc\" needs the \"grpc\" feature of otel-main, left out of this build: otel-main = { version = \"$version\", features = [\"grpc\"] }"

@@ -24,7 +24,10 @@ fi
 
 echo "== building the examples"
 cargo build --quiet --example front_service --example back_service
-bin="$PWD/target/debug/examples"
+# Cargo's target directory (CARGO_TARGET_DIR or a config may move it), where the built examples are.
+target_dir="$(cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+bin="$target_dir/debug/examples"
 
 work="$(mktemp -d)"
 log="$work/collector.log"

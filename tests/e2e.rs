@@ -11,12 +11,10 @@ use std::time::{Duration, Instant};
 /// Tasks per run; each makes 3 spans (handle_task, load_task, save_result).
 const TASKS: usize = 20;
 
+mod common;
+
 fn example_bin() -> PathBuf {
-    // target/debug/deps/e2e-HASH -> target/debug/examples/task_service
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    let bin = deps.parent().unwrap().join("examples").join("task_service");
-    assert!(bin.is_file(), "{} is missing: run `cargo build --examples` (scripts/test.sh does)", bin.display());
-    bin
+    common::example("task_service")
 }
 
 /// A working directory holding `otel.toml` with exactly these contents.

@@ -7,9 +7,7 @@ use std::time::Duration;
 
 fn run(mode: &str) -> (std::process::Output, Receiver) {
     let receiver = Receiver::start_blocking();
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    let bin = deps.parent().unwrap().join("examples").join("exit_paths");
-    assert!(bin.is_file(), "{} is missing: run `cargo build --examples` (scripts/test.sh does)", bin.display());
+    let bin = common::example("exit_paths");
     let dir = std::env::temp_dir().join(format!("otel-exit-{}-{mode}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(

@@ -10,16 +10,25 @@
 
 use std::path::{Path, PathBuf};
 
-#[test]
-fn ui() {
-    // The pass cases are run, too. The SDK is disabled so that they neither need a collector nor wait for
-    // one; they test the expansion, not the export.
-    std::env::set_var("OTEL_SDK_DISABLED", "true");
-    copy_config_files();
+// The cases run as four tests, so that a failure names its kind: the pass cases (compiled and run), the
+// configuration files the macro checks, rustc's own diagnostics after a valid expansion (the text is rustc's),
+// and the macro's own errors. trybuild serialises the runs on its crate.
 
+/// The compile-fail cases whose expected output is rustc's own diagnostic (a type error in the body, a wrong
+/// `on_failure` signature, a `main` return type): valid arguments, expanded, then refused by the compiler.
+const RUSTC_DIAGNOSTICS: &[&str] = &[
+    "body_type_error.rs",
+    "errors_keep_body_checked.rs",
+    "invalid_return_type.rs",
+    "on_failure_wrong_signature.rs",
+    "test_errors_keep_body_checked.rs",
+];
+
+#[test]
+fn ui_pass() {
+    setup();
     let cases = trybuild::TestCases::new();
     cases.pass("tests/ui/pass/*.rs");
-    cases.compile_fail("tests/ui/fail/*.rs");
     drop(cases); // runs the cases
 
     // The pass cases above are the proof that a user's `otel-main = "0.1"` (what `cargo add otel-main` writes)
@@ -32,6 +41,48 @@ fn ui() {
         .find(|table| table.starts_with(&format!("dependencies.{}]", env!("CARGO_PKG_NAME"))))
         .unwrap_or_else(|| panic!("the cases do not depend on {} by its name:\n{manifest}", env!("CARGO_PKG_NAME")));
     assert!(!facade.contains("package ="), "the cases rename the facade:\n{facade}");
+}
+
+#[test]
+fn ui_fail_config_files() {
+    compile_fail(|name| name.starts_with("config_"));
+}
+
+#[test]
+fn ui_fail_rustc_diagnostics() {
+    compile_fail(|name| RUSTC_DIAGNOSTICS.contains(&name));
+}
+
+#[test]
+fn ui_fail_macro_errors() {
+    compile_fail(|name| !name.starts_with("config_") && !RUSTC_DIAGNOSTICS.contains(&name));
+}
+
+/// Runs the compile-fail cases of `tests/ui/fail/` whose file name `select` accepts.
+fn compile_fail(select: impl Fn(&str) -> bool) {
+    setup();
+    let mut names: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/fail"))
+        .expect("tests/ui/fail")
+        .map(|entry| entry.expect("a directory entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".rs") && select(name))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no case selected");
+    let cases = trybuild::TestCases::new();
+    for name in &names {
+        cases.compile_fail(format!("tests/ui/fail/{name}"));
+    }
+}
+
+/// Once per test binary: the pass cases' environment and the configuration files (see [`copy_config_files`]).
+fn setup() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The pass cases are run, too. The SDK is disabled so that they neither need a collector nor wait for
+        // one; they test the expansion, not the export.
+        std::env::set_var("OTEL_SDK_DISABLED", "true");
+        copy_config_files();
+    });
 }
 
 /// Copies `tests/ui/config/*.{toml,yaml}` into the crate trybuild generates (it is created there if need be; trybuild

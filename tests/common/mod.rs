@@ -8,13 +8,30 @@ use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// An example's binary (built by `cargo build --examples`, which scripts/test.sh runs first).
+/// An example's binary (built by `cargo build --examples`, which scripts/test.sh runs first): beside the test's
+/// own directory (`target/debug/deps/TEST-HASH` → `target/debug/examples/NAME`), or, when Cargo builds in a
+/// `build-dir` of its own, where it puts the final binaries, under `cargo metadata`'s target directory.
 pub fn example(name: &str) -> PathBuf {
-    // target/debug/deps/TEST-HASH -> target/debug/examples/NAME
     let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    let bin = deps.parent().unwrap().join("examples").join(name);
+    let beside = deps.parent().unwrap().join("examples").join(name);
+    if beside.is_file() {
+        return beside;
+    }
+    let bin = target_dir().join("debug/examples").join(name);
     assert!(bin.is_file(), "{} is missing: run `cargo build --examples` (scripts/test.sh does)", bin.display());
     bin
+}
+
+/// `cargo metadata`'s target directory (where the final binaries are, whatever the build directory).
+fn target_dir() -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version=1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo metadata");
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata's JSON");
+    PathBuf::from(metadata["target_directory"].as_str().expect("target_directory in cargo metadata"))
 }
 
 /// A fresh working directory holding `otel.toml` with these contents.
