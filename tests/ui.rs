@@ -8,6 +8,8 @@
 //! (`tests/ui/config/`: otel.toml and declarative YAML files) are copied there first, under the same relative
 //! paths.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 // The cases run as four tests, so that a failure names its kind: the pass cases (compiled and run), the
@@ -107,16 +109,7 @@ fn copy_config_files() {
 /// metadata` calls the target directory, as trybuild asks. Not `CARGO_TARGET_TMPDIR`'s parent: under a Cargo
 /// `build-dir` (`CARGO_BUILD_BUILD_DIR`, a CI's build cache) that is the build directory, elsewhere.
 fn trybuild_crate_dir() -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .args(["metadata", "--no-deps", "--format-version=1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run cargo metadata");
-    assert!(output.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&output.stderr));
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata's JSON");
-    let target_dir = metadata["target_directory"].as_str().expect("target_directory in cargo metadata");
-    Path::new(target_dir).join("tests/trybuild").join(env!("CARGO_PKG_NAME"))
+    common::target_dir().join("tests/trybuild").join(env!("CARGO_PKG_NAME"))
 }
 
 /// Only when changed: rewriting the file would make Cargo rebuild the cases that include it.

@@ -22,14 +22,16 @@ pub fn example(name: &str) -> PathBuf {
     bin
 }
 
-/// `cargo metadata`'s target directory (where the final binaries are, whatever the build directory).
-fn target_dir() -> PathBuf {
+/// `cargo metadata`'s target directory: where the final binaries are, whatever the build directory, and where
+/// trybuild makes its crate.
+pub fn target_dir() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args(["metadata", "--no-deps", "--format-version=1"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo metadata");
+    assert!(output.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&output.stderr));
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata's JSON");
     PathBuf::from(metadata["target_directory"].as_str().expect("target_directory in cargo metadata"))
 }
