@@ -137,7 +137,9 @@ pub(crate) fn attributes_size_of<'a>(attributes: impl Iterator<Item = &'a opente
 /// The batcher: the processor's state, shared by the application's threads (through [`OtelProcessor`]), the
 /// export worker, the export tasks and the shutdown.
 pub(crate) struct Batcher<I: Item> {
-    queue: ArrayQueue<I>,
+    /// The hand-off queue: each item with the size the hot path estimated and admitted, so that the worker does
+    /// not walk its attributes again (that second estimate was 2% of the process's CPU in a profile).
+    queue: ArrayQueue<(I, usize)>,
     /// Queue length at which the hot path wakes the worker.
     wake_at: usize,
     /// True while the worker waits and needs a wake-up.
@@ -233,12 +235,13 @@ impl<I: Item> Batcher<I> {
             self.ledger.dropped_at_close(ticket);
             return;
         }
-        if !self.ledger.admit_bytes(item.estimated_size()) {
+        let bytes = item.estimated_size();
+        if !self.ledger.admit_bytes(bytes) {
             // Let go at the byte bound: the worker counts and reports it, never this thread.
             self.wake_worker();
             return;
         }
-        match self.queue.push(item) {
+        match self.queue.push((item, bytes)) {
             Ok(()) => {
                 if self.queue.len() >= self.wake_at
                     && self.worker_idle.load(Ordering::Relaxed)
@@ -247,7 +250,7 @@ impl<I: Item> Batcher<I> {
                     self.wake.notify_one();
                 }
             }
-            Err(item) => self.spill(item),
+            Err((item, bytes)) => self.spill(item, bytes),
         }
     }
 
@@ -309,13 +312,13 @@ impl<I: Item> Batcher<I> {
     /// than drop, this thread does the worker's job once: it moves `span` and up to a batch of queued spans into
     /// the backlog. Their bytes were admitted already (the bound is checked before a span is queued). Costs the
     /// application's thread a lock and a memcpy per span, only while it outruns the worker.
-    fn spill(&self, span: I) {
+    fn spill(&self, span: I, span_bytes: usize) {
         let mut spans = Vec::with_capacity(self.settings.max_export_batch_size);
-        let mut bytes = span.estimated_size();
+        let mut bytes = span_bytes;
         spans.push(span);
         while spans.len() < self.settings.max_export_batch_size {
-            let Some(span) = self.queue.pop() else { break };
-            bytes += span.estimated_size();
+            let Some((span, span_bytes)) = self.queue.pop() else { break };
+            bytes += span_bytes;
             spans.push(span);
         }
         self.to_backlog(spans, bytes);
@@ -411,8 +414,8 @@ async fn run_worker<I: Item>(batcher: Arc<Batcher<I>>) {
     loop {
         let is_closing = closing.borrow_and_update().is_some();
         let flush = batcher.flush_requested.swap(false, Ordering::AcqRel) || is_closing;
-        while let Some(span) = batcher.queue.pop() {
-            staged_bytes += span.estimated_size();
+        while let Some((span, bytes)) = batcher.queue.pop() {
+            staged_bytes += bytes;
             staging.push(span);
             if staging.len() >= settings.max_export_batch_size {
                 batcher.seal(&mut staging, &mut staged_bytes);
