@@ -66,7 +66,8 @@ pub(crate) fn read_text(path: &Path, shown: &Path) -> Result<String, ConfigError
     Ok(text)
 }
 
-fn absolute(options: &LoadOptions, path: &Path) -> PathBuf {
+/// `path` made absolute: relative paths are taken from `options.cwd` (else the current directory).
+pub(crate) fn absolute(options: &LoadOptions, path: &Path) -> PathBuf {
     if path.is_absolute() {
         return path.to_path_buf();
     }

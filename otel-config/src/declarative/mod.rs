@@ -31,7 +31,7 @@ use crate::source::{Origin, ParsedFile};
 use crate::warning::Warning;
 use crate::{file, load};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use typed::Values;
 
 /// The variable that names the declarative configuration file.
@@ -51,7 +51,7 @@ pub(crate) fn load_file(
     named: &Path,
     named_by: Origin,
 ) -> Result<Loaded, ConfigError> {
-    let path = absolute(options, named);
+    let path = file::absolute(options, named);
     if !path.exists() {
         let kind = ProblemKind::MissingFile { path };
         return Err(ConfigProblem::new(kind, None, named_by).into());
@@ -234,16 +234,6 @@ fn relocate(problem: ConfigProblem, path: &Path, nodes: &[(String, String, yaml:
             problem.relocated(node_path, origin)
         }
         None => problem,
-    }
-}
-
-fn absolute(options: &LoadOptions, path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        return path.to_path_buf();
-    }
-    match options.cwd.clone().or_else(|| std::env::current_dir().ok()) {
-        Some(base) => base.join(path),
-        None => path.to_path_buf(),
     }
 }
 
