@@ -223,9 +223,9 @@ impl<W: fmt::Write> fmt::Write for HoldTail<'_, W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::CollectSpans as Collect;
     use opentelemetry::trace::{SpanContext, TraceFlags, TraceState, TracerProvider as _};
-    use opentelemetry_sdk::error::OTelSdkResult;
-    use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+    use opentelemetry_sdk::trace::SdkTracerProvider;
     use std::fmt::Write as _;
     use std::sync::{Arc, Mutex};
     use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -234,27 +234,10 @@ mod tests {
     const REMOTE_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
     const REMOTE_SPAN: &str = "00f067aa0ba902b7";
 
-    /// The spans exported, by name: (trace id, span id, parent span id).
-    #[derive(Clone, Debug, Default)]
-    struct Collect(Arc<Mutex<Vec<SpanData>>>);
-
-    impl SpanExporter for Collect {
-        async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-            self.0.lock().unwrap().extend(batch);
-            Ok(())
-        }
-    }
-
-    impl Collect {
-        fn ids(&self, name: &str) -> (String, String, String) {
-            let spans = self.0.lock().unwrap();
-            let span = spans.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("span {name} not exported"));
-            (
-                span.span_context.trace_id().to_string(),
-                span.span_context.span_id().to_string(),
-                span.parent_span_id.to_string(),
-            )
-        }
+    /// The ids of the exported span `name`, as the fmt lines write them: (trace id, span id, parent span id).
+    fn id_strings(spans: &Collect, name: &str) -> (String, String, String) {
+        let (trace, span, parent) = spans.ids(name);
+        (trace.to_string(), span.to_string(), parent.to_string())
     }
 
     /// The fmt output, one write per event.
@@ -318,9 +301,9 @@ mod tests {
 
     /// message → the ids the line of that message must carry (`None`: no ids).
     fn expected(spans: &Collect) -> Vec<(&'static str, Option<(String, String)>)> {
-        let (root_trace, root_span, _) = spans.ids("root");
-        let (child_trace, child_span, child_parent) = spans.ids("child");
-        let (continued_trace, continued_span, continued_parent) = spans.ids("continued");
+        let (root_trace, root_span, _) = id_strings(spans, "root");
+        let (child_trace, child_span, child_parent) = id_strings(spans, "child");
+        let (continued_trace, continued_span, continued_parent) = id_strings(spans, "continued");
         // The exported tree is the one the ids must match: child under root, continued under the remote span.
         assert_eq!((child_trace.as_str(), child_parent.as_str()), (root_trace.as_str(), root_span.as_str()));
         assert_eq!((continued_trace.as_str(), continued_parent.as_str()), (REMOTE_TRACE, REMOTE_SPAN));

@@ -39,6 +39,8 @@ mod sink;
 mod start;
 mod subscriber;
 mod sync;
+#[cfg(test)]
+mod test_support;
 pub mod testing;
 pub(crate) mod transport;
 #[doc(hidden)]

@@ -4,42 +4,13 @@
 
 use super::*;
 use crate::sdk::propagator;
+use crate::test_support::CollectSpans as Collect;
 use opentelemetry::trace::{SpanId, TraceId, TracerProvider as _};
 use opentelemetry::KeyValue;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use otel_config::Propagator;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use tracing_subscriber::layer::SubscriberExt as _;
-
-/// The spans exported.
-#[derive(Clone, Debug, Default)]
-struct Collect(Arc<Mutex<Vec<SpanData>>>);
-
-impl SpanExporter for Collect {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        self.0.lock().unwrap().extend(batch);
-        Ok(())
-    }
-}
-
-/// An exported span's ids: (trace id, span id, parent span id).
-type Ids = (TraceId, SpanId, SpanId);
-
-impl Collect {
-    fn ids(&self, name: &str) -> Ids {
-        self.find(name).unwrap_or_else(|| panic!("span {name} not exported: {:?}", self.names()))
-    }
-    fn find(&self, name: &str) -> Option<Ids> {
-        let spans = self.0.lock().unwrap();
-        let span = spans.iter().find(|s| s.name == name)?;
-        Some((span.span_context.trace_id(), span.span_context.span_id(), span.parent_span_id))
-    }
-    fn names(&self) -> Vec<String> {
-        self.0.lock().unwrap().iter().map(|s| s.name.to_string()).collect()
-    }
-}
 
 /// Runs `f` under a subscriber like the one `start` installs (tracing-opentelemetry on an SDK provider, default
 /// sampler `parentbased_always_on`); returns the spans exported.
