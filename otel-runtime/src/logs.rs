@@ -39,9 +39,9 @@ pub(crate) fn may_become_a_record(target: &str) -> bool {
 }
 
 /// The log bridge behind the loop guard: an event of one of the [`EXPORT_LIBRARIES`] never reaches it; every
-/// other call is forwarded. A wrapper rather than a per-layer filter (`with_filter`): with no per-layer filter in
-/// the stack, tracing-subscriber's registry skips its per-span filter bookkeeping, a cost every span would pay for
-/// a check that concerns events only.
+/// other call is forwarded. A wrapper rather than a per-layer filter (`with_filter`): otel adds no per-layer filter
+/// of its own for a check that concerns events only (with none in the stack, tracing-subscriber's registry skips
+/// its per-span filter bookkeeping; tracing-opentelemetry's metrics layer, when metrics are exported, carries one).
 pub(crate) struct LoopGuarded<L>(pub(crate) L);
 
 impl<S: tracing::Subscriber, L: tracing_subscriber::Layer<S>> tracing_subscriber::Layer<S> for LoopGuarded<L> {

@@ -65,8 +65,8 @@ pub(crate) fn build(
         EnvFilter::new(with_middleware_spans("info"))
     });
     // Events become span events unless the log records are to carry them alone (`logs.span_events = false`): then
-    // the layer gets spans only, through a per-layer filter. Not otherwise: a per-layer filter anywhere in the stack
-    // costs every span the registry's filter bookkeeping.
+    // the layer gets spans only, through a per-layer filter. Not otherwise: a per-layer filter in the stack costs
+    // every span the registry's filter bookkeeping (the metrics layer, when metrics are exported, brings its own).
     let span_events = config.logs.span_events || logs.is_none();
     let otel_all = (!config.disabled && span_events).then(|| otel_layer(config, provider));
     let otel_spans_only = (!config.disabled && !span_events)
