@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The cargo-feature combinations an application gets from otel-main, checked (the main suite of scripts/test.sh
 # builds and tests with --all-features, which the third combination is):
-# - the default features (grpc, tls) and no default features: clippy -D warnings of the facade and the runtime,
-#   for the code behind a `cfg(feature)` that an --all-features build never compiles;
+# - the default features (grpc, tls), no default features, and each default feature alone: clippy -D warnings of
+#   the facade and the runtime, for the code behind a `cfg(feature)` that an --all-features build never compiles;
 # - a build without `grpc` asked for gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc), through #[otel::main] in the
 #   task_service example: the error names the feature and the Cargo.toml line that adds it, stops the app with
 #   exporter.on_invalid = "exit", and with "warn" (the default) is a warning and the app runs to its end.
-# Warm (after test.sh's builds), ~1 min: the two clippy runs and one build of the example with other features.
+# Warm (after test.sh's builds), ~1.5 min: the four clippy runs and one build of the example with other features.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo clippy -p otel-main -p otel-main-runtime -- -D warnings
 cargo clippy -p otel-main -p otel-main-runtime --no-default-features -- -D warnings
+# Each default feature alone: gRPC over plain TCP only (the code under `cfg(feature = "grpc")` beside
+# `cfg(not(feature = "tls"))`), and HTTPS without gRPC, which neither run above compiles.
+cargo clippy -p otel-main -p otel-main-runtime --no-default-features --features grpc -- -D warnings
+cargo clippy -p otel-main -p otel-main-runtime --no-default-features --features tls -- -D warnings
 
 cargo build -p otel-main --no-default-features --example task_service
 # Cargo's target directory (CARGO_TARGET_DIR or a config may move it), where the built examples are.
