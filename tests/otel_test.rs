@@ -184,6 +184,27 @@ fn u64_fields_are_integers_on_spans_records_and_events(otel: Capture) {
     assert_eq!(task.attributes.iter().filter(|kv| kv.key.as_str() == "task.id").count(), 1);
 }
 
+/// The boundary: up to `i64::MAX` a `u64` is an integer; above, no OTLP integer holds it and it stays a string —
+/// on span attributes, span events and log records alike.
+#[otel::test]
+fn u64_fields_are_integers_up_to_i64_max_and_strings_above(otel: Capture) {
+    const MAX: u64 = i64::MAX as u64;
+    let span = tracing::info_span!("bounds", at = MAX, over = MAX + 1);
+    span.in_scope(|| tracing::info!(at = MAX, over = MAX + 1, "edge"));
+    drop(span);
+    let bounds = otel.span("bounds");
+    let over = Value::from((MAX + 1).to_string());
+    assert_eq!(bounds.attribute("at"), Some(&Value::I64(i64::MAX)));
+    assert_eq!(bounds.attribute("over"), Some(&over));
+    let event = &bounds.events[0];
+    assert_eq!(event.attribute("at"), Some(&Value::I64(i64::MAX)));
+    assert_eq!(event.attribute("over"), Some(&over));
+    let logs = otel.logs();
+    assert_eq!(logs.len(), 1);
+    assert_eq!(logs[0].attribute("at"), Some(&Value::I64(i64::MAX)));
+    assert_eq!(logs[0].attribute("over"), Some(&over));
+}
+
 #[otel::test]
 fn u64_fields_keep_the_special_fields_meaning(otel: Capture) {
     // `otel.name` and the `Debug`/`Display` fields are handed on as the layer would have seen them.

@@ -2,7 +2,7 @@
 //! over gRPC (tonic-tracing-opentelemetry's client and server layers) and over HTTP (a hyper client carrying the
 //! trace with `otel::propagation::inject`, axum-tracing-opentelemetry's server layer), both under `#[otel::main]`
 //! with nothing else, exporting to the in-process receiver. The examples are built by `scripts/test.sh` (or
-//! `cargo build --examples`) before the tests run.
+//! `cargo build --all-features --examples -p otel-main`: the b3 case needs the `b3` feature) before the tests run.
 
 mod common;
 
@@ -46,6 +46,14 @@ fn run_both(name: &str, propagators: &str) -> Vec<ReceivedSpan> {
     let back = back.wait();
     assert!(back.status.success(), "back: {back:?}");
     for finished in [&front, &back] {
+        // The examples run as they were last built: one built without a feature these propagators need (e.g. by
+        // `scripts/demo.sh`, default features) warns and falls back, which would read as broken propagation.
+        assert!(
+            !finished.stderr.contains("left out of this build"),
+            "the examples were built without a feature this test needs; run `cargo build --all-features --examples \
+             -p otel-main` first: {}",
+            finished.stderr
+        );
         assert!(!finished.stderr.contains("otel summary"), "spans were lost: {}", finished.stderr);
     }
     let spans = receiver.wait_for_spans_blocking(ORDERS * SPANS_PER_ORDER, Duration::from_secs(20)).unwrap();
