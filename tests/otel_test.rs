@@ -163,6 +163,31 @@ fn metrics_from_event_fields_and_the_captures_meter(otel: Capture) {
     assert_eq!(value("latency"), Some(MetricValue::Histogram { count: 1, sum: 0.5 }));
 }
 
+#[otel::test]
+fn metrics_keep_their_attributes_one_series_each(otel: Capture) {
+    let hits = otel.meter("test").u64_counter("hits").build();
+    hits.add(2, &[otel::KeyValue::new("route", "/a")]);
+    hits.add(5, &[otel::KeyValue::new("route", "/b")]);
+    hits.add(1, &[otel::KeyValue::new("route", "/a")]);
+    // The metrics layer: the event's other fields are the data point's attributes.
+    tracing::info!(monotonic_counter.jobs = 4u64, queue = "fast");
+    let metrics = otel.metrics();
+    let series = |name: &str, key: &str, value: &str| {
+        let found: Vec<_> = metrics
+            .iter()
+            .filter(|m| {
+                m.name == name && m.attributes.iter().any(|kv| kv.key.as_str() == key && kv.value.as_str() == value)
+            })
+            .map(|m| m.value.clone())
+            .collect();
+        assert_eq!(found.len(), 1, "{name}{{{key}={value}}} in {metrics:#?}");
+        found[0].clone()
+    };
+    assert_eq!(series("hits", "route", "/a"), MetricValue::U64(3));
+    assert_eq!(series("hits", "route", "/b"), MetricValue::U64(5));
+    assert_eq!(series("jobs", "queue", "fast"), MetricValue::U64(4));
+}
+
 /// tracing-opentelemetry alone makes `u64` and `usize` fields strings (`Value::String("4")`).
 #[otel::test]
 fn u64_fields_are_integers_on_spans_records_and_events(otel: Capture) {
