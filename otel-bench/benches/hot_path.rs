@@ -11,6 +11,8 @@
 //!   cost, with the export side reduced to nothing.
 //! - `layer_options`: the same with tracing-opentelemetry's per-span extras turned off one by one (code location,
 //!   thread name/id, busy/idle timing), which is what choosing their defaults is about.
+//! - `floor`: tracing-opentelemetry's layer with otel's options and the SDK's tracer, ended spans dropped by the
+//!   processor on the spot: the app-thread cost of the foundation otel keeps, before any processor of ours.
 //! - `otel`: otel's own subscriber and processor, built as `#[otel::main]` builds them, around a sink that drops
 //!   every batch at once (`discarding_sink`, like-for-like with `hand_written::noop_exporter`; and the same with
 //!   thread attributes and busy/idle timing on, as in the hand-written benches); and the whole pipeline installed
@@ -240,6 +242,61 @@ mod u64_fields {
     #[divan::bench]
     fn i64_fields_wrapped(bencher: Bencher) {
         bench(bencher, true, request_i64);
+    }
+}
+
+/// The floor of any pipeline built on tracing-opentelemetry and the SDK, the foundation otel must keep: the layer
+/// with otel's defaults (code location on, thread attributes and busy/idle timing off) and the SDK's tracer, whose
+/// ended spans go to a processor that drops them on the spot. No queue, no batching, no export: what remains is
+/// the layer's `OtelData`, the SDK span and its `SpanData`. Compare with `otel::discarding_sink` (what otel's own
+/// processor adds) and with oxtel's app-thread CPU per span in the peers run (BENCHMARKS.md).
+mod floor {
+    use super::*;
+    use opentelemetry_sdk::trace::{Span, SpanProcessor};
+
+    /// Drops every ended span (the `SpanData` is built by the SDK before `on_end` is called).
+    #[derive(Debug)]
+    struct DropProcessor;
+
+    impl SpanProcessor for DropProcessor {
+        fn on_start(&self, _span: &mut Span, _cx: &opentelemetry::Context) {}
+        fn on_end(&self, span: SpanData) {
+            std::hint::black_box(span);
+        }
+        fn force_flush(&self) -> OTelSdkResult {
+            Ok(())
+        }
+        fn shutdown_with_timeout(&self, _timeout: std::time::Duration) -> OTelSdkResult {
+            Ok(())
+        }
+    }
+
+    fn bench(bencher: Bencher, location: bool) {
+        let provider = SdkTracerProvider::builder()
+            .with_resource(Resource::builder().with_service_name("hot-path").build())
+            .with_span_processor(DropProcessor)
+            .build();
+        let layer = tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("hot-path"))
+            .with_location(location)
+            .with_threads(false)
+            .with_tracked_inactivity(false);
+        let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer).with(EnvFilter::new("info")));
+        bench_requests(bencher, &dispatch);
+        drop(dispatch);
+        let _ = provider.shutdown();
+    }
+
+    /// otel's layer options (code location on).
+    #[divan::bench]
+    fn layer_and_sdk_span_dropped(bencher: Bencher) {
+        bench(bencher, true);
+    }
+
+    /// The same without code location.
+    #[divan::bench]
+    fn layer_and_sdk_span_dropped_no_location(bencher: Bencher) {
+        bench(bencher, false);
     }
 }
 
