@@ -13,6 +13,8 @@
 //!   thread name/id, busy/idle timing), which is what choosing their defaults is about.
 //! - `floor`: tracing-opentelemetry's layer with otel's options and the SDK's tracer, ended spans dropped by the
 //!   processor on the spot: the app-thread cost of the foundation otel keeps, before any processor of ours.
+//! - `oxtel_floor`: oxtel 0.3's layer and its own span record, dropped on the spot: the same floor for the peer
+//!   that does not build on tracing-opentelemetry and the SDK.
 //! - `otel`: otel's own subscriber and processor, built as `#[otel::main]` builds them, around a sink that drops
 //!   every batch at once (`discarding_sink`, like-for-like with `hand_written::noop_exporter`; and the same with
 //!   thread attributes and busy/idle timing on, as in the hand-written benches); and the whole pipeline installed
@@ -297,6 +299,39 @@ mod floor {
     #[divan::bench]
     fn layer_and_sdk_span_dropped_no_location(bencher: Bencher) {
         bench(bencher, false);
+    }
+}
+
+/// oxtel 0.3's own SDK (the peer that writes its own span record instead of tracing-opentelemetry's and the SDK's),
+/// its tracing layer and tracer provider with ended spans dropped on the spot, like `floor`: the like-for-like
+/// comparison of the two foundations on the application's thread.
+mod oxtel_floor {
+    use super::*;
+    use oxtel::sdk::trace::{ExportError, SpanData as OxtelSpanData, SpanProcessor, TracerProvider};
+
+    struct DropProcessor;
+
+    impl SpanProcessor for DropProcessor {
+        fn on_end(&self, span: OxtelSpanData) {
+            std::hint::black_box(span);
+        }
+        fn force_flush(&self) -> Result<(), ExportError> {
+            Ok(())
+        }
+        fn shutdown(&self) -> Result<(), ExportError> {
+            Ok(())
+        }
+    }
+
+    /// oxtel's layer with its defaults.
+    #[divan::bench]
+    fn layer_and_span_dropped(bencher: Bencher) {
+        let provider = TracerProvider::builder().with_processor(DropProcessor).build();
+        let dispatch =
+            Dispatch::new(tracing_subscriber::registry().with(provider.layer()).with(EnvFilter::new("info")));
+        bench_requests(bencher, &dispatch);
+        drop(dispatch);
+        let _ = provider.shutdown();
     }
 }
 
