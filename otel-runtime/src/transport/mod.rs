@@ -38,6 +38,8 @@ mod tls {
     }
 }
 
+/// An error and its sources as one text (a build error's cause, in its message).
+pub(crate) use classify::chain_message;
 /// Every message showing an endpoint URL redacts it with this (for use outside the transport too).
 pub(crate) use credentials::redact_userinfo;
 pub(crate) use proxy::ProxySettings;
@@ -49,7 +51,9 @@ pub(crate) use request::ExportRequest;
 mod tests;
 
 use crate::health::ErrorKind;
+use crate::pipeline::Detail;
 use crate::{BuildError, BuildErrorKind};
+use otel_config::__private::key;
 use otel_config::{Compression, Protocol, Signal};
 use std::time::Duration;
 
@@ -186,11 +190,7 @@ impl Transport {
             // Not reached: `features::check` refused it above.
             #[cfg(not(feature = "grpc"))]
             Protocol::Grpc => {
-                return Err(features::missing(
-                    features::Feature::Grpc,
-                    "exporter.protocol",
-                    "exporter.protocol = \"grpc\"",
-                ))
+                return Err(features::missing(features::Feature::Grpc, key::EXPORTER_PROTOCOL, Protocol::Grpc.as_str()))
             }
             Protocol::HttpProtobuf | Protocol::HttpJson => Inner::Http(Box::new(http_client::HttpTransport::build(
                 &target,
@@ -201,11 +201,8 @@ impl Transport {
                 &tls,
             )?)),
             Protocol::Console | Protocol::None => {
-                return Err(BuildError::new(
-                    BuildErrorKind::Protocol,
-                    Some("exporter.protocol"),
-                    format!("otel: exporter.protocol {} sends nothing: no OTLP transport to build", config.protocol),
-                ))
+                let detail = Detail::NoTransport { protocol: config.protocol };
+                return Err(BuildError::new(BuildErrorKind::Protocol, Some(key::EXPORTER_PROTOCOL), detail));
             }
         };
         Ok(Transport {
