@@ -197,59 +197,72 @@ impl BuildError {
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let key = self.key_shown();
-        // The underlying error's text, with its own sources (a TLS library error wraps the reason).
-        let cause = self.source.as_deref().map(|e| crate::transport::chain_message(e)).unwrap_or_default();
-        let cause = cause.as_str();
+        let path = |path: &std::path::Path| format!("{:?}", path.display().to_string());
         f.write_str("otel: ")?;
-        match &self.detail {
-            Detail::Runtime => write!(f, "cannot start the export runtime: {cause}"),
-            Detail::NeedsFeature { feature, value } => write!(f, "{key} = {value:?} {}", feature.left_out()),
+        // The message, then (for the details that say why through their cause) `: <cause>`.
+        let ends_with_cause = match &self.detail {
+            Detail::Runtime => f.write_str("cannot start the export runtime").map(|()| true),
+            Detail::NeedsFeature { feature, value } => {
+                write!(f, "{key} = {value:?} {}", feature.left_out()).map(|()| false)
+            }
             Detail::HttpsNeedsTls { endpoint } => {
-                write!(f, "the https endpoint {endpoint:?} {}", Feature::Tls.left_out())
+                write!(f, "the https endpoint {endpoint:?} {}", Feature::Tls.left_out()).map(|()| false)
             }
-            Detail::HeaderName { name } => write!(f, "{key}: {name:?} is not a valid HTTP header name"),
+            Detail::HeaderName { name } => write!(f, "{key}: {name:?} is not a valid HTTP header name").map(|()| false),
             Detail::HeaderValue { name } => {
-                write!(f, "{key}: the value of header {name:?} is not a valid HTTP header value")
+                write!(f, "{key}: the value of header {name:?} is not a valid HTTP header value").map(|()| false)
             }
-            Detail::Endpoint { client, endpoint, reason } => {
-                write!(f, "invalid {client} endpoint {endpoint:?}: {}", reason.unwrap_or(cause))
+            Detail::Endpoint { client, endpoint, reason: Some(reason) } => {
+                write!(f, "invalid {client} endpoint {endpoint:?}: {reason}").map(|()| false)
+            }
+            Detail::Endpoint { client, endpoint, reason: None } => {
+                write!(f, "invalid {client} endpoint {endpoint:?}").map(|()| true)
             }
             Detail::NoTransport { protocol } => {
-                write!(f, "{key} {protocol} sends nothing: no OTLP transport to build")
+                write!(f, "{key} {protocol} sends nothing: no OTLP transport to build").map(|()| false)
             }
             Detail::UnsupportedProxy { proxy, endpoint } => write!(
                 f,
                 "the proxy {proxy} (from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY) for {endpoint} is not supported: only \
                  http:// proxies are; add the collector's host to NO_PROXY to send without a proxy"
-            ),
-            Detail::UnreadableFile { path } => {
-                write!(f, "{key}: cannot read {:?}: {cause}", path.display().to_string())
+            )
+            .map(|()| false),
+            Detail::UnreadableFile { path: p } => write!(f, "{key}: cannot read {}", path(p)).map(|()| true),
+            Detail::NotPem { path: p } => write!(f, "{key}: {} is not valid PEM", path(p)).map(|()| true),
+            Detail::NoCertificate { path: p } => {
+                write!(f, "{key}: {} holds no PEM certificate", path(p)).map(|()| false)
             }
-            Detail::NotPem { path } => write!(f, "{key}: {:?} is not valid PEM: {cause}", path.display().to_string()),
-            Detail::NoCertificate { path } => {
-                write!(f, "{key}: {:?} holds no PEM certificate", path.display().to_string())
-            }
-            Detail::NoPrivateKey { path } => {
-                write!(f, "{key}: {:?} holds no usable PEM private key: {cause}", path.display().to_string())
+            Detail::NoPrivateKey { path: p } => {
+                write!(f, "{key}: {} holds no usable PEM private key", path(p)).map(|()| true)
             }
             Detail::NoUsableCa { ignored } => {
-                write!(f, "{key}: none of its {ignored} certificates is a usable CA certificate")
+                write!(f, "{key}: none of its {ignored} certificates is a usable CA certificate").map(|()| false)
             }
-            Detail::HalfIdentity { set } => write!(f, "{set} is set but {key} is not (mTLS needs both)"),
+            Detail::HalfIdentity { set } => {
+                write!(f, "{set} is set but {key} is not (mTLS needs both)").map(|()| false)
+            }
             Detail::NoTrustedRoot => {
                 write!(
                     f,
                     "no trusted root certificate found on this system for the https endpoint; set {key} \
                      (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file"
                 )?;
-                if !cause.is_empty() {
-                    write!(f, " ({cause})")?;
+                // The TLS library's own words, in parentheses: the sentence above is the point.
+                if let Some(source) = &self.source {
+                    write!(f, " ({})", crate::transport::chain_message(&**source))?;
                 }
-                Ok(())
+                Ok(false)
             }
-            Detail::TlsSetup { endpoint: None } => write!(f, "cannot set up TLS: {cause}"),
-            Detail::TlsSetup { endpoint: Some(endpoint) } => write!(f, "cannot set up TLS for {endpoint:?}: {cause}"),
-            Detail::ClientIdentity { other } => write!(f, "{key} / {other}: {cause}"),
+            Detail::TlsSetup { endpoint: None } => f.write_str("cannot set up TLS").map(|()| true),
+            Detail::TlsSetup { endpoint: Some(endpoint) } => {
+                write!(f, "cannot set up TLS for {endpoint:?}").map(|()| true)
+            }
+            Detail::ClientIdentity { other } => write!(f, "{key} / {other}").map(|()| true),
+        }?;
+        match &self.source {
+            // The underlying error's text, with its own sources (a TLS library error wraps the reason).
+            Some(source) if ends_with_cause => write!(f, ": {}", crate::transport::chain_message(&**source)),
+            _ => Ok(()),
         }
     }
 }
@@ -608,6 +621,9 @@ mod build_error_tests {
         for (error, expected) in cases {
             assert_eq!(error.to_string(), expected, "{error:?}");
         }
+        // Without its cause, a message that would end with it ends before it (no dangling `: `).
+        let alone = BuildError::new(Kind::Runtime, None, Detail::Runtime);
+        assert_eq!(alone.to_string(), "otel: cannot start the export runtime");
     }
 
     #[test]
