@@ -52,7 +52,7 @@ impl GrpcTransport {
         // The endpoint is shown redacted; the parser's error (the source) says what is wrong, never the URL.
         let invalid = |reason: Option<&'static str>| {
             let detail = Detail::Endpoint { client: "gRPC", endpoint: shown.to_string(), reason };
-            BuildError::new(BuildErrorKind::Endpoint, None, detail)
+            BuildError::new(BuildErrorKind::Endpoint, Some(target.key), detail)
         };
         let mut endpoint = Endpoint::from_shared(target.url.to_string()).map_err(|e| invalid(None).caused_by(e))?;
         match endpoint.uri().scheme_str() {

@@ -85,7 +85,7 @@ impl HttpTransport {
         // The endpoint is shown redacted; the parser's error (the source) says what is wrong, never the URL.
         let invalid = |reason: Option<&'static str>| {
             let detail = Detail::Endpoint { client: "HTTP", endpoint: shown.to_string(), reason };
-            BuildError::new(BuildErrorKind::Endpoint, None, detail)
+            BuildError::new(BuildErrorKind::Endpoint, Some(target.key), detail)
         };
         let uri: Uri = target.url.parse().map_err(|e: http::uri::InvalidUri| invalid(None).caused_by(e))?;
         let https = match uri.scheme_str() {

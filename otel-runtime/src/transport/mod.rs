@@ -181,7 +181,8 @@ impl Transport {
         let tls = tls::TlsFiles::load(config)?;
         let connect_timeout =
             if config.timeout.is_zero() { MAX_CONNECT_TIMEOUT } else { config.timeout.min(MAX_CONNECT_TIMEOUT) };
-        let target = Target { url: &url, shown: &endpoint, proxies, connect_timeout };
+        let target =
+            Target { url: &url, shown: &endpoint, key: endpoint_key(config, signal), proxies, connect_timeout };
         let inner = match config.protocol {
             #[cfg(feature = "grpc")]
             Protocol::Grpc => {
@@ -254,6 +255,21 @@ impl Transport {
     }
 }
 
+/// The key `config.url(signal)` comes from: the signal's own endpoint when set, else `exporter.endpoint` (also
+/// for the default URL, which that key changes).
+fn endpoint_key(config: &otel_config::ExporterConfig, signal: Signal) -> &'static str {
+    let (own, own_key) = match signal {
+        Signal::Traces => (&config.traces_endpoint, key::EXPORTER_TRACES_ENDPOINT),
+        Signal::Logs => (&config.logs_endpoint, key::EXPORTER_LOGS_ENDPOINT),
+        Signal::Metrics => (&config.metrics_endpoint, key::EXPORTER_METRICS_ENDPOINT),
+    };
+    if own.is_some() {
+        own_key
+    } else {
+        key::EXPORTER_ENDPOINT
+    }
+}
+
 /// What both clients are built for: the endpoint (without credentials), how to show it, the proxies, the connect
 /// timeout.
 struct Target<'a> {
@@ -261,6 +277,8 @@ struct Target<'a> {
     url: &'a str,
     /// The endpoint as shown in messages (userinfo redacted).
     shown: &'a str,
+    /// The key the URL comes from (a build error's key).
+    key: &'static str,
     proxies: &'a ProxySettings,
     connect_timeout: Duration,
 }

@@ -757,13 +757,19 @@ async fn an_endpoint_the_client_rejects_keeps_the_parse_error_and_hides_credenti
         let error =
             Transport::build_with(&config, otel_config::Signal::Traces, &ProxySettings::none()).expect_err("refused");
         let message = error.to_string();
-        assert_eq!(error.kind(), crate::BuildErrorKind::Endpoint, "{message}");
+        // The key the URL came from (the test's configuration sets the traces' own endpoint).
+        assert_eq!((error.kind(), error.key()), (crate::BuildErrorKind::Endpoint, Some("exporter.traces_endpoint")));
         assert!(
             message.starts_with(&format!("otel: invalid {client} endpoint \"http://***@bad host:4318")),
             "{message}"
         );
         assert!(!message.contains("s3cret") && !format!("{error:?}").contains("s3cret"), "{error:?}");
         assert!(error.source().is_some(), "{protocol}: the parser's error is the source");
+        // Set as the base endpoint, the key is that one.
+        let base = ExporterConfig { endpoint: config.traces_endpoint.clone(), traces_endpoint: None, ..config };
+        let error =
+            Transport::build_with(&base, otel_config::Signal::Traces, &ProxySettings::none()).expect_err("refused");
+        assert_eq!(error.key(), Some("exporter.endpoint"), "{error}");
     }
 }
 
