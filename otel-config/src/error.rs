@@ -2,6 +2,15 @@
 //! each with its [`ProblemKind`] (what is wrong, with the valid values), its key path and its [`Origin`].
 //! `Display` is computed from those fields: one line per problem, naming the source, the key and what is valid.
 //! Header values and URL credentials are never kept, so they cannot be printed.
+//!
+//! The cause chain (`std::error::Error::source`) follows one rule in all of otel's errors. A message is complete
+//! on its own line, because it is printed with `{}` (by the macro at start, by otel-check, at compile time), so
+//! it ends with the text of the underlying error that says why (`Permission denied (os error 13)`); `source()`
+//! hands that underlying error over as data (an [`std::io::Error`] to match on its `kind()`). A wrapper whose
+//! message *is* its content's message ([`ConfigError`], which prints its problems; otel's `StartError`, which
+//! prints the stage's error) is transparent, as `std::io::Error` is around a custom error: its `source()` is
+//! its content's `source()`, so no message is repeated by a reporter that walks the chain. Only the underlying
+//! error's own text is (once), as with serde_json's and csv's I/O errors.
 
 use crate::endpoint::redacted;
 use crate::enums::Protocol;
@@ -9,6 +18,7 @@ use crate::keys;
 use crate::source::{Layers, Origin};
 use figment::error::{Actual, Kind};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A configuration that cannot be used: every problem found, in the order found.
 ///
@@ -106,7 +116,19 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+/// Transparent (see the module's documentation): the message is the problems' lines, so the source is the first
+/// problem's own source, when one has one (an unreadable file's I/O error; such a problem is always alone).
+///
+/// ```
+/// use std::error::Error;
+/// let err = otel_config::check_file("otel.toml", "[batch]\nmax_queue_size = 0").unwrap_err();
+/// assert!(err.source().is_none(), "a value problem has no underlying error");
+/// ```
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.problems.iter().find_map(std::error::Error::source)
+    }
+}
 
 /// One thing wrong with the configuration: what ([`kind`](Self::kind)), at which key ([`key`](Self::key)), and
 /// from where ([`origin`](Self::origin)). `Display` prints it as one line.
@@ -205,6 +227,7 @@ impl std::fmt::Display for ConfigProblem {
                 path.display(),
                 origin.as_namer()
             ),
+            // The I/O error's text ends the line, and the error itself is the `source` (see the module's docs).
             ProblemKind::UnreadableFile { path, cause } => {
                 write!(f, "otel: cannot read the configuration file `{}`: {cause}", path.display())
             }
@@ -256,7 +279,29 @@ impl std::fmt::Display for ConfigProblem {
     }
 }
 
-impl std::error::Error for ConfigProblem {}
+/// The underlying error, when there is one: the [`std::io::Error`] of [`ProblemKind::UnreadableFile`] (its text
+/// also ends the message; see the module's documentation).
+///
+/// ```
+/// use std::error::Error;
+/// let dir = std::env::temp_dir().join(format!("otel-config-doc-source-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// // A path through a regular file: opening it fails with an I/O error (ENOTDIR), not "missing".
+/// std::fs::write(dir.join("file"), "").unwrap();
+/// let path = dir.join("file").join("otel.toml");
+/// let err = otel_config::__private::check_path(&path, "otel.toml".as_ref()).unwrap_err();
+/// let io = err.problems()[0].source().and_then(|e| e.downcast_ref::<std::io::Error>()).unwrap();
+/// assert!(err.to_string().ends_with(&io.to_string()));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+impl std::error::Error for ConfigProblem {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ProblemKind::UnreadableFile { cause, .. } => Some(&**cause),
+            _ => None,
+        }
+    }
+}
 
 /// The language a configuration file is written in, as [`ProblemKind::Syntax`] names it.
 ///
@@ -294,7 +339,7 @@ impl std::fmt::Display for FileFormat {
 ///     &ProblemKind::UnknownValue { found: "sometimes".into(), valid: &["on_loss", "always", "never"] }
 /// );
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ProblemKind {
     /// The file is not valid TOML (otel.toml) or YAML (the declarative file): `cannot parse <file>: TOML parse
@@ -315,12 +360,14 @@ pub enum ProblemKind {
         /// The path, made absolute.
         path: PathBuf,
     },
-    /// otel.toml could not be read: ``cannot read the configuration file `<path>`: <cause>``.
+    /// otel.toml could not be read: ``cannot read the configuration file `<path>`: <cause>``. The I/O error is
+    /// also the problem's [`source`](std::error::Error::source).
     UnreadableFile {
         /// The path.
         path: PathBuf,
-        /// The I/O error.
-        cause: String,
+        /// The I/O error (shared, so that the problem stays `Clone`; two are equal when their kind and text
+        /// are).
+        cause: Arc<std::io::Error>,
     },
     /// otel.toml is not a regular file (a directory, a FIFO that would block, a device that never ends).
     NotRegularFile {
@@ -425,6 +472,59 @@ pub enum ProblemKind {
     },
     /// `propagators` combines `"none"` with other propagators.
     NoneWithOtherPropagators,
+}
+
+/// Field by field, as a derive would; the I/O error of [`ProblemKind::UnreadableFile`] (which has no `PartialEq`)
+/// by its kind and text. Matched on `self` alone, so that a new variant does not compile until it is compared.
+impl PartialEq for ProblemKind {
+    fn eq(&self, other: &Self) -> bool {
+        use ProblemKind as K;
+        match self {
+            K::Syntax { format, line, column, message } => {
+                matches!(other, K::Syntax { format: f, line: l, column: c, message: m }
+                if (format, line, column, message) == (f, l, c, m))
+            }
+            K::MissingFile { path } => matches!(other, K::MissingFile { path: p } if path == p),
+            K::UnreadableFile { path, cause } => matches!(other, K::UnreadableFile { path: p, cause: c }
+                if path == p && cause.kind() == c.kind() && cause.to_string() == c.to_string()),
+            K::NotRegularFile { path } => matches!(other, K::NotRegularFile { path: p } if path == p),
+            K::FileTooLarge { path, limit } => {
+                matches!(other, K::FileTooLarge { path: p, limit: l } if (path, limit) == (p, l))
+            }
+            K::UnknownVariable { suggestion } => {
+                matches!(other, K::UnknownVariable { suggestion: s } if suggestion == s)
+            }
+            K::UnknownKey { suggestion, table, valid } => {
+                matches!(other, K::UnknownKey { suggestion: s, table: t, valid: v }
+                if (suggestion, table, valid) == (s, t, v))
+            }
+            K::UnknownValue { found, valid } => {
+                matches!(other, K::UnknownValue { found: f, valid: v } if (found, valid) == (f, v))
+            }
+            K::WrongType { expected, found } => {
+                matches!(other, K::WrongType { expected: e, found: f } if (expected, found) == (e, f))
+            }
+            K::InvalidValue { reason } => matches!(other, K::InvalidValue { reason: r } if reason == r),
+            K::Empty => matches!(other, K::Empty),
+            K::BelowMinimum { minimum } => matches!(other, K::BelowMinimum { minimum: m } if minimum == m),
+            K::AboveMaximum { value, maximum } => {
+                matches!(other, K::AboveMaximum { value: v, maximum: m } if (value, maximum) == (v, m))
+            }
+            K::AboveKey { value, other_key, other_value } => {
+                matches!(other, K::AboveKey { value: v, other_key: k, other_value: o }
+                if (value, other_key, other_value) == (v, k, o))
+            }
+            K::NotARatio { value } => matches!(other, K::NotARatio { value: v } if value == v),
+            K::InvalidEndpoint { url, protocol, reason } => {
+                matches!(other, K::InvalidEndpoint { url: u, protocol: p, reason: r }
+                if (url, protocol, reason) == (u, p, r))
+            }
+            K::InvalidHeaderName { name } => matches!(other, K::InvalidHeaderName { name: n } if name == n),
+            K::InvalidHeaderValue { name } => matches!(other, K::InvalidHeaderValue { name: n } if name == n),
+            K::ConflictingHeaders { names } => matches!(other, K::ConflictingHeaders { names: n } if names == n),
+            K::NoneWithOtherPropagators => matches!(other, K::NoneWithOtherPropagators),
+        }
+    }
 }
 
 impl ProblemKind {

@@ -51,8 +51,7 @@ pub(crate) fn read(path: &Path) -> Result<ParsedFile, ConfigError> {
 pub(crate) fn read_text(path: &Path, shown: &Path) -> Result<String, ConfigError> {
     use std::io::Read;
     let problem = |kind: ProblemKind| ConfigError::from(ConfigProblem::new(kind, None, Origin::File(shown.into())));
-    let unreadable =
-        |e: std::io::Error| problem(ProblemKind::UnreadableFile { path: shown.into(), cause: e.to_string() });
+    let unreadable = |e: std::io::Error| problem(ProblemKind::UnreadableFile { path: shown.into(), cause: e.into() });
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let metadata = file.metadata().map_err(unreadable)?;
     if !metadata.is_file() {

@@ -5,169 +5,170 @@ use crate::enums::Signal;
 use crate::suggest::closest;
 
 /// Every otel.toml key by name, so that code names a key once (a typo is a compile error, not a silent miss).
-pub(crate) mod key {
+/// Public for otel's other crates (`otel_config::__private::key`), which name keys in their messages and errors.
+pub mod key {
     /// `disabled`.
-    pub(crate) const DISABLED: &str = "disabled";
+    pub const DISABLED: &str = "disabled";
     /// `service.name`.
-    pub(crate) const SERVICE_NAME: &str = "service.name";
+    pub const SERVICE_NAME: &str = "service.name";
     /// `service.version`.
-    pub(crate) const SERVICE_VERSION: &str = "service.version";
+    pub const SERVICE_VERSION: &str = "service.version";
     /// `service.environment`.
-    pub(crate) const SERVICE_ENVIRONMENT: &str = "service.environment";
+    pub const SERVICE_ENVIRONMENT: &str = "service.environment";
     /// `resource`.
-    pub(crate) const RESOURCE: &str = "resource";
+    pub const RESOURCE: &str = "resource";
     /// `exporter.protocol`.
-    pub(crate) const EXPORTER_PROTOCOL: &str = "exporter.protocol";
+    pub const EXPORTER_PROTOCOL: &str = "exporter.protocol";
     /// `exporter.endpoint`.
-    pub(crate) const EXPORTER_ENDPOINT: &str = "exporter.endpoint";
+    pub const EXPORTER_ENDPOINT: &str = "exporter.endpoint";
     /// `exporter.traces_endpoint`.
-    pub(crate) const EXPORTER_TRACES_ENDPOINT: &str = "exporter.traces_endpoint";
+    pub const EXPORTER_TRACES_ENDPOINT: &str = "exporter.traces_endpoint";
     /// `exporter.timeout`.
-    pub(crate) const EXPORTER_TIMEOUT: &str = "exporter.timeout";
+    pub const EXPORTER_TIMEOUT: &str = "exporter.timeout";
     /// `exporter.headers`.
-    pub(crate) const EXPORTER_HEADERS: &str = "exporter.headers";
+    pub const EXPORTER_HEADERS: &str = "exporter.headers";
     /// `exporter.compression`.
-    pub(crate) const EXPORTER_COMPRESSION: &str = "exporter.compression";
+    pub const EXPORTER_COMPRESSION: &str = "exporter.compression";
     /// `exporter.insecure`.
-    pub(crate) const EXPORTER_INSECURE: &str = "exporter.insecure";
+    pub const EXPORTER_INSECURE: &str = "exporter.insecure";
     /// `exporter.certificate`.
-    pub(crate) const EXPORTER_CERTIFICATE: &str = "exporter.certificate";
+    pub const EXPORTER_CERTIFICATE: &str = "exporter.certificate";
     /// `exporter.client_certificate`.
-    pub(crate) const EXPORTER_CLIENT_CERTIFICATE: &str = "exporter.client_certificate";
+    pub const EXPORTER_CLIENT_CERTIFICATE: &str = "exporter.client_certificate";
     /// `exporter.client_key`.
-    pub(crate) const EXPORTER_CLIENT_KEY: &str = "exporter.client_key";
+    pub const EXPORTER_CLIENT_KEY: &str = "exporter.client_key";
     /// `exporter.on_invalid`.
-    pub(crate) const EXPORTER_ON_INVALID: &str = "exporter.on_invalid";
+    pub const EXPORTER_ON_INVALID: &str = "exporter.on_invalid";
     /// `batch.max_queue_size`.
-    pub(crate) const BATCH_MAX_QUEUE_SIZE: &str = "batch.max_queue_size";
+    pub const BATCH_MAX_QUEUE_SIZE: &str = "batch.max_queue_size";
     /// `batch.max_export_batch_size`.
-    pub(crate) const BATCH_MAX_EXPORT_BATCH_SIZE: &str = "batch.max_export_batch_size";
+    pub const BATCH_MAX_EXPORT_BATCH_SIZE: &str = "batch.max_export_batch_size";
     /// `batch.schedule_delay`.
-    pub(crate) const BATCH_SCHEDULE_DELAY: &str = "batch.schedule_delay";
+    pub const BATCH_SCHEDULE_DELAY: &str = "batch.schedule_delay";
     /// `batch.export_timeout`.
-    pub(crate) const BATCH_EXPORT_TIMEOUT: &str = "batch.export_timeout";
+    pub const BATCH_EXPORT_TIMEOUT: &str = "batch.export_timeout";
     /// `batch.max_concurrent_exports`.
-    pub(crate) const BATCH_MAX_CONCURRENT_EXPORTS: &str = "batch.max_concurrent_exports";
+    pub const BATCH_MAX_CONCURRENT_EXPORTS: &str = "batch.max_concurrent_exports";
     /// `batch.max_queue_bytes`.
-    pub(crate) const BATCH_MAX_QUEUE_BYTES: &str = "batch.max_queue_bytes";
+    pub const BATCH_MAX_QUEUE_BYTES: &str = "batch.max_queue_bytes";
     /// `batch.yield_to_app`.
-    pub(crate) const BATCH_YIELD_TO_APP: &str = "batch.yield_to_app";
+    pub const BATCH_YIELD_TO_APP: &str = "batch.yield_to_app";
     /// `sampler.name`.
-    pub(crate) const SAMPLER_NAME: &str = "sampler.name";
+    pub const SAMPLER_NAME: &str = "sampler.name";
     /// `sampler.arg`.
-    pub(crate) const SAMPLER_ARG: &str = "sampler.arg";
+    pub const SAMPLER_ARG: &str = "sampler.arg";
     /// `propagators`.
-    pub(crate) const PROPAGATORS: &str = "propagators";
+    pub const PROPAGATORS: &str = "propagators";
     /// `fmt.format`.
-    pub(crate) const FMT_FORMAT: &str = "fmt.format";
+    pub const FMT_FORMAT: &str = "fmt.format";
     /// `fmt.filter`.
-    pub(crate) const FMT_FILTER: &str = "fmt.filter";
+    pub const FMT_FILTER: &str = "fmt.filter";
     /// `shutdown.timeout`.
-    pub(crate) const SHUTDOWN_TIMEOUT: &str = "shutdown.timeout";
+    pub const SHUTDOWN_TIMEOUT: &str = "shutdown.timeout";
     /// `shutdown.summary`.
-    pub(crate) const SHUTDOWN_SUMMARY: &str = "shutdown.summary";
+    pub const SHUTDOWN_SUMMARY: &str = "shutdown.summary";
     /// `limits.attribute_count`.
-    pub(crate) const LIMITS_ATTRIBUTE_COUNT: &str = "limits.attribute_count";
+    pub const LIMITS_ATTRIBUTE_COUNT: &str = "limits.attribute_count";
     /// `limits.event_count`.
-    pub(crate) const LIMITS_EVENT_COUNT: &str = "limits.event_count";
+    pub const LIMITS_EVENT_COUNT: &str = "limits.event_count";
     /// `limits.link_count`.
-    pub(crate) const LIMITS_LINK_COUNT: &str = "limits.link_count";
+    pub const LIMITS_LINK_COUNT: &str = "limits.link_count";
     /// `limits.attribute_per_event`.
-    pub(crate) const LIMITS_ATTRIBUTE_PER_EVENT: &str = "limits.attribute_per_event";
+    pub const LIMITS_ATTRIBUTE_PER_EVENT: &str = "limits.attribute_per_event";
     /// `limits.attribute_per_link`.
-    pub(crate) const LIMITS_ATTRIBUTE_PER_LINK: &str = "limits.attribute_per_link";
+    pub const LIMITS_ATTRIBUTE_PER_LINK: &str = "limits.attribute_per_link";
     /// `tracing.location`.
-    pub(crate) const TRACING_LOCATION: &str = "tracing.location";
+    pub const TRACING_LOCATION: &str = "tracing.location";
     /// `tracing.threads`.
-    pub(crate) const TRACING_THREADS: &str = "tracing.threads";
+    pub const TRACING_THREADS: &str = "tracing.threads";
     /// `tracing.timings`.
-    pub(crate) const TRACING_TIMINGS: &str = "tracing.timings";
+    pub const TRACING_TIMINGS: &str = "tracing.timings";
     /// `exporter.logs_endpoint`.
-    pub(crate) const EXPORTER_LOGS_ENDPOINT: &str = "exporter.logs_endpoint";
+    pub const EXPORTER_LOGS_ENDPOINT: &str = "exporter.logs_endpoint";
     /// `exporter.metrics_endpoint`.
-    pub(crate) const EXPORTER_METRICS_ENDPOINT: &str = "exporter.metrics_endpoint";
+    pub const EXPORTER_METRICS_ENDPOINT: &str = "exporter.metrics_endpoint";
     /// `fmt.trace_ids`.
-    pub(crate) const FMT_TRACE_IDS: &str = "fmt.trace_ids";
+    pub const FMT_TRACE_IDS: &str = "fmt.trace_ids";
     /// `traces.enabled`.
-    pub(crate) const TRACES_ENABLED: &str = "traces.enabled";
+    pub const TRACES_ENABLED: &str = "traces.enabled";
     /// `traces.exporter.protocol`.
-    pub(crate) const TRACES_EXPORTER_PROTOCOL: &str = "traces.exporter.protocol";
+    pub const TRACES_EXPORTER_PROTOCOL: &str = "traces.exporter.protocol";
     /// `traces.exporter.timeout`.
-    pub(crate) const TRACES_EXPORTER_TIMEOUT: &str = "traces.exporter.timeout";
+    pub const TRACES_EXPORTER_TIMEOUT: &str = "traces.exporter.timeout";
     /// `traces.exporter.headers`.
-    pub(crate) const TRACES_EXPORTER_HEADERS: &str = "traces.exporter.headers";
+    pub const TRACES_EXPORTER_HEADERS: &str = "traces.exporter.headers";
     /// `traces.exporter.compression`.
-    pub(crate) const TRACES_EXPORTER_COMPRESSION: &str = "traces.exporter.compression";
+    pub const TRACES_EXPORTER_COMPRESSION: &str = "traces.exporter.compression";
     /// `traces.exporter.insecure`.
-    pub(crate) const TRACES_EXPORTER_INSECURE: &str = "traces.exporter.insecure";
+    pub const TRACES_EXPORTER_INSECURE: &str = "traces.exporter.insecure";
     /// `traces.exporter.certificate`.
-    pub(crate) const TRACES_EXPORTER_CERTIFICATE: &str = "traces.exporter.certificate";
+    pub const TRACES_EXPORTER_CERTIFICATE: &str = "traces.exporter.certificate";
     /// `traces.exporter.client_certificate`.
-    pub(crate) const TRACES_EXPORTER_CLIENT_CERTIFICATE: &str = "traces.exporter.client_certificate";
+    pub const TRACES_EXPORTER_CLIENT_CERTIFICATE: &str = "traces.exporter.client_certificate";
     /// `traces.exporter.client_key`.
-    pub(crate) const TRACES_EXPORTER_CLIENT_KEY: &str = "traces.exporter.client_key";
+    pub const TRACES_EXPORTER_CLIENT_KEY: &str = "traces.exporter.client_key";
     /// `logs.enabled`.
-    pub(crate) const LOGS_ENABLED: &str = "logs.enabled";
+    pub const LOGS_ENABLED: &str = "logs.enabled";
     /// `logs.span_events`.
-    pub(crate) const LOGS_SPAN_EVENTS: &str = "logs.span_events";
+    pub const LOGS_SPAN_EVENTS: &str = "logs.span_events";
     /// `logs.exporter.protocol`.
-    pub(crate) const LOGS_EXPORTER_PROTOCOL: &str = "logs.exporter.protocol";
+    pub const LOGS_EXPORTER_PROTOCOL: &str = "logs.exporter.protocol";
     /// `logs.exporter.timeout`.
-    pub(crate) const LOGS_EXPORTER_TIMEOUT: &str = "logs.exporter.timeout";
+    pub const LOGS_EXPORTER_TIMEOUT: &str = "logs.exporter.timeout";
     /// `logs.exporter.headers`.
-    pub(crate) const LOGS_EXPORTER_HEADERS: &str = "logs.exporter.headers";
+    pub const LOGS_EXPORTER_HEADERS: &str = "logs.exporter.headers";
     /// `logs.exporter.compression`.
-    pub(crate) const LOGS_EXPORTER_COMPRESSION: &str = "logs.exporter.compression";
+    pub const LOGS_EXPORTER_COMPRESSION: &str = "logs.exporter.compression";
     /// `logs.exporter.insecure`.
-    pub(crate) const LOGS_EXPORTER_INSECURE: &str = "logs.exporter.insecure";
+    pub const LOGS_EXPORTER_INSECURE: &str = "logs.exporter.insecure";
     /// `logs.exporter.certificate`.
-    pub(crate) const LOGS_EXPORTER_CERTIFICATE: &str = "logs.exporter.certificate";
+    pub const LOGS_EXPORTER_CERTIFICATE: &str = "logs.exporter.certificate";
     /// `logs.exporter.client_certificate`.
-    pub(crate) const LOGS_EXPORTER_CLIENT_CERTIFICATE: &str = "logs.exporter.client_certificate";
+    pub const LOGS_EXPORTER_CLIENT_CERTIFICATE: &str = "logs.exporter.client_certificate";
     /// `logs.exporter.client_key`.
-    pub(crate) const LOGS_EXPORTER_CLIENT_KEY: &str = "logs.exporter.client_key";
+    pub const LOGS_EXPORTER_CLIENT_KEY: &str = "logs.exporter.client_key";
     /// `logs.batch.max_queue_size`.
-    pub(crate) const LOGS_BATCH_MAX_QUEUE_SIZE: &str = "logs.batch.max_queue_size";
+    pub const LOGS_BATCH_MAX_QUEUE_SIZE: &str = "logs.batch.max_queue_size";
     /// `logs.batch.max_export_batch_size`.
-    pub(crate) const LOGS_BATCH_MAX_EXPORT_BATCH_SIZE: &str = "logs.batch.max_export_batch_size";
+    pub const LOGS_BATCH_MAX_EXPORT_BATCH_SIZE: &str = "logs.batch.max_export_batch_size";
     /// `logs.batch.schedule_delay`.
-    pub(crate) const LOGS_BATCH_SCHEDULE_DELAY: &str = "logs.batch.schedule_delay";
+    pub const LOGS_BATCH_SCHEDULE_DELAY: &str = "logs.batch.schedule_delay";
     /// `logs.batch.export_timeout`.
-    pub(crate) const LOGS_BATCH_EXPORT_TIMEOUT: &str = "logs.batch.export_timeout";
+    pub const LOGS_BATCH_EXPORT_TIMEOUT: &str = "logs.batch.export_timeout";
     /// `logs.batch.max_concurrent_exports`.
-    pub(crate) const LOGS_BATCH_MAX_CONCURRENT_EXPORTS: &str = "logs.batch.max_concurrent_exports";
+    pub const LOGS_BATCH_MAX_CONCURRENT_EXPORTS: &str = "logs.batch.max_concurrent_exports";
     /// `logs.batch.max_queue_bytes`.
-    pub(crate) const LOGS_BATCH_MAX_QUEUE_BYTES: &str = "logs.batch.max_queue_bytes";
+    pub const LOGS_BATCH_MAX_QUEUE_BYTES: &str = "logs.batch.max_queue_bytes";
     /// `logs.batch.yield_to_app`.
-    pub(crate) const LOGS_BATCH_YIELD_TO_APP: &str = "logs.batch.yield_to_app";
+    pub const LOGS_BATCH_YIELD_TO_APP: &str = "logs.batch.yield_to_app";
     /// `metrics.enabled`.
-    pub(crate) const METRICS_ENABLED: &str = "metrics.enabled";
+    pub const METRICS_ENABLED: &str = "metrics.enabled";
     /// `metrics.interval`.
-    pub(crate) const METRICS_INTERVAL: &str = "metrics.interval";
+    pub const METRICS_INTERVAL: &str = "metrics.interval";
     /// `metrics.timeout`.
-    pub(crate) const METRICS_TIMEOUT: &str = "metrics.timeout";
+    pub const METRICS_TIMEOUT: &str = "metrics.timeout";
     /// `metrics.temporality`.
-    pub(crate) const METRICS_TEMPORALITY: &str = "metrics.temporality";
+    pub const METRICS_TEMPORALITY: &str = "metrics.temporality";
     /// `metrics.self_observability`.
-    pub(crate) const METRICS_SELF_OBSERVABILITY: &str = "metrics.self_observability";
+    pub const METRICS_SELF_OBSERVABILITY: &str = "metrics.self_observability";
     /// `metrics.exporter.protocol`.
-    pub(crate) const METRICS_EXPORTER_PROTOCOL: &str = "metrics.exporter.protocol";
+    pub const METRICS_EXPORTER_PROTOCOL: &str = "metrics.exporter.protocol";
     /// `metrics.exporter.timeout`.
-    pub(crate) const METRICS_EXPORTER_TIMEOUT: &str = "metrics.exporter.timeout";
+    pub const METRICS_EXPORTER_TIMEOUT: &str = "metrics.exporter.timeout";
     /// `metrics.exporter.headers`.
-    pub(crate) const METRICS_EXPORTER_HEADERS: &str = "metrics.exporter.headers";
+    pub const METRICS_EXPORTER_HEADERS: &str = "metrics.exporter.headers";
     /// `metrics.exporter.compression`.
-    pub(crate) const METRICS_EXPORTER_COMPRESSION: &str = "metrics.exporter.compression";
+    pub const METRICS_EXPORTER_COMPRESSION: &str = "metrics.exporter.compression";
     /// `metrics.exporter.insecure`.
-    pub(crate) const METRICS_EXPORTER_INSECURE: &str = "metrics.exporter.insecure";
+    pub const METRICS_EXPORTER_INSECURE: &str = "metrics.exporter.insecure";
     /// `metrics.exporter.certificate`.
-    pub(crate) const METRICS_EXPORTER_CERTIFICATE: &str = "metrics.exporter.certificate";
+    pub const METRICS_EXPORTER_CERTIFICATE: &str = "metrics.exporter.certificate";
     /// `metrics.exporter.client_certificate`.
-    pub(crate) const METRICS_EXPORTER_CLIENT_CERTIFICATE: &str = "metrics.exporter.client_certificate";
+    pub const METRICS_EXPORTER_CLIENT_CERTIFICATE: &str = "metrics.exporter.client_certificate";
     /// `metrics.exporter.client_key`.
-    pub(crate) const METRICS_EXPORTER_CLIENT_KEY: &str = "metrics.exporter.client_key";
+    pub const METRICS_EXPORTER_CLIENT_KEY: &str = "metrics.exporter.client_key";
     /// `resource_detectors`.
-    pub(crate) const RESOURCE_DETECTORS: &str = "resource_detectors";
+    pub const RESOURCE_DETECTORS: &str = "resource_detectors";
 }
 
 /// The shape of a key's value, which says how an `OTEL_TOML_<KEY>` string becomes a TOML-like value.
@@ -401,6 +402,7 @@ pub(crate) struct BatchKeys {
     pub(crate) export_timeout: &'static str,
     pub(crate) max_concurrent_exports: &'static str,
     pub(crate) max_queue_bytes: &'static str,
+    pub(crate) yield_to_app: &'static str,
 }
 
 /// `[batch]`'s keys.
@@ -411,6 +413,7 @@ pub(crate) const SPAN_BATCH: BatchKeys = BatchKeys {
     export_timeout: key::BATCH_EXPORT_TIMEOUT,
     max_concurrent_exports: key::BATCH_MAX_CONCURRENT_EXPORTS,
     max_queue_bytes: key::BATCH_MAX_QUEUE_BYTES,
+    yield_to_app: key::BATCH_YIELD_TO_APP,
 };
 
 /// `[logs.batch]`'s keys.
@@ -421,4 +424,5 @@ pub(crate) const LOG_BATCH: BatchKeys = BatchKeys {
     export_timeout: key::LOGS_BATCH_EXPORT_TIMEOUT,
     max_concurrent_exports: key::LOGS_BATCH_MAX_CONCURRENT_EXPORTS,
     max_queue_bytes: key::LOGS_BATCH_MAX_QUEUE_BYTES,
+    yield_to_app: key::LOGS_BATCH_YIELD_TO_APP,
 };

@@ -63,6 +63,13 @@ pub use warning::Warning;
 /// otel.toml): not public API, no stability promise.
 #[doc(hidden)]
 pub mod __private {
+    /// Every otel.toml key as a constant (`key::EXPORTER_CERTIFICATE` is `"exporter.certificate"`), for the keys
+    /// otel-runtime names in its errors and messages.
+    ///
+    /// ```
+    /// assert_eq!(otel_config::__private::key::EXPORTER_ON_INVALID, "exporter.on_invalid");
+    /// ```
+    pub use crate::keys::key;
     pub use crate::suggest::{closest, distance};
     use crate::{ConfigError, ConfigProblem, Origin, ProblemKind};
     use std::path::Path;

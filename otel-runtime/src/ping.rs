@@ -145,7 +145,8 @@ fn ping_signal_here(config: &otel_config::Config, signal: otel_config::Signal) -
     };
     if !exporter.protocol.is_otlp() {
         return Err(setup_error(format!(
-            "exporter.protocol is {}: no OTLP collector to ping (use grpc, http/protobuf or http/json)",
+            "{} is {}: no OTLP collector to ping (use grpc, http/protobuf or http/json)",
+            otel_config::__private::key::EXPORTER_PROTOCOL,
             exporter.protocol
         )));
     }

@@ -73,13 +73,22 @@ pub enum BuildErrorKind {
 }
 
 /// Why the pipeline could not be built: what ([`BuildError::kind`]), the configuration key at fault when there is
-/// one ([`BuildError::key`]), and a message naming both, ready for stderr. Secrets never appear.
+/// one ([`BuildError::key`]), and the underlying error when there is one (an unreadable certificate file's
+/// [`std::io::Error`], a malformed PEM file's error, the TLS library's, the threads' that did not start), as
+/// [`source`](std::error::Error::source). `Display` is computed from them: one line ready for stderr, naming the key
+/// and the path or value at fault and ending with the underlying error's text when that says why (the rule of
+/// every otel error: a message stands alone, `source()` gives the cause as data). Secrets never appear: endpoints
+/// and proxies are shown with their credentials as `***`, headers by name only.
 ///
 /// ```no_run
 /// # use otel_runtime as otel;
 /// let options = otel::StartOptions::new().service_name("demo");
 /// if let Err(otel::StartError::Build(error)) = otel::start(options) {
 ///     eprintln!("{error} (kind {:?}, key {:?})", error.kind(), error.key());
+///     let io = std::error::Error::source(&error).and_then(|cause| cause.downcast_ref::<std::io::Error>());
+///     if let Some(io) = io {
+///         eprintln!("I/O error: {:?}", io.kind());
+///     }
 /// }
 /// ```
 #[derive(Debug)]
@@ -87,12 +96,72 @@ pub enum BuildErrorKind {
 pub struct BuildError {
     kind: BuildErrorKind,
     key: Option<&'static str>,
-    message: String,
+    detail: Detail,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
+/// What the message says, beyond the kind and the key: the path, value or name at fault. Each variant's
+/// documentation is its text (`<key>` is [`BuildError::key`], `<cause>` the source's text).
+#[derive(Debug)]
+pub(crate) enum Detail {
+    /// `cannot start the export runtime: <cause>`.
+    Runtime,
+    /// `<key> = "<value>" needs the "<feature>" feature of otel-main, left out of this build: otel-main = …`.
+    NeedsFeature { feature: Feature, value: String },
+    /// `the https endpoint "<endpoint>" needs the "tls" feature …` (credentials redacted).
+    HttpsNeedsTls { endpoint: String },
+    /// `<key>: "<name>" is not a valid HTTP header name`.
+    HeaderName { name: String },
+    /// `<key>: the value of header "<name>" is not a valid HTTP header value` (never the value).
+    HeaderValue { name: String },
+    /// `invalid <client> endpoint "<endpoint>": <reason, else cause>` (credentials redacted).
+    Endpoint { client: &'static str, endpoint: String, reason: Option<&'static str> },
+    /// `<key>: exporter.protocol <protocol> sends nothing: no OTLP transport to build`.
+    NoTransport { protocol: otel_config::Protocol },
+    /// `the proxy <proxy> (from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY) for <endpoint> is not supported: …`.
+    UnsupportedProxy { proxy: String, endpoint: String },
+    /// `<key>: cannot read "<path>": <cause>`.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    UnreadableFile { path: std::path::PathBuf },
+    /// `<key>: "<path>" is not valid PEM: <cause>`.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    NotPem { path: std::path::PathBuf },
+    /// `<key>: "<path>" holds no PEM certificate`.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    NoCertificate { path: std::path::PathBuf },
+    /// `<key>: "<path>" holds no usable PEM private key: <cause>`.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    NoPrivateKey { path: std::path::PathBuf },
+    /// `<key>: none of its <ignored> certificates is a usable CA certificate`.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    NoUsableCa { ignored: usize },
+    /// `<set> is set but <key> is not (mTLS needs both)`.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    HalfIdentity { set: &'static str },
+    /// `no trusted root certificate found on this system for the https endpoint; set <key>
+    /// (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file`, then ` (<cause>)` when there is one.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    NoTrustedRoot,
+    /// `cannot set up TLS: <cause>`, or `cannot set up TLS for "<endpoint>": <cause>`.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    TlsSetup { endpoint: Option<String> },
+    /// `<key> / <other>: <cause>` (the certificate and the key together are refused, e.g. they do not match).
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    ClientIdentity { other: &'static str },
+}
+
+use crate::transport::features::Feature;
+
 impl BuildError {
-    pub(crate) fn new(kind: BuildErrorKind, key: Option<&'static str>, message: impl Into<String>) -> BuildError {
-        BuildError { kind, key, message: message.into() }
+    /// The error of `kind` at `key`, described by `detail`, without an underlying error.
+    pub(crate) fn new(kind: BuildErrorKind, key: Option<&'static str>, detail: Detail) -> BuildError {
+        BuildError { kind, key, detail, source: None }
+    }
+
+    /// The same error, caused by `source` (its text ends the message where the detail says so).
+    pub(crate) fn caused_by(mut self, source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        self.source = Some(source.into());
+        self
     }
 
     /// What could not be built.
@@ -118,15 +187,92 @@ impl BuildError {
     pub fn key(&self) -> Option<&'static str> {
         self.key
     }
+
+    /// The key as messages name it (every error that has a `<key>` in its text has a key).
+    fn key_shown(&self) -> &'static str {
+        self.key.unwrap_or("the configuration")
+    }
 }
 
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        let key = self.key_shown();
+        let path = |path: &std::path::Path| format!("{:?}", path.display().to_string());
+        f.write_str("otel: ")?;
+        // The message, then (for the details that say why through their cause) `: <cause>`.
+        let ends_with_cause = match &self.detail {
+            Detail::Runtime => f.write_str("cannot start the export runtime").map(|()| true),
+            Detail::NeedsFeature { feature, value } => {
+                write!(f, "{key} = {value:?} {}", feature.left_out()).map(|()| false)
+            }
+            Detail::HttpsNeedsTls { endpoint } => {
+                write!(f, "the https endpoint {endpoint:?} {}", Feature::Tls.left_out()).map(|()| false)
+            }
+            Detail::HeaderName { name } => write!(f, "{key}: {name:?} is not a valid HTTP header name").map(|()| false),
+            Detail::HeaderValue { name } => {
+                write!(f, "{key}: the value of header {name:?} is not a valid HTTP header value").map(|()| false)
+            }
+            Detail::Endpoint { client, endpoint, reason: Some(reason) } => {
+                write!(f, "invalid {client} endpoint {endpoint:?}: {reason}").map(|()| false)
+            }
+            Detail::Endpoint { client, endpoint, reason: None } => {
+                write!(f, "invalid {client} endpoint {endpoint:?}").map(|()| true)
+            }
+            Detail::NoTransport { protocol } => {
+                write!(f, "{key} {protocol} sends nothing: no OTLP transport to build").map(|()| false)
+            }
+            Detail::UnsupportedProxy { proxy, endpoint } => write!(
+                f,
+                "the proxy {proxy} (from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY) for {endpoint} is not supported: only \
+                 http:// proxies are; add the collector's host to NO_PROXY to send without a proxy"
+            )
+            .map(|()| false),
+            Detail::UnreadableFile { path: p } => write!(f, "{key}: cannot read {}", path(p)).map(|()| true),
+            Detail::NotPem { path: p } => write!(f, "{key}: {} is not valid PEM", path(p)).map(|()| true),
+            Detail::NoCertificate { path: p } => {
+                write!(f, "{key}: {} holds no PEM certificate", path(p)).map(|()| false)
+            }
+            Detail::NoPrivateKey { path: p } => {
+                write!(f, "{key}: {} holds no usable PEM private key", path(p)).map(|()| true)
+            }
+            Detail::NoUsableCa { ignored } => {
+                write!(f, "{key}: none of its {ignored} certificates is a usable CA certificate").map(|()| false)
+            }
+            Detail::HalfIdentity { set } => {
+                write!(f, "{set} is set but {key} is not (mTLS needs both)").map(|()| false)
+            }
+            Detail::NoTrustedRoot => {
+                write!(
+                    f,
+                    "no trusted root certificate found on this system for the https endpoint; set {key} \
+                     (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file"
+                )?;
+                // The TLS library's own words, in parentheses: the sentence above is the point.
+                if let Some(source) = &self.source {
+                    write!(f, " ({})", crate::transport::chain_message(&**source))?;
+                }
+                Ok(false)
+            }
+            Detail::TlsSetup { endpoint: None } => f.write_str("cannot set up TLS").map(|()| true),
+            Detail::TlsSetup { endpoint: Some(endpoint) } => {
+                write!(f, "cannot set up TLS for {endpoint:?}").map(|()| true)
+            }
+            Detail::ClientIdentity { other } => write!(f, "{key} / {other}").map(|()| true),
+        }?;
+        match &self.source {
+            // The underlying error's text, with its own sources (a TLS library error wraps the reason).
+            Some(source) if ends_with_cause => write!(f, ": {}", crate::transport::chain_message(&**source)),
+            _ => Ok(()),
+        }
     }
 }
 
-impl std::error::Error for BuildError {}
+/// The underlying error, whose text also ends the message (see [`BuildError`]).
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// The runtime exports run on: two threads whose own `tracing` events (tonic, hyper, h2) go nowhere, so the
 /// pipeline never exports its own diagnostics. With `yield_to_app` they give way to the application's threads.
@@ -142,9 +288,7 @@ fn export_runtime(yield_to_app: bool) -> Result<tokio::runtime::Runtime, BuildEr
             }
         })
         .build()
-        .map_err(|e| {
-            BuildError::new(BuildErrorKind::Runtime, None, format!("otel: cannot start the export runtime: {e}"))
-        })
+        .map_err(|e| BuildError::new(BuildErrorKind::Runtime, None, Detail::Runtime).caused_by(e))
 }
 
 /// Puts the calling thread under `SCHED_BATCH` (`batch.yield_to_app`).
@@ -328,5 +472,191 @@ mod tests {
         assert_eq!(policy_of_export_thread(false), libc::SCHED_OTHER);
         // SAFETY: as above; the test's own thread is untouched.
         assert_eq!(unsafe { libc::sched_getscheduler(0) }, libc::SCHED_OTHER);
+    }
+}
+
+#[cfg(test)]
+mod build_error_tests {
+    use super::{BuildError, BuildErrorKind as Kind, Detail};
+    use crate::transport::features::Feature;
+    use otel_config::__private::key;
+    use std::error::Error;
+
+    fn io(text: &str) -> std::io::Error {
+        std::io::Error::other(text.to_string())
+    }
+
+    /// Every message, computed from the kind, the key, the detail and the cause, is the text it was when each was
+    /// written out by hand (the messages users and tests already know).
+    #[test]
+    fn messages_are_computed_from_the_fields() {
+        let path = || std::path::PathBuf::from("/etc/otel/ca.pem");
+        let cases: Vec<(BuildError, &str)> = vec![
+            (
+                BuildError::new(Kind::Runtime, None, Detail::Runtime).caused_by(io("no threads")),
+                "otel: cannot start the export runtime: no threads",
+            ),
+            (
+                BuildError::new(
+                    Kind::Feature,
+                    Some(key::EXPORTER_COMPRESSION),
+                    Detail::NeedsFeature { feature: Feature::Zstd, value: "zstd".into() },
+                ),
+                "otel: exporter.compression = \"zstd\" needs the \"zstd\" feature of otel-main, left out of this \
+                 build: otel-main = { version = \"0.1\", features = [\"zstd\"] }",
+            ),
+            (
+                BuildError::new(
+                    Kind::Feature,
+                    Some(key::EXPORTER_ENDPOINT),
+                    Detail::HttpsNeedsTls { endpoint: "https://***@c:4318".into() },
+                ),
+                "otel: the https endpoint \"https://***@c:4318\" needs the \"tls\" feature of otel-main, left out of \
+                 this build: otel-main = { version = \"0.1\", features = [\"tls\"] }",
+            ),
+            (
+                BuildError::new(Kind::Header, Some(key::EXPORTER_HEADERS), Detail::HeaderName { name: "a b".into() }),
+                "otel: exporter.headers: \"a b\" is not a valid HTTP header name",
+            ),
+            (
+                BuildError::new(Kind::Header, Some(key::EXPORTER_HEADERS), Detail::HeaderValue { name: "x".into() }),
+                "otel: exporter.headers: the value of header \"x\" is not a valid HTTP header value",
+            ),
+            (
+                BuildError::new(
+                    Kind::Endpoint,
+                    None,
+                    Detail::Endpoint { client: "HTTP", endpoint: "http://c".into(), reason: Some("no host") },
+                ),
+                "otel: invalid HTTP endpoint \"http://c\": no host",
+            ),
+            (
+                BuildError::new(
+                    Kind::Endpoint,
+                    None,
+                    Detail::Endpoint { client: "gRPC", endpoint: "http://c d".into(), reason: None },
+                )
+                .caused_by(io("invalid uri character")),
+                "otel: invalid gRPC endpoint \"http://c d\": invalid uri character",
+            ),
+            (
+                BuildError::new(
+                    Kind::Protocol,
+                    Some(key::EXPORTER_PROTOCOL),
+                    Detail::NoTransport { protocol: otel_config::Protocol::Console },
+                ),
+                "otel: exporter.protocol console sends nothing: no OTLP transport to build",
+            ),
+            (
+                BuildError::new(
+                    Kind::Proxy,
+                    None,
+                    Detail::UnsupportedProxy { proxy: "socks5://***@p:1080".into(), endpoint: "http://c:4318/".into() },
+                ),
+                "otel: the proxy socks5://***@p:1080 (from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY) for http://c:4318/ is \
+                 not supported: only http:// proxies are; add the collector's host to NO_PROXY to send without a proxy",
+            ),
+            (
+                BuildError::new(Kind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::UnreadableFile { path: path() })
+                    .caused_by(io("denied")),
+                "otel: exporter.certificate: cannot read \"/etc/otel/ca.pem\": denied",
+            ),
+            (
+                BuildError::new(Kind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::NotPem { path: path() })
+                    .caused_by(io("bad base64")),
+                "otel: exporter.certificate: \"/etc/otel/ca.pem\" is not valid PEM: bad base64",
+            ),
+            (
+                BuildError::new(Kind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::NoCertificate { path: path() }),
+                "otel: exporter.certificate: \"/etc/otel/ca.pem\" holds no PEM certificate",
+            ),
+            (
+                BuildError::new(Kind::Tls, Some(key::EXPORTER_CLIENT_KEY), Detail::NoPrivateKey { path: path() })
+                    .caused_by(io("no items found")),
+                "otel: exporter.client_key: \"/etc/otel/ca.pem\" holds no usable PEM private key: no items found",
+            ),
+            (
+                BuildError::new(Kind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::NoUsableCa { ignored: 2 }),
+                "otel: exporter.certificate: none of its 2 certificates is a usable CA certificate",
+            ),
+            (
+                BuildError::new(
+                    Kind::Tls,
+                    Some(key::EXPORTER_CLIENT_KEY),
+                    Detail::HalfIdentity { set: key::EXPORTER_CLIENT_CERTIFICATE },
+                ),
+                "otel: exporter.client_certificate is set but exporter.client_key is not (mTLS needs both)",
+            ),
+            (
+                BuildError::new(Kind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::NoTrustedRoot),
+                "otel: no trusted root certificate found on this system for the https endpoint; set \
+                 exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file",
+            ),
+            (
+                BuildError::new(Kind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::NoTrustedRoot)
+                    .caused_by(io("no native root CA certificates found")),
+                "otel: no trusted root certificate found on this system for the https endpoint; set \
+                 exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file (no native root CA certificates \
+                 found)",
+            ),
+            (
+                BuildError::new(Kind::Tls, None, Detail::TlsSetup { endpoint: None }).caused_by(io("no versions")),
+                "otel: cannot set up TLS: no versions",
+            ),
+            (
+                BuildError::new(Kind::Tls, None, Detail::TlsSetup { endpoint: Some("https://c".into()) })
+                    .caused_by(io("bad")),
+                "otel: cannot set up TLS for \"https://c\": bad",
+            ),
+            (
+                BuildError::new(
+                    Kind::Tls,
+                    Some(key::EXPORTER_CLIENT_CERTIFICATE),
+                    Detail::ClientIdentity { other: key::EXPORTER_CLIENT_KEY },
+                )
+                .caused_by(io("key mismatch")),
+                "otel: exporter.client_certificate / exporter.client_key: key mismatch",
+            ),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(error.to_string(), expected, "{error:?}");
+        }
+        // Without its cause, a message that would end with it ends before it (no dangling `: `).
+        let alone = BuildError::new(Kind::Runtime, None, Detail::Runtime);
+        assert_eq!(alone.to_string(), "otel: cannot start the export runtime");
+    }
+
+    #[test]
+    fn the_source_is_the_underlying_error() {
+        let error = BuildError::new(Kind::Runtime, None, Detail::Runtime)
+            .caused_by(std::io::Error::from(std::io::ErrorKind::OutOfMemory));
+        let source = error.source().expect("a source");
+        assert_eq!(
+            source.downcast_ref::<std::io::Error>().map(std::io::Error::kind),
+            Some(std::io::ErrorKind::OutOfMemory)
+        );
+        assert!(BuildError::new(Kind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::NoTrustedRoot).source().is_none());
+        // A start error is transparent: its source is the build error's.
+        let start = crate::StartError::Build(error);
+        let io = start.source().and_then(|e| e.downcast_ref::<std::io::Error>()).expect("the I/O error");
+        assert_eq!(io.kind(), std::io::ErrorKind::OutOfMemory);
+        assert!(crate::StartError::AlreadyStarted.source().is_none());
+    }
+
+    #[test]
+    fn a_start_errors_source_is_the_unreadable_files_io_error() {
+        let missing = std::path::Path::new("/nonexistent/otel-runtime/otel.toml");
+        let err = otel_config::__private::check_path(missing, missing).expect_err("no such file");
+        let start = crate::StartError::Config(err.clone());
+        assert_eq!(start.to_string(), err.to_string());
+        let io = start.source().and_then(|e| e.downcast_ref::<std::io::Error>()).expect("the I/O error");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn build_errors_can_cross_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<BuildError>();
+        send_sync::<crate::StartError>();
     }
 }

@@ -140,9 +140,11 @@ impl std::fmt::Display for StartError {
     }
 }
 
+/// Transparent, as `std::io::Error` is around a custom error: `Display` is the stage's error's message (printed as
+/// is on a start failure), so `source()` is that error's own `source()` (an unreadable file's I/O error, the TLS
+/// library's error, …), not the stage's error again, which a reporter walking the chain would print twice. The
+/// stage's error itself, with its fields, is the variant's: `StartError::Build(error)`.
 impl std::error::Error for StartError {
-    // Display already is the cause's message (it is printed as is on a start failure), so the cause is not
-    // repeated as `source`, which error reporters would print a second time: the wrapper is transparent.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             StartError::Config(e) => std::error::Error::source(e),
@@ -264,12 +266,11 @@ mod tests {
     #[test]
     fn display_names_the_stage_and_keeps_the_messages() {
         assert_eq!(StartError::AlreadyStarted.to_string(), "otel: the pipeline is already started in this process");
-        let build = StartError::Build(BuildError::new(
-            crate::BuildErrorKind::Runtime,
-            None,
-            "otel: cannot start the export runtime",
-        ));
-        assert_eq!(build.to_string(), "otel: cannot start the export runtime");
+        let cause = std::io::Error::new(std::io::ErrorKind::WouldBlock, "no threads");
+        let build = StartError::Build(
+            BuildError::new(crate::BuildErrorKind::Runtime, None, pipeline::Detail::Runtime).caused_by(cause),
+        );
+        assert_eq!(build.to_string(), "otel: cannot start the export runtime: no threads");
         let missing = std::env::temp_dir().join("otel-runtime-start-display").join("missing.toml");
         let err = otel_config::load(&otel_config::LoadOptions { file: Some(missing), ..Default::default() })
             .expect_err("a config file that does not exist is an error");

@@ -9,6 +9,7 @@
 
 use crate::duration::millis;
 use crate::enums::{Protocol, ResourceDetector, Signal, Temporality};
+use crate::keys::{self, key};
 use crate::model::{BatchConfig, Config};
 use crate::resource_value::ResourceValue;
 use std::fmt::Write;
@@ -268,35 +269,37 @@ fn sampler(w: &mut Writer, config: &Config) {
 }
 
 /// otel's settings that differ from the built-in defaults and have no node in the schema.
-fn unmapped(config: &Config) -> Vec<&'static str> {
+fn unmapped(config: &Config) -> Vec<String> {
     let d = Config::default();
-    let mut keys = Vec::new();
-    let mut differs = |different: bool, key: &'static str| {
+    let mut found = Vec::new();
+    let mut differs = |different: bool, setting: String| {
         if different {
-            keys.push(key);
+            found.push(setting);
         }
     };
-    differs(config.fmt != d.fmt, "[fmt]");
-    differs(config.shutdown != d.shutdown, "[shutdown]");
-    differs(config.tracing != d.tracing, "[tracing]");
-    for (b, db, prefix) in [(&config.batch, &d.batch, "batch"), (&config.logs.batch, &d.logs.batch, "logs.batch")] {
+    differs(config.fmt != d.fmt, "[fmt]".to_string());
+    differs(config.shutdown != d.shutdown, "[shutdown]".to_string());
+    differs(config.tracing != d.tracing, "[tracing]".to_string());
+    for (b, db, names) in
+        [(&config.batch, &d.batch, keys::SPAN_BATCH), (&config.logs.batch, &d.logs.batch, keys::LOG_BATCH)]
+    {
         let extra = b.max_concurrent_exports != db.max_concurrent_exports
             || b.max_queue_bytes != db.max_queue_bytes
             || b.yield_to_app != db.yield_to_app;
-        differs(
-            extra,
-            if prefix == "batch" {
-                "batch.max_concurrent_exports, max_queue_bytes, yield_to_app"
-            } else {
-                "logs.batch.max_concurrent_exports, max_queue_bytes, yield_to_app"
-            },
-        );
+        // `batch.max_concurrent_exports, max_queue_bytes, yield_to_app`: the table once.
+        let leaf = |key: &'static str| key.rsplit('.').next().unwrap_or(key);
+        let listed =
+            format!("{}, {}, {}", names.max_concurrent_exports, leaf(names.max_queue_bytes), leaf(names.yield_to_app));
+        differs(extra, listed);
     }
-    differs(config.exporter.on_invalid != d.exporter.on_invalid, "exporter.on_invalid");
-    differs(config.logs.span_events != d.logs.span_events, "logs.span_events");
-    differs(config.metrics.self_observability != d.metrics.self_observability, "metrics.self_observability");
+    differs(config.exporter.on_invalid != d.exporter.on_invalid, key::EXPORTER_ON_INVALID.to_string());
+    differs(config.logs.span_events != d.logs.span_events, key::LOGS_SPAN_EVENTS.to_string());
+    differs(
+        config.metrics.self_observability != d.metrics.self_observability,
+        key::METRICS_SELF_OBSERVABILITY.to_string(),
+    );
     let os_alone = config.resource_detectors.contains(&ResourceDetector::Host)
         != config.resource_detectors.contains(&ResourceDetector::Os);
-    differs(os_alone, "resource_detectors (host and os go together in the schema)");
-    keys
+    differs(os_alone, format!("{} (host and os go together in the schema)", key::RESOURCE_DETECTORS));
+    found
 }

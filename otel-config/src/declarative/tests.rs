@@ -775,6 +775,26 @@ fn to_declarative_yaml_names_the_secrets_and_what_it_cannot_express() {
     assert!(yaml.contains("#   [fmt]\n") && yaml.contains("#   resource_detectors (host and os"), "{yaml}");
 }
 
+#[test]
+fn to_declarative_yaml_lists_every_setting_it_cannot_express_by_key() {
+    let mut config = Config::default();
+    config.batch.max_concurrent_exports += 1;
+    config.logs.batch.yield_to_app = !config.logs.batch.yield_to_app;
+    config.exporter.on_invalid = OnInvalid::Exit;
+    config.logs.span_events = !config.logs.span_events;
+    config.metrics.self_observability = !config.metrics.self_observability;
+    config.resource_detectors = vec![ResourceDetector::Host];
+    let yaml = to_declarative_yaml(&config);
+    let listed = "# Not expressible in file format 1.0 (read back, otel's built-in defaults apply):\n\
+                  #   batch.max_concurrent_exports, max_queue_bytes, yield_to_app\n\
+                  #   logs.batch.max_concurrent_exports, max_queue_bytes, yield_to_app\n\
+                  #   exporter.on_invalid\n\
+                  #   logs.span_events\n\
+                  #   metrics.self_observability\n\
+                  #   resource_detectors (host and os go together in the schema)\n";
+    assert!(yaml.contains(listed), "{yaml}");
+}
+
 // ---- the compile-time check (`#[otel::main(config = "otel.yaml")]`) ----
 
 fn check(text: &str) -> Result<(), String> {

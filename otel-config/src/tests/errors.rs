@@ -580,6 +580,36 @@ fn missing_files() {
 }
 
 #[test]
+fn an_unreadable_file_keeps_its_io_error_as_the_source() {
+    use std::error::Error;
+    use std::sync::Arc;
+    // The macro's check reads the file without asking first whether it exists: the open's I/O error.
+    let path = std::path::Path::new("/nonexistent/otel.toml");
+    let err = crate::__private::check_path(path, path).unwrap_err();
+    let problem = &err.problems()[0];
+    let ProblemKind::UnreadableFile { path: shown, cause } = problem.kind() else { panic!("{problem:?}") };
+    assert_eq!((shown.as_path(), cause.kind()), (path, std::io::ErrorKind::NotFound));
+    assert_eq!((problem.key(), problem.origin()), (None, &Origin::File(path.into())));
+    // `source()` is that same I/O error; its text ends the message.
+    let source = problem.source().and_then(|e| e.downcast_ref::<std::io::Error>()).expect("the I/O error");
+    assert!(std::ptr::eq(source, &**cause));
+    assert_eq!(err.to_string(), format!("otel: cannot read the configuration file `/nonexistent/otel.toml`: {source}"));
+    // The error is transparent: its source is its problem's.
+    let io = err.source().and_then(|e| e.downcast_ref::<std::io::Error>()).expect("the I/O error");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    // Still `Clone` and comparable: by the I/O error's kind and text.
+    assert_eq!(err.clone(), err);
+    let kind = |error: std::io::Error| ProblemKind::UnreadableFile { path: path.into(), cause: Arc::new(error) };
+    assert_eq!(problem.kind(), &kind(std::io::Error::new(cause.kind(), cause.to_string())));
+    assert_ne!(problem.kind(), &kind(std::io::Error::new(cause.kind(), "another text")));
+    assert_ne!(problem.kind(), &kind(std::io::Error::from(std::io::ErrorKind::PermissionDenied)));
+    assert_ne!(problem.kind(), &ProblemKind::MissingFile { path: path.into() });
+    // Problems without an underlying error have no source.
+    let err = check_file("otel.toml", "[batch]\nmax_queue_size = 0").unwrap_err();
+    assert!(err.source().is_none() && err.problems()[0].source().is_none());
+}
+
+#[test]
 fn macro_values_are_named() {
     let options = LoadOptions {
         service_name: Some(String::new()),

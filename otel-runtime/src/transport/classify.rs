@@ -74,7 +74,7 @@ pub(super) fn is_connection_failure(err: &(dyn Error + 'static)) -> bool {
 }
 
 /// `err` and its sources, joined with ": ", without repeating a message already contained in an earlier one.
-pub(super) fn chain_message(err: &(dyn Error + 'static)) -> String {
+pub(crate) fn chain_message(err: &(dyn Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current = Some(err);
     while let Some(e) = current {

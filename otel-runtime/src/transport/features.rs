@@ -6,7 +6,9 @@
 //! [`check`] is pure: it takes what is compiled in as an argument, so its tests cover every combination in a build
 //! that has everything.
 
+use crate::pipeline::Detail;
 use crate::{BuildError, BuildErrorKind};
+use otel_config::__private::key;
 use otel_config::{Compression, ExporterConfig, Protocol};
 
 /// A feature of otel-main that the transport may need.
@@ -63,9 +65,9 @@ impl Compiled {
         Compiled { grpc: cfg!(feature = "grpc"), tls: cfg!(feature = "tls"), zstd: cfg!(feature = "zstd") };
 }
 
-/// The build error for `key` (shown as `shown`, e.g. `exporter.protocol = "grpc"`) needing `feature`.
-pub(crate) fn missing(feature: Feature, key: &'static str, shown: &str) -> BuildError {
-    BuildError::new(BuildErrorKind::Feature, Some(key), format!("otel: {shown} {}", feature.left_out()))
+/// The build error for `key` set to `value` (`exporter.protocol = "grpc"`) needing `feature`.
+pub(crate) fn missing(feature: Feature, key: &'static str, value: &str) -> BuildError {
+    BuildError::new(BuildErrorKind::Feature, Some(key), Detail::NeedsFeature { feature, value: value.to_string() })
 }
 
 /// The first part of `config` this build cannot serve, as a [`BuildErrorKind::Feature`] error naming the key and
@@ -73,24 +75,25 @@ pub(crate) fn missing(feature: Feature, key: &'static str, shown: &str) -> Build
 /// certificate file without `tls`; compression `zstd` without `zstd`.
 pub(crate) fn check(config: &ExporterConfig, url: &str, shown: &str, compiled: Compiled) -> Result<(), BuildError> {
     if config.protocol == Protocol::Grpc && !compiled.grpc {
-        return Err(missing(Feature::Grpc, "exporter.protocol", "exporter.protocol = \"grpc\""));
+        return Err(missing(Feature::Grpc, key::EXPORTER_PROTOCOL, Protocol::Grpc.as_str()));
     }
     if !compiled.tls {
         let https = url.get(..6).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"));
         if https {
-            return Err(missing(Feature::Tls, "exporter.endpoint", &format!("the https endpoint {shown:?}")));
+            let detail = Detail::HttpsNeedsTls { endpoint: shown.to_string() };
+            return Err(BuildError::new(BuildErrorKind::Feature, Some(key::EXPORTER_ENDPOINT), detail));
         }
         let files = [
-            ("exporter.certificate", &config.certificate),
-            ("exporter.client_certificate", &config.client_certificate),
-            ("exporter.client_key", &config.client_key),
+            (key::EXPORTER_CERTIFICATE, &config.certificate),
+            (key::EXPORTER_CLIENT_CERTIFICATE, &config.client_certificate),
+            (key::EXPORTER_CLIENT_KEY, &config.client_key),
         ];
         if let Some((key, Some(path))) = files.into_iter().find(|(_, path)| path.is_some()) {
-            return Err(missing(Feature::Tls, key, &format!("{key} = {:?}", path.display().to_string())));
+            return Err(missing(Feature::Tls, key, &path.display().to_string()));
         }
     }
     if config.compression == Compression::Zstd && !compiled.zstd {
-        return Err(missing(Feature::Zstd, "exporter.compression", "exporter.compression = \"zstd\""));
+        return Err(missing(Feature::Zstd, key::EXPORTER_COMPRESSION, Compression::Zstd.as_str()));
     }
     Ok(())
 }

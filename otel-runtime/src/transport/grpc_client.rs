@@ -6,11 +6,15 @@ use super::{
     USER_AGENT,
 };
 use crate::health::ErrorKind;
+use crate::pipeline::Detail;
+use crate::sync::LockUnpoisoned;
 use crate::{BuildError, BuildErrorKind};
 use http::HeaderMap;
+#[cfg(feature = "tls")]
+use otel_config::__private::key;
 use otel_config::Compression;
 use prost::Message;
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 use std::time::Duration;
 use tonic::codec::CompressionEncoding;
 use tonic::metadata::MetadataMap;
@@ -45,20 +49,22 @@ impl GrpcTransport {
         tls: &TlsFiles,
     ) -> Result<GrpcTransport, BuildError> {
         let shown = target.shown;
-        let invalid = |e: &dyn std::fmt::Display| {
-            BuildError::new(BuildErrorKind::Endpoint, None, format!("otel: invalid gRPC endpoint {shown:?}: {e}"))
+        // The endpoint is shown redacted; the parser's error (the source) says what is wrong, never the URL.
+        let invalid = |reason: Option<&'static str>| {
+            let detail = Detail::Endpoint { client: "gRPC", endpoint: shown.to_string(), reason };
+            BuildError::new(BuildErrorKind::Endpoint, Some(target.key), detail)
         };
-        let mut endpoint = Endpoint::from_shared(target.url.to_string()).map_err(|e| invalid(&e))?;
+        let mut endpoint = Endpoint::from_shared(target.url.to_string()).map_err(|e| invalid(None).caused_by(e))?;
         match endpoint.uri().scheme_str() {
             Some("http") | Some("https") => {}
-            _ => return Err(invalid(&"expected an http:// or https:// URL")),
+            _ => return Err(invalid(Some("expected an http:// or https:// URL"))),
         }
         if endpoint.uri().host().is_none_or(str::is_empty) {
-            return Err(invalid(&"no host"));
+            return Err(invalid(Some("no host")));
         }
         endpoint = endpoint
             .user_agent(USER_AGENT)
-            .map_err(|e| invalid(&e))?
+            .map_err(|e| invalid(None).caused_by(e))?
             // Bounds TCP connect + CONNECT + TLS handshake together (the connector bounds each of the first two).
             .connect_timeout(target.connect_timeout)
             .http2_keep_alive_interval(HTTP2_KEEPALIVE_INTERVAL)
@@ -78,23 +84,12 @@ impl GrpcTransport {
                 config = config.identity(Identity::from_pem(&identity.cert_pem, &identity.key_pem));
             }
             endpoint = endpoint.tls_config(config).map_err(|e| {
-                let detail = classify::chain_message(&e);
-                if detail.contains("native") {
-                    BuildError::new(
-                        BuildErrorKind::Tls,
-                        Some("exporter.certificate"),
-                        format!(
-                            "otel: no trusted root certificate found on this system for the https endpoint; set \
-                         exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file ({detail})"
-                        ),
-                    )
+                let error = if classify::chain_message(&e).contains("native") {
+                    BuildError::new(BuildErrorKind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::NoTrustedRoot)
                 } else {
-                    BuildError::new(
-                        BuildErrorKind::Tls,
-                        None,
-                        format!("otel: cannot set up TLS for {shown:?}: {detail}"),
-                    )
-                }
+                    BuildError::new(BuildErrorKind::Tls, None, Detail::TlsSetup { endpoint: Some(shown.to_string()) })
+                };
+                error.caused_by(e)
             })?;
         }
         let proxy = target.proxies.for_endpoint(endpoint.uri())?;
@@ -111,14 +106,14 @@ impl GrpcTransport {
 
     /// The client to use for the next attempt, and its generation (for [`GrpcTransport::reconnect`]).
     pub(super) fn client(&self) -> (u64, tonic::client::Grpc<Channel>) {
-        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.current.lock_unpoisoned();
         (current.0, current.1.clone())
     }
 
     /// Replaces the channel of `generation` (if still current) by a new one, which connects afresh on its first
     /// use. Attempts still running on the old channel finish on it; it closes when the last one is done.
     pub(super) fn reconnect(&self, generation: u64) {
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut current = self.current.lock_unpoisoned();
         if current.0 == generation {
             *current = (generation + 1, new_client(&self.endpoint, &self.connector, self.compression));
         }

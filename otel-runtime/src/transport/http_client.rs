@@ -8,6 +8,7 @@ use super::{
     USER_AGENT,
 };
 use crate::health::ErrorKind;
+use crate::pipeline::Detail;
 use crate::{BuildError, BuildErrorKind};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, PROXY_AUTHORIZATION, RETRY_AFTER};
@@ -15,6 +16,7 @@ use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use otel_config::__private::key;
 use otel_config::Compression;
 use otel_config::Signal;
 use prost::Message;
@@ -55,19 +57,14 @@ pub(super) struct HttpTransport {
 pub(super) fn header_map(headers: &otel_config::Headers) -> Result<HeaderMap, BuildError> {
     let mut map = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers.iter() {
+        // The parsers' errors say nothing the message does not (and never the value): no source.
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            BuildError::new(
-                BuildErrorKind::Header,
-                Some("exporter.headers"),
-                format!("otel: exporter.headers: {name:?} is not a valid HTTP header name"),
-            )
+            let detail = Detail::HeaderName { name: name.to_string() };
+            BuildError::new(BuildErrorKind::Header, Some(key::EXPORTER_HEADERS), detail)
         })?;
         let mut value = HeaderValue::from_str(value).map_err(|_| {
-            BuildError::new(
-                BuildErrorKind::Header,
-                Some("exporter.headers"),
-                format!("otel: exporter.headers: the value of header {name:?} is not a valid HTTP header value"),
-            )
+            let detail = Detail::HeaderValue { name: name.to_string() };
+            BuildError::new(BuildErrorKind::Header, Some(key::EXPORTER_HEADERS), detail)
         })?;
         value.set_sensitive(true);
         map.append(header, value);
@@ -85,17 +82,19 @@ impl HttpTransport {
         tls: &TlsFiles,
     ) -> Result<HttpTransport, BuildError> {
         let shown = target.shown;
-        let invalid = |e: &dyn std::fmt::Display| {
-            BuildError::new(BuildErrorKind::Endpoint, None, format!("otel: invalid HTTP endpoint {shown:?}: {e}"))
+        // The endpoint is shown redacted; the parser's error (the source) says what is wrong, never the URL.
+        let invalid = |reason: Option<&'static str>| {
+            let detail = Detail::Endpoint { client: "HTTP", endpoint: shown.to_string(), reason };
+            BuildError::new(BuildErrorKind::Endpoint, Some(target.key), detail)
         };
-        let uri: Uri = target.url.parse().map_err(|e| invalid(&e))?;
+        let uri: Uri = target.url.parse().map_err(|e: http::uri::InvalidUri| invalid(None).caused_by(e))?;
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
-            _ => return Err(invalid(&"expected an http:// or https:// URL")),
+            _ => return Err(invalid(Some("expected an http:// or https:// URL"))),
         };
         if uri.host().is_none_or(str::is_empty) {
-            return Err(invalid(&"no host"));
+            return Err(invalid(Some("no host")));
         }
         let proxy = target.proxies.for_endpoint(&uri)?;
         // `https://` tunnels through the proxy (TLS inside the tunnel); `http://` goes to it as a forward proxy.

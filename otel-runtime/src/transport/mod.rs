@@ -38,6 +38,8 @@ mod tls {
     }
 }
 
+/// An error and its sources as one text (a build error's cause, in its message).
+pub(crate) use classify::chain_message;
 /// Every message showing an endpoint URL redacts it with this (for use outside the transport too).
 pub(crate) use credentials::redact_userinfo;
 pub(crate) use proxy::ProxySettings;
@@ -49,7 +51,9 @@ pub(crate) use request::ExportRequest;
 mod tests;
 
 use crate::health::ErrorKind;
+use crate::pipeline::Detail;
 use crate::{BuildError, BuildErrorKind};
+use otel_config::__private::key;
 use otel_config::{Compression, Protocol, Signal};
 use std::time::Duration;
 
@@ -177,7 +181,8 @@ impl Transport {
         let tls = tls::TlsFiles::load(config)?;
         let connect_timeout =
             if config.timeout.is_zero() { MAX_CONNECT_TIMEOUT } else { config.timeout.min(MAX_CONNECT_TIMEOUT) };
-        let target = Target { url: &url, shown: &endpoint, proxies, connect_timeout };
+        let target =
+            Target { url: &url, shown: &endpoint, key: endpoint_key(config, signal), proxies, connect_timeout };
         let inner = match config.protocol {
             #[cfg(feature = "grpc")]
             Protocol::Grpc => {
@@ -186,11 +191,7 @@ impl Transport {
             // Not reached: `features::check` refused it above.
             #[cfg(not(feature = "grpc"))]
             Protocol::Grpc => {
-                return Err(features::missing(
-                    features::Feature::Grpc,
-                    "exporter.protocol",
-                    "exporter.protocol = \"grpc\"",
-                ))
+                return Err(features::missing(features::Feature::Grpc, key::EXPORTER_PROTOCOL, Protocol::Grpc.as_str()))
             }
             Protocol::HttpProtobuf | Protocol::HttpJson => Inner::Http(Box::new(http_client::HttpTransport::build(
                 &target,
@@ -201,11 +202,8 @@ impl Transport {
                 &tls,
             )?)),
             Protocol::Console | Protocol::None => {
-                return Err(BuildError::new(
-                    BuildErrorKind::Protocol,
-                    Some("exporter.protocol"),
-                    format!("otel: exporter.protocol {} sends nothing: no OTLP transport to build", config.protocol),
-                ))
+                let detail = Detail::NoTransport { protocol: config.protocol };
+                return Err(BuildError::new(BuildErrorKind::Protocol, Some(key::EXPORTER_PROTOCOL), detail));
             }
         };
         Ok(Transport {
@@ -257,6 +255,21 @@ impl Transport {
     }
 }
 
+/// The key `config.url(signal)` comes from: the signal's own endpoint when set, else `exporter.endpoint` (also
+/// for the default URL, which that key changes).
+fn endpoint_key(config: &otel_config::ExporterConfig, signal: Signal) -> &'static str {
+    let (own, own_key) = match signal {
+        Signal::Traces => (&config.traces_endpoint, key::EXPORTER_TRACES_ENDPOINT),
+        Signal::Logs => (&config.logs_endpoint, key::EXPORTER_LOGS_ENDPOINT),
+        Signal::Metrics => (&config.metrics_endpoint, key::EXPORTER_METRICS_ENDPOINT),
+    };
+    if own.is_some() {
+        own_key
+    } else {
+        key::EXPORTER_ENDPOINT
+    }
+}
+
 /// What both clients are built for: the endpoint (without credentials), how to show it, the proxies, the connect
 /// timeout.
 struct Target<'a> {
@@ -264,6 +277,8 @@ struct Target<'a> {
     url: &'a str,
     /// The endpoint as shown in messages (userinfo redacted).
     shown: &'a str,
+    /// The key the URL comes from (a build error's key).
+    key: &'static str,
     proxies: &'a ProxySettings,
     connect_timeout: Duration,
 }

@@ -15,6 +15,7 @@
 //! thing a user needs to fix a refusal (403 policy, 407 credentials, 502 upstream down).
 
 use super::credentials::redact_userinfo;
+use crate::pipeline::Detail;
 use crate::{BuildError, BuildErrorKind};
 use http::{HeaderValue, Uri};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
@@ -128,15 +129,9 @@ impl ProxySettings {
         let scheme = uri.scheme_str().unwrap_or("http");
         let shown = format!("{scheme}://{}{authority}", if credentials { "***@" } else { "" });
         if uri.scheme_str() != Some("http") {
-            return Err(BuildError::new(
-                BuildErrorKind::Proxy,
-                None,
-                format!(
-                    "otel: the proxy {shown} (from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY) for {} is not supported: \
-                 only http:// proxies are; add the collector's host to NO_PROXY to send without a proxy",
-                    redact_userinfo(&endpoint.to_string())
-                ),
-            ));
+            // Both URLs shown with their credentials as `***`.
+            let detail = Detail::UnsupportedProxy { proxy: shown, endpoint: redact_userinfo(&endpoint.to_string()) };
+            return Err(BuildError::new(BuildErrorKind::Proxy, None, detail));
         }
         let port = uri.port_u16().unwrap_or(80);
         let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']').to_string();

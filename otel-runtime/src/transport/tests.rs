@@ -686,6 +686,93 @@ async fn build_errors_are_data_what_failed_and_which_key() {
     assert_eq!(kind_and_key(&console), (NoTransport, Some("exporter.protocol")));
 }
 
+#[tokio::test]
+async fn build_errors_keep_their_cause_as_source() {
+    use std::error::Error;
+    let build = |config: &ExporterConfig| {
+        Transport::build_with(config, otel_config::Signal::Traces, &ProxySettings::none()).expect_err("refused")
+    };
+    let base = config(Protocol::HttpProtobuf, "http://127.0.0.1:4318".into());
+
+    // A certificate file that does not exist: the I/O error itself, its text ending the message.
+    let mut missing = base.clone();
+    missing.certificate = Some("/nonexistent/otel/ca.pem".into());
+    let error = build(&missing);
+    let io = error.source().and_then(|e| e.downcast_ref::<std::io::Error>()).expect("the I/O error");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    assert_eq!(
+        error.to_string(),
+        format!("otel: exporter.certificate: cannot read \"/nonexistent/otel/ca.pem\": {io}"),
+        "the message is computed from the key, the path and the cause"
+    );
+
+    // A PEM block whose body is not base64: the PEM parser's error.
+    let dir = std::env::temp_dir().join(format!("otel-runtime-bad-pem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("ca.pem");
+    std::fs::write(&bad, "-----BEGIN CERTIFICATE-----\n!!!! not base64 !!!!\n-----END CERTIFICATE-----\n").unwrap();
+    let mut not_pem = base.clone();
+    not_pem.certificate = Some(bad.clone());
+    let error = build(&not_pem);
+    let pem = error.source().and_then(|e| e.downcast_ref::<rustls::pki_types::pem::Error>()).expect("the PEM error");
+    assert_eq!(
+        error.to_string(),
+        format!("otel: exporter.certificate: {:?} is not valid PEM: {pem}", bad.display().to_string())
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A client key file with no private key in it: the PEM parser's error.
+    let mut key_not_pem = base.clone();
+    key_not_pem.client_certificate = Some(testdata("client.pem"));
+    key_not_pem.client_key = Some(testdata("client.pem"));
+    let error = build(&key_not_pem);
+    assert_eq!((error.kind(), error.key()), (crate::BuildErrorKind::Tls, Some("exporter.client_key")));
+    assert!(error.source().is_some_and(|e| e.is::<rustls::pki_types::pem::Error>()), "{error:?}");
+
+    // Nothing underneath: a header name HTTP refuses, half an mTLS identity.
+    let mut bad_header = base.clone();
+    bad_header.headers = Headers::from_iter([("bad header", "s3cret")]);
+    let error = build(&bad_header);
+    assert!(error.source().is_none());
+    assert!(!format!("{error:?}").contains("s3cret"), "{error:?}");
+    let mut half = base.clone();
+    half.client_key = Some(testdata("client.key"));
+    let error = build(&half);
+    assert_eq!(
+        (error.key(), error.to_string().as_str()),
+        (
+            Some("exporter.client_certificate"),
+            "otel: exporter.client_key is set but exporter.client_certificate is not (mTLS needs both)"
+        )
+    );
+    assert!(error.source().is_none());
+}
+
+#[tokio::test]
+async fn an_endpoint_the_client_rejects_keeps_the_parse_error_and_hides_credentials() {
+    use std::error::Error;
+    for (protocol, client) in [(Protocol::HttpProtobuf, "HTTP"), (Protocol::Grpc, "gRPC")] {
+        // A space in the host: the URL parsers refuse it (otel-config checks the scheme, not every character).
+        let config = config(protocol, "http://user:s3cret@bad host:4318/v1/traces".into());
+        let error =
+            Transport::build_with(&config, otel_config::Signal::Traces, &ProxySettings::none()).expect_err("refused");
+        let message = error.to_string();
+        // The key the URL came from (the test's configuration sets the traces' own endpoint).
+        assert_eq!((error.kind(), error.key()), (crate::BuildErrorKind::Endpoint, Some("exporter.traces_endpoint")));
+        assert!(
+            message.starts_with(&format!("otel: invalid {client} endpoint \"http://***@bad host:4318")),
+            "{message}"
+        );
+        assert!(!message.contains("s3cret") && !format!("{error:?}").contains("s3cret"), "{error:?}");
+        assert!(error.source().is_some(), "{protocol}: the parser's error is the source");
+        // Set as the base endpoint, the key is that one.
+        let base = ExporterConfig { endpoint: config.traces_endpoint.clone(), traces_endpoint: None, ..config };
+        let error =
+            Transport::build_with(&base, otel_config::Signal::Traces, &ProxySettings::none()).expect_err("refused");
+        assert_eq!(error.key(), Some("exporter.endpoint"), "{error}");
+    }
+}
+
 // ------------------------------------------------------------------------------------------ classification tables
 
 #[test]

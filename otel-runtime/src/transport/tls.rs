@@ -1,7 +1,9 @@
 //! The TLS files of `exporter.certificate`, `exporter.client_certificate` and `exporter.client_key`: read and
 //! checked once at build time, so that a missing or malformed file is a build error naming its key and path.
 
+use crate::pipeline::Detail;
 use crate::{BuildError, BuildErrorKind};
+use otel_config::__private::key;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::Path;
@@ -36,39 +38,27 @@ pub(super) struct TlsFiles {
 impl TlsFiles {
     pub(super) fn load(config: &otel_config::ExporterConfig) -> Result<TlsFiles, BuildError> {
         let ca = match &config.certificate {
-            Some(path) => Some(load_certificates("exporter.certificate", path)?),
+            Some(path) => Some(load_certificates(key::EXPORTER_CERTIFICATE, path)?),
             None => None,
         };
         let identity = match (&config.client_certificate, &config.client_key) {
             (Some(cert_path), Some(key_path)) => {
                 let PemCertificates { pem: cert_pem, certs } =
-                    load_certificates("exporter.client_certificate", cert_path)?;
-                let key_pem = read("exporter.client_key", key_path)?;
+                    load_certificates(key::EXPORTER_CLIENT_CERTIFICATE, cert_path)?;
+                let key_pem = read(key::EXPORTER_CLIENT_KEY, key_path)?;
                 let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
-                    BuildError::new(
-                        BuildErrorKind::Tls,
-                        Some("exporter.client_key"),
-                        format!(
-                            "otel: exporter.client_key: {:?} holds no usable PEM private key: {e}",
-                            key_path.display().to_string()
-                        ),
-                    )
+                    let detail = Detail::NoPrivateKey { path: key_path.clone() };
+                    BuildError::new(BuildErrorKind::Tls, Some(key::EXPORTER_CLIENT_KEY), detail).caused_by(e)
                 })?;
                 Some(ClientIdentity { cert_pem, key_pem, certs, key })
             }
             (Some(_), None) => {
-                return Err(BuildError::new(
-                    BuildErrorKind::Tls,
-                    Some("exporter.client_key"),
-                    "otel: exporter.client_certificate is set but exporter.client_key is not (mTLS needs both)",
-                ))
+                let detail = Detail::HalfIdentity { set: key::EXPORTER_CLIENT_CERTIFICATE };
+                return Err(BuildError::new(BuildErrorKind::Tls, Some(key::EXPORTER_CLIENT_KEY), detail));
             }
             (None, Some(_)) => {
-                return Err(BuildError::new(
-                    BuildErrorKind::Tls,
-                    Some("exporter.client_certificate"),
-                    "otel: exporter.client_key is set but exporter.client_certificate is not (mTLS needs both)",
-                ))
+                let detail = Detail::HalfIdentity { set: key::EXPORTER_CLIENT_KEY };
+                return Err(BuildError::new(BuildErrorKind::Tls, Some(key::EXPORTER_CLIENT_CERTIFICATE), detail));
             }
             (None, None) => None,
         };
@@ -83,13 +73,8 @@ impl TlsFiles {
             Some(ca) => {
                 let (_added, ignored) = roots.add_parsable_certificates(ca.certs.iter().cloned());
                 if roots.is_empty() {
-                    return Err(BuildError::new(
-                        BuildErrorKind::Tls,
-                        Some("exporter.certificate"),
-                        format!(
-                            "otel: exporter.certificate: none of its {ignored} certificates is a usable CA certificate"
-                        ),
-                    ));
+                    let detail = Detail::NoUsableCa { ignored };
+                    return Err(BuildError::new(BuildErrorKind::Tls, Some(key::EXPORTER_CERTIFICATE), detail));
                 }
             }
             None if https => {
@@ -100,16 +85,13 @@ impl TlsFiles {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| BuildError::new(BuildErrorKind::Tls, None, format!("otel: cannot set up TLS: {e}")))?
+            .map_err(|e| BuildError::new(BuildErrorKind::Tls, None, Detail::TlsSetup { endpoint: None }).caused_by(e))?
             .with_root_certificates(roots);
         match &self.identity {
             Some(identity) => {
                 builder.with_client_auth_cert(identity.certs.clone(), identity.key.clone_key()).map_err(|e| {
-                    BuildError::new(
-                        BuildErrorKind::Tls,
-                        Some("exporter.client_certificate"),
-                        format!("otel: exporter.client_certificate / exporter.client_key: {e}"),
-                    )
+                    let detail = Detail::ClientIdentity { other: key::EXPORTER_CLIENT_KEY };
+                    BuildError::new(BuildErrorKind::Tls, Some(key::EXPORTER_CLIENT_CERTIFICATE), detail).caused_by(e)
                 })
             }
             None => Ok(builder.with_no_client_auth()),
@@ -121,41 +103,26 @@ impl TlsFiles {
 pub(super) fn native_roots() -> Result<Vec<CertificateDer<'static>>, BuildError> {
     let found = rustls_native_certs::load_native_certs();
     if found.certs.is_empty() {
-        return Err(BuildError::new(
-            BuildErrorKind::Tls,
-            Some("exporter.certificate"),
-            "otel: no trusted root certificate found on this system for the https endpoint; \
-             set exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) to a CA file",
-        ));
+        return Err(BuildError::new(BuildErrorKind::Tls, Some(key::EXPORTER_CERTIFICATE), Detail::NoTrustedRoot));
     }
     Ok(found.certs)
 }
 
 fn read(key: &'static str, path: &Path) -> Result<Vec<u8>, BuildError> {
     std::fs::read(path).map_err(|e| {
-        BuildError::new(
-            BuildErrorKind::Tls,
-            Some(key),
-            format!("otel: {key}: cannot read {:?}: {e}", path.display().to_string()),
-        )
+        BuildError::new(BuildErrorKind::Tls, Some(key), Detail::UnreadableFile { path: path.to_path_buf() })
+            .caused_by(e)
     })
 }
 
 fn load_certificates(key: &'static str, path: &Path) -> Result<PemCertificates, BuildError> {
     let pem = read(key, path)?;
     let certs = CertificateDer::pem_slice_iter(&pem).collect::<Result<Vec<_>, _>>().map_err(|e| {
-        BuildError::new(
-            BuildErrorKind::Tls,
-            Some(key),
-            format!("otel: {key}: {:?} is not valid PEM: {e}", path.display().to_string()),
-        )
+        BuildError::new(BuildErrorKind::Tls, Some(key), Detail::NotPem { path: path.to_path_buf() }).caused_by(e)
     })?;
     if certs.is_empty() {
-        return Err(BuildError::new(
-            BuildErrorKind::Tls,
-            Some(key),
-            format!("otel: {key}: {:?} holds no PEM certificate", path.display().to_string()),
-        ));
+        let detail = Detail::NoCertificate { path: path.to_path_buf() };
+        return Err(BuildError::new(BuildErrorKind::Tls, Some(key), detail));
     }
     Ok(PemCertificates { pem, certs })
 }
