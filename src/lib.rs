@@ -30,7 +30,7 @@
 //! - testing instrumentation: [`test`] and [`testing`];
 //! - starting: [`main`], or [`start`] with [`StartOptions`] (failing with [`StartError`]), holding an
 //!   [`OtelGuard`]; ending the process with a flush: [`exit`];
-//! - the export channel's health: [`health`] ([`HealthSnapshot`], [`HealthState`], [`SpanTotals`]) and its
+//! - the export channel's health: [`health`] ([`HealthSnapshot`], [`HealthState`], [`Totals`]) and its
 //!   failures: [`failures`] ([`FailureStream`], [`FailureEvent`], [`ErrorKind`]);
 //! - carrying a trace across services: [`propagation`] ([`propagation::inject`] into outgoing headers,
 //!   [`propagation::set_parent`] from incoming ones);
@@ -55,7 +55,7 @@ pub use otel_runtime::{exit, start, BuildError, BuildErrorKind, OtelGuard, Start
 #[doc(inline)]
 pub use otel_runtime::{
     failures, health, meter, ErrorKind, FailureEvent, FailureStream, HealthSnapshot, HealthState, KeyValue, Signal,
-    SignalHealth, SpanTotals, Totals,
+    SignalHealth, Totals,
 };
 
 /// The configuration model: every otel.toml key, its default and its `OTEL_*` variable.

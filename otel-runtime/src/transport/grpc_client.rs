@@ -169,6 +169,7 @@ fn new_client(
         // Not reached: `features::check` refuses zstd without the feature.
         #[cfg(not(feature = "zstd"))]
         Compression::Zstd => client,
+        _ => client,
     }
 }
 

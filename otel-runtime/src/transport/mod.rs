@@ -200,7 +200,8 @@ impl Transport {
                 headers,
                 &tls,
             )?)),
-            Protocol::Console | Protocol::None => {
+            // Console, None, and any protocol this transport does not know.
+            _ => {
                 return Err(BuildError::new(
                     BuildErrorKind::Protocol,
                     Some("exporter.protocol"),
