@@ -175,7 +175,7 @@ impl Capture {
     /// use otel::testing::MetricValue;
     /// let otel = otel::testing::Capture::new();
     /// otel.meter("shop").u64_counter("orders").build().add(2, &[]);
-    /// otel.in_scope(|| tracing::info!(counter.logins = 1u64, "logged in"));
+    /// otel.in_scope(|| tracing::info!(monotonic_counter.logins = 1u64, "logged in"));
     /// let metrics = otel.metrics();
     /// let value = |name: &str| metrics.iter().find(|m| m.name == name).map(|m| m.value.clone());
     /// assert_eq!(value("orders"), Some(MetricValue::U64(2)));
