@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 ///     .service_name("checkout")
 ///     .crate_name("checkout_bin")
 ///     .service_version("1.4.0")
-///     .env(std::collections::HashMap::<String, String>::new())
+///     .env(std::collections::HashMap::<String, String>::new()) // empty: nothing from the process environment
 ///     .cwd(std::env::temp_dir().join("otel-config-doc-options"));
 /// let config = otel_config::load(&options).unwrap().config;
 /// assert_eq!((config.service.name.as_str(), config.service.version.as_deref()), ("checkout", Some("1.4.0")));
