@@ -28,18 +28,24 @@
 //! the opentelemetry crates it uses can never skew:
 //!
 //! - testing instrumentation: [`test`] and [`testing`];
-//! - starting: [`main`], or [`start`] with [`StartOptions`] (failing with [`StartError`]), holding an
-//!   [`OtelGuard`]; ending the process with a flush: [`exit`];
-//! - the export channel's health: [`health`] ([`HealthSnapshot`], [`HealthState`], [`SpanTotals`]) and its
-//!   failures: [`failures`] ([`FailureStream`], [`FailureEvent`], [`ErrorKind`]);
+//! - starting: [`main`], or [`start`] with [`StartOptions`] (failing with [`StartError`], whose build stage
+//!   carries a [`BuildError`] of a [`BuildErrorKind`]), holding an [`OtelGuard`]; ending the process with a
+//!   flush: [`exit`];
+//! - the export channel's health: [`health`] ([`HealthSnapshot`], [`HealthState`], per [`Signal`] a
+//!   [`SignalHealth`], the [`Totals`]) and its failures: [`failures`] ([`FailureStream`], [`FailureEvent`],
+//!   [`ErrorKind`]);
+//! - metrics: [`meter`], with [`KeyValue`] attributes;
 //! - carrying a trace across services: [`propagation`] ([`propagation::inject`] into outgoing headers,
 //!   [`propagation::set_parent`] from incoming ones);
 //! - the configuration model: [`config`].
 //!
-//! Structs and enums that may grow are `#[non_exhaustive]`. Anything else reachable (the `otel-runtime` and
-//! `otel-macros` crates, the doc-hidden `__private` module the macro's expansion uses) is not public API and may
-//! change in any release. The list is pinned by `tests/public_api.rs`: a change to it is a deliberate diff of
-//! `tests/public-api.txt`.
+//! Every public enum, and every public struct with public fields, is `#[non_exhaustive]` (match with a wildcard
+//! arm; build configuration structs from `Default` and assign fields), with two exceptions that cannot grow:
+//! [`Totals`], whose four fields are the whole ledger, and [`config::Headers`], a map. Structs with private fields
+//! ([`StartOptions`], [`OtelGuard`], [`testing::Capture`], …) grow by methods. Anything else reachable (the
+//! `otel-runtime` and `otel-macros` crates, the doc-hidden `__private` module the macro's expansion uses) is not
+//! public API and may change in any release. The list is pinned by `tests/public_api.rs`: a change to it is a
+//! deliberate diff of `tests/public-api.txt`.
 
 #![warn(missing_docs)]
 
@@ -55,7 +61,7 @@ pub use otel_runtime::{exit, start, BuildError, BuildErrorKind, OtelGuard, Start
 #[doc(inline)]
 pub use otel_runtime::{
     failures, health, meter, ErrorKind, FailureEvent, FailureStream, HealthSnapshot, HealthState, KeyValue, Signal,
-    SignalHealth, SpanTotals, Totals,
+    SignalHealth, Totals,
 };
 
 /// The configuration model: every otel.toml key, its default and its `OTEL_*` variable.

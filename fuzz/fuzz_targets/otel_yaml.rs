@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
             (name.to_string(), value.to_string())
         })
         .collect();
-    let options = LoadOptions { env: Some(env), crate_name: Some("otel_fuzz".into()), ..Default::default() };
+    let options = LoadOptions::new().env(env).crate_name("otel_fuzz");
     let path = Path::new("fuzz/otel.yaml");
     let loaded = match otel_config::load_declarative_text(&options, path, text) {
         Ok(loaded) => loaded,
@@ -66,7 +66,7 @@ fn written_back(config: &Config) {
             env.insert(variable, value.to_string());
         }
     }
-    let options = LoadOptions { env: Some(env), crate_name: Some("otel_fuzz".into()), ..Default::default() };
+    let options = LoadOptions::new().env(env).crate_name("otel_fuzz");
     let back = otel_config::load_declarative_text(&options, Path::new("fuzz/back.yaml"), &yaml)
         .unwrap_or_else(|e| panic!("the written file does not read back: {e}\n{yaml}"));
     let back = &back.config;

@@ -176,12 +176,7 @@ pub fn is_header_variable(variable: &str) -> bool {
 /// `load` as `#[otel::main]` runs it at start, with `env` as the whole environment and a working directory
 /// that does not exist (so no otel.toml is read: nothing comes from the disk or the process environment).
 pub fn load_env(env: HashMap<String, String>) -> Result<Loaded, ConfigError> {
-    otel_config::load(&LoadOptions {
-        env: Some(env),
-        cwd: Some("/nonexistent/otel-fuzz".into()),
-        crate_name: Some("otel_fuzz".into()),
-        ..Default::default()
-    })
+    otel_config::load(&LoadOptions::new().env(env).cwd("/nonexistent/otel-fuzz").crate_name("otel_fuzz"))
 }
 
 /// Decodes the `%XX` escapes that are well formed and keeps everything else: used only to tell whether the

@@ -185,6 +185,7 @@ fn not_sent(config: &Config, signal: Signal) -> Option<String> {
         Signal::Traces => config.traces.enabled,
         Signal::Logs => config.logs.enabled,
         Signal::Metrics => config.metrics.enabled,
+        _ => return Some(format!("otel-check cannot ping the {signal} endpoint yet")),
     };
     let protocol = config.exporter_for(signal).protocol;
     if config.disabled {
@@ -326,7 +327,8 @@ mod tests {
 
     #[test]
     fn nothing_sent_to_a_collector_is_a_configuration_problem() {
-        let config = Config { disabled: true, ..Config::default() };
+        let mut config = Config::default();
+        config.disabled = true;
         let outcome = run_with(&config, |_, _| panic!("nothing may be pinged"));
         assert_eq!(outcome.code, crate::exit::CONFIG);
         assert_eq!(outcome.lines.len(), 1);

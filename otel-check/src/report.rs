@@ -17,11 +17,10 @@ use serde_json::{json, Map, Value};
 /// # }
 /// ```
 pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
-    otel_config::load(&LoadOptions {
-        file: cli.config_file.clone(),
-        service_name: cli.service.clone(),
-        ..Default::default()
-    })
+    let mut options = LoadOptions::new();
+    options.file = cli.config_file.clone();
+    options.service_name = cli.service.clone();
+    otel_config::load(&options)
 }
 
 /// What `loaded.file` is, by its name in `--json`'s `file_format`: `"otel.toml"`, `"declarative"` (the file

@@ -25,7 +25,8 @@ impl ExporterConfig {
     /// exporter.traces_endpoint = Some("http://c:4318".into());
     /// assert_eq!(exporter.traces_url(), "http://c:4318/");
     ///
-    /// let mut grpc = otel_config::ExporterConfig { protocol: otel_config::Protocol::Grpc, ..Default::default() };
+    /// let mut grpc = otel_config::ExporterConfig::default();
+    /// grpc.protocol = otel_config::Protocol::Grpc;
     /// assert_eq!(grpc.traces_url(), "http://localhost:4317");
     /// grpc.endpoint = Some("collector:4317".into());
     /// assert_eq!(grpc.traces_url(), "https://collector:4317");
@@ -70,10 +71,8 @@ impl ExporterConfig {
     /// [`url`](Self::url) with any credentials replaced by `***` ([`redacted`]).
     ///
     /// ```
-    /// let exporter = otel_config::ExporterConfig {
-    ///     endpoint: Some("http://user:s3cret@c:4318".into()),
-    ///     ..Default::default()
-    /// };
+    /// let mut exporter = otel_config::ExporterConfig::default();
+    /// exporter.endpoint = Some("http://user:s3cret@c:4318".into());
     /// assert_eq!(exporter.url_redacted(otel_config::Signal::Logs), "http://***@c:4318/v1/logs");
     /// ```
     pub fn url_redacted(&self, signal: Signal) -> String {
@@ -84,10 +83,8 @@ impl ExporterConfig {
     /// message, log line and report must use.
     ///
     /// ```
-    /// let exporter = otel_config::ExporterConfig {
-    ///     endpoint: Some("http://user:s3cret@c:4318".into()),
-    ///     ..Default::default()
-    /// };
+    /// let mut exporter = otel_config::ExporterConfig::default();
+    /// exporter.endpoint = Some("http://user:s3cret@c:4318".into());
     /// assert_eq!(exporter.traces_url_redacted(), "http://***@c:4318/v1/traces");
     /// ```
     pub fn traces_url_redacted(&self) -> String {

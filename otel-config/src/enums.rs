@@ -13,7 +13,10 @@ macro_rules! string_enum {
         }
     ) => {
         $(#[$meta])*
+        // Every one may gain a value (a protocol, a propagator, a signal such as profiles): a `match` outside this
+        // crate needs a wildcard arm, so adding one is not a breaking change.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $spelling)] $variant, )+
         }

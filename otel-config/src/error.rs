@@ -27,11 +27,9 @@ use std::sync::Arc;
 ///
 /// ```
 /// use otel_config::{Origin, ProblemKind};
-/// let options = otel_config::LoadOptions {
-///     file: Some("/nonexistent/otel.toml".into()),
-///     env: Some(Default::default()),
-///     ..Default::default()
-/// };
+/// let options = otel_config::LoadOptions::new()
+///     .file("/nonexistent/otel.toml")
+///     .env(std::collections::HashMap::<String, String>::new());
 /// let err = otel_config::load(&options).unwrap_err();
 /// assert_eq!(
 ///     err.to_string(),
@@ -198,10 +196,8 @@ impl ConfigProblem {
     /// Where the faulty value came from; for a missing file, what named it.
     ///
     /// ```
-    /// let options = otel_config::LoadOptions {
-    ///     env: Some([("OTEL_TOML_FMT_FORMAT".to_string(), "loud".to_string())].into()),
-    ///     ..Default::default()
-    /// };
+    /// let options = otel_config::LoadOptions::new()
+    ///     .env([("OTEL_TOML_FMT_FORMAT", "loud")]);
     /// let err = otel_config::load_with_text(&options, None).unwrap_err();
     /// assert_eq!(err.problems()[0].origin(), &otel_config::Origin::Env("OTEL_TOML_FMT_FORMAT".into()));
     /// ```

@@ -11,12 +11,16 @@
 //! - Numbers and durations are bounded ([`MAX_QUEUE_SIZE`], [`MAX_CONCURRENT_EXPORTS`], [`MAX_DURATION`]); no
 //!   input makes loading panic or allocate without bound.
 //!
+//! Every enum here, and every struct with public fields but the [`Headers`] newtype, is `#[non_exhaustive]`: a
+//! new key, section or value is then not a breaking change. Read and assign their fields, build a struct from its
+//! `Default` (`let mut c = Config::default(); c.exporter.protocol = Protocol::Grpc;`) or, for [`LoadOptions`],
+//! with its builder methods, and give every `match` on an enum a wildcard arm.
+//!
 //! ```
-//! let loaded = otel_config::load(&otel_config::LoadOptions {
-//!     env: Some([("OTEL_EXPORTER_OTLP_PROTOCOL".to_string(), "grpc".to_string())].into()),
-//!     cwd: Some(std::env::temp_dir().join("otel-config-doc-none")),
-//!     ..Default::default()
-//! }).unwrap();
+//! let options = otel_config::LoadOptions::new()
+//!     .env([("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")])
+//!     .cwd(std::env::temp_dir().join("otel-config-doc-none"));
+//! let loaded = otel_config::load(&options).unwrap();
 //! assert_eq!(loaded.config.exporter.traces_url(), "http://localhost:4317");
 //! ```
 

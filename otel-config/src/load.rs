@@ -16,18 +16,20 @@ use std::path::{Path, PathBuf};
 /// What the program knows before reading any file: the macro's arguments, and where to look.
 ///
 /// ```
-/// let options = otel_config::LoadOptions {
-///     service_name: Some("checkout".into()),
-///     crate_name: Some("checkout_bin".into()),
-///     service_version: Some("1.4.0".into()),
-///     env: Some(Default::default()),
-///     cwd: Some(std::env::temp_dir().join("otel-config-doc-options")),
-///     ..Default::default()
-/// };
+/// let options = otel_config::LoadOptions::new()
+///     .service_name("checkout")
+///     .crate_name("checkout_bin")
+///     .service_version("1.4.0")
+///     .env(std::collections::HashMap::<String, String>::new()) // empty: nothing from the process environment
+///     .cwd(std::env::temp_dir().join("otel-config-doc-options"));
 /// let config = otel_config::load(&options).unwrap().config;
 /// assert_eq!((config.service.name.as_str(), config.service.version.as_deref()), ("checkout", Some("1.4.0")));
 /// ```
+///
+/// `#[non_exhaustive]`, so that a new option is not a breaking change: build it with [`LoadOptions::new`] and the
+/// builder methods (or set its public fields on `LoadOptions::default()`), not with a struct literal.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LoadOptions {
     /// A file named explicitly (macro `config = "…"`); it must exist. Relative to `cwd`. An otel.toml, or, by
     /// its extension `.yaml`/`.yml`, a declarative configuration file, read as `OTEL_CONFIG_FILE` would be (which
@@ -45,20 +47,101 @@ pub struct LoadOptions {
     pub cwd: Option<PathBuf>,
 }
 
+impl LoadOptions {
+    /// No option set: the process environment, `./otel.toml` in the current directory, no default service name
+    /// or version (the same as `LoadOptions::default()`).
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions::new();
+    /// assert!(options.file.is_none() && options.env.is_none() && options.cwd.is_none());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the `file` field: an otel.toml (or declarative `.yaml`/`.yml` file) that must exist.
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions::new().file("deploy/otel.toml");
+    /// assert_eq!(options.file.as_deref(), Some(std::path::Path::new("deploy/otel.toml")));
+    /// ```
+    pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.file = Some(path.into());
+        self
+    }
+
+    /// Sets the `service_name` field: the default `service.name` (the macro's `service = "…"`).
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions::new().service_name("checkout");
+    /// assert_eq!(options.service_name.as_deref(), Some("checkout"));
+    /// ```
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// Sets the `crate_name` field: the `service.name` of last resort.
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions::new().crate_name("checkout_bin");
+    /// assert_eq!(options.crate_name.as_deref(), Some("checkout_bin"));
+    /// ```
+    pub fn crate_name(mut self, name: impl Into<String>) -> Self {
+        self.crate_name = Some(name.into());
+        self
+    }
+
+    /// Sets the `service_version` field: the default `service.version`.
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions::new().service_version(env!("CARGO_PKG_VERSION"));
+    /// assert!(options.service_version.is_some());
+    /// ```
+    pub fn service_version(mut self, version: impl Into<String>) -> Self {
+        self.service_version = Some(version.into());
+        self
+    }
+
+    /// Sets the `env` field: the environment to read instead of the process's, as name and value pairs (an
+    /// empty collection is an empty environment).
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions::new().env([("OTEL_SERVICE_NAME", "checkout")]);
+    /// let loaded = otel_config::load_with_text(&options, None).unwrap();
+    /// assert_eq!(loaded.config.service.name, "checkout");
+    /// ```
+    pub fn env<K: Into<String>, V: Into<String>>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self {
+        self.env = Some(vars.into_iter().map(|(name, value)| (name.into(), value.into())).collect());
+        self
+    }
+
+    /// Sets the `cwd` field: where `./otel.toml` is looked for and relative paths start.
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions::new().cwd("/srv/checkout");
+    /// assert_eq!(options.cwd.as_deref(), Some(std::path::Path::new("/srv/checkout")));
+    /// ```
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cwd = Some(dir.into());
+        self
+    }
+}
+
 /// The result of [`load`]: the configuration, the warnings to print, and the file that was read.
 ///
 /// ```
-/// let loaded = otel_config::load(&otel_config::LoadOptions {
-///     env: Some([("OTEL_BSP_MAX_QUEUE_SIZE".to_string(), "abc".to_string())].into()),
-///     cwd: Some(std::env::temp_dir().join("otel-config-doc-loaded")),
-///     ..Default::default()
-/// }).unwrap();
+/// let options = otel_config::LoadOptions::new()
+///     .env([("OTEL_BSP_MAX_QUEUE_SIZE", "abc")])
+///     .cwd(std::env::temp_dir().join("otel-config-doc-loaded"));
+/// let loaded = otel_config::load(&options).unwrap();
 /// assert_eq!(loaded.config.batch.max_queue_size, 2048);
 /// assert_eq!(loaded.warnings[0].to_string(),
 ///     r#"otel: ignoring OTEL_BSP_MAX_QUEUE_SIZE="abc": not a non-negative integer; using 2048"#);
 /// assert_eq!((loaded.file, loaded.file_format), (None, None));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Loaded {
     /// The effective configuration.
     pub config: Config,
@@ -83,14 +166,9 @@ pub struct Loaded {
 /// one would have been). See [`load_declarative_text`](crate::load_declarative_text).
 ///
 /// ```
-/// let options = otel_config::LoadOptions {
-///     env: Some([
-///         ("OTEL_SERVICE_NAME".to_string(), "checkout".to_string()),
-///         ("OTEL_TOML_FMT_FORMAT".to_string(), "json".to_string()),
-///     ].into()),
-///     cwd: Some(std::env::temp_dir().join("otel-config-doc-no-file")),
-///     ..Default::default()
-/// };
+/// let options = otel_config::LoadOptions::new()
+///     .env([("OTEL_SERVICE_NAME", "checkout"), ("OTEL_TOML_FMT_FORMAT", "json")])
+///     .cwd(std::env::temp_dir().join("otel-config-doc-no-file"));
 /// let loaded = otel_config::load(&options).unwrap();
 /// assert_eq!(loaded.config.service.name, "checkout");
 /// assert_eq!(loaded.config.fmt.format, otel_config::FmtFormat::Json);
@@ -146,10 +224,8 @@ pub fn check_file(path: impl AsRef<Path>, text: &str) -> Result<Config, ConfigEr
 ///
 /// ```
 /// use std::path::Path;
-/// let options = otel_config::LoadOptions {
-///     env: Some([("OTEL_EXPORTER_OTLP_ENDPOINT".to_string(), "http://env:4318".to_string())].into()),
-///     ..Default::default()
-/// };
+/// let options = otel_config::LoadOptions::new()
+///     .env([("OTEL_EXPORTER_OTLP_ENDPOINT", "http://env:4318")]);
 /// let text = "[exporter]\ntraces_endpoint = \"http://file:4318/t\"";
 /// let loaded = otel_config::load_with_text(&options, Some((Path::new("otel.toml"), text))).unwrap();
 /// // The environment is the higher layer: its generic endpoint wins over the file's per-signal one.

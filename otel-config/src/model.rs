@@ -54,6 +54,7 @@ pub const MAX_CONCURRENT_EXPORTS: usize = 64;
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Config {
     /// `disabled` (`OTEL_SDK_DISABLED`): no spans are recorded or exported; propagation still works.
     pub disabled: bool,
@@ -203,6 +204,7 @@ impl Config {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SignalExporterConfig {
     /// `protocol`: as `exporter.protocol`; `none` turns the signal's export off, `console` prints it.
     pub protocol: Option<Protocol>,
@@ -232,6 +234,7 @@ pub struct SignalExporterConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TracesConfig {
     /// `traces.enabled` (`OTEL_TRACES_EXPORTER=none` sets it false): spans are exported.
     pub enabled: bool,
@@ -255,6 +258,7 @@ impl Default for TracesConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct LogsConfig {
     /// `logs.enabled` (`OTEL_LOGS_EXPORTER=none` sets it false): events become log records and are exported.
     /// When false, no log bridge is installed at all.
@@ -290,6 +294,7 @@ impl Default for LogsConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct MetricsConfig {
     /// `metrics.enabled` (`OTEL_METRICS_EXPORTER=none` sets it false).
     pub enabled: bool,
@@ -330,6 +335,7 @@ impl Default for MetricsConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ServiceConfig {
     /// `service.name` (`OTEL_SERVICE_NAME`); defaults to the macro's `service`, then the crate name, then
     /// `"unknown_service"`. Never empty after loading.
@@ -360,15 +366,14 @@ impl Default for ServiceConfig {
 /// `"***"`.
 ///
 /// ```
-/// let exporter = otel_config::ExporterConfig {
-///     endpoint: Some("http://user:s3cret@c:4318".into()),
-///     ..Default::default()
-/// };
+/// let mut exporter = otel_config::ExporterConfig::default();
+/// exporter.endpoint = Some("http://user:s3cret@c:4318".into());
 /// assert!(format!("{exporter:?}").contains(r#"endpoint: Some("http://***@c:4318")"#));
 /// assert!(!format!("{exporter:?}").contains("s3cret"));
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ExporterConfig {
     /// `exporter.protocol`.
     pub protocol: Protocol,
@@ -470,6 +475,7 @@ impl Default for ExporterConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct BatchConfig {
     /// `batch.max_queue_size`: spans the lock-free hand-off queue holds (`OTEL_BSP_MAX_QUEUE_SIZE`). When it is full
     /// the application's thread moves a batch into the backlog itself, so spans are dropped (and counted) only when
@@ -520,6 +526,7 @@ impl Default for BatchConfig {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SamplerConfig {
     /// `sampler.name`.
     pub name: SamplerName,
@@ -549,6 +556,7 @@ impl SamplerConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct FmtConfig {
     /// `fmt.format`.
     pub format: FmtFormat,
@@ -575,6 +583,7 @@ impl Default for FmtConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ShutdownConfig {
     /// `shutdown.timeout`: the longest the final flush may take; zero means no limit.
     #[serde(with = "duration")]
@@ -598,6 +607,7 @@ impl Default for ShutdownConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SpanLimitsConfig {
     /// `limits.attribute_count`: attributes per span.
     pub attribute_count: u32,
@@ -632,6 +642,7 @@ impl Default for SpanLimitsConfig {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TracingConfig {
     /// `tracing.location`: `code.filepath`, `code.namespace`, `code.lineno` (static strings: nearly free). On.
     pub location: bool,

@@ -14,10 +14,8 @@ use crate::model::Config;
 /// `Display` reads ``otel: otel.yaml, line 25, column 7: `meter_provider.readers[0].pull`: <reason>; <instead>``.
 ///
 /// ```
-/// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
-///     env: Some([("OTEL_BSP_MAX_QUEUE_SIZE".to_string(), "abc".to_string())].into()),
-///     ..Default::default()
-/// }, None).unwrap();
+/// let options = otel_config::LoadOptions::new().env([("OTEL_BSP_MAX_QUEUE_SIZE", "abc")]);
+/// let loaded = otel_config::load_with_text(&options, None).unwrap();
 /// let w = &loaded.warnings[0];
 /// assert_eq!((w.variable(), w.value()), ("OTEL_BSP_MAX_QUEUE_SIZE", "abc"));
 /// assert_eq!((w.reason(), w.instead()), ("not a non-negative integer", "using 2048"));
@@ -47,10 +45,8 @@ impl Warning {
     /// `tracer_provider.processors[0].batch.exporter`).
     ///
     /// ```
-    /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
-    ///     env: Some([("OTEL_SDK_DISABLED".to_string(), "yes".to_string())].into()),
-    ///     ..Default::default()
-    /// }, None).unwrap();
+    /// let options = otel_config::LoadOptions::new().env([("OTEL_SDK_DISABLED", "yes")]);
+    /// let loaded = otel_config::load_with_text(&options, None).unwrap();
     /// assert_eq!(loaded.warnings[0].variable(), "OTEL_SDK_DISABLED");
     /// ```
     pub fn variable(&self) -> &str {
@@ -60,10 +56,8 @@ impl Warning {
     /// Its value, redacted: `"***"` for a `*_HEADERS` variable, an endpoint with `***` for its credentials.
     ///
     /// ```
-    /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
-    ///     env: Some([("OTEL_EXPORTER_OTLP_HEADERS".to_string(), "x-key=s3cret%ZZ".to_string())].into()),
-    ///     ..Default::default()
-    /// }, None).unwrap();
+    /// let options = otel_config::LoadOptions::new().env([("OTEL_EXPORTER_OTLP_HEADERS", "x-key=s3cret%ZZ")]);
+    /// let loaded = otel_config::load_with_text(&options, None).unwrap();
     /// assert_eq!(loaded.warnings[0].value(), "***");
     /// ```
     pub fn value(&self) -> &str {
@@ -73,10 +67,8 @@ impl Warning {
     /// What is wrong with the value.
     ///
     /// ```
-    /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
-    ///     env: Some([("OTEL_SDK_DISABLED".to_string(), "yes".to_string())].into()),
-    ///     ..Default::default()
-    /// }, None).unwrap();
+    /// let options = otel_config::LoadOptions::new().env([("OTEL_SDK_DISABLED", "yes")]);
+    /// let loaded = otel_config::load_with_text(&options, None).unwrap();
     /// assert_eq!(loaded.warnings[0].reason(), "not true or false");
     /// ```
     pub fn reason(&self) -> &str {
@@ -86,10 +78,8 @@ impl Warning {
     /// What the program does instead (`using 2048`, `ignored`, `values are not truncated`).
     ///
     /// ```
-    /// let loaded = otel_config::load_with_text(&otel_config::LoadOptions {
-    ///     env: Some([("OTEL_SDK_DISABLED".to_string(), "yes".to_string())].into()),
-    ///     ..Default::default()
-    /// }, None).unwrap();
+    /// let options = otel_config::LoadOptions::new().env([("OTEL_SDK_DISABLED", "yes")]);
+    /// let loaded = otel_config::load_with_text(&options, None).unwrap();
     /// assert_eq!(loaded.warnings[0].instead(), "using false");
     /// ```
     pub fn instead(&self) -> &str {

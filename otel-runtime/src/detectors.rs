@@ -52,6 +52,8 @@ pub(crate) fn detect(detectors: &[ResourceDetector]) -> Vec<KeyValue> {
                     attributes.push(KeyValue::new("container.id", id));
                 }
             }
+            // A detector this runtime does not implement yet detects nothing: detection never fails the start.
+            _ => {}
         }
     }
     attributes

@@ -88,7 +88,7 @@ impl EventQueue {
 /// A bounded stream of [`FailureEvent`]s, from [`crate::failures`].
 ///
 /// It never slows the exporter down: when the reader falls behind by more than 64 events, newer events are folded
-/// into the newest one (its `coalesced` says how many; its `spans` includes theirs). It ends (`None`) after the
+/// into the newest one (its `coalesced` says how many; its `items` includes theirs). It ends (`None`) after the
 /// pipeline shut down and every event was read.
 ///
 /// ```no_run
@@ -108,6 +108,18 @@ pub struct FailureStream {
 
 impl FailureStream {
     /// The next event, waiting for one; `None` once the pipeline is shut down and the stream is drained.
+    ///
+    /// ```no_run
+    /// # use otel_runtime as otel;
+    /// # async fn demo() {
+    /// // A background task keeping the last failure of each signal, for a status page.
+    /// let mut failures = otel::failures();
+    /// let mut last = std::collections::HashMap::new();
+    /// while let Some(event) = failures.recv().await {
+    ///     last.insert(event.signal, event.message.clone());
+    /// }
+    /// # }
+    /// ```
     pub async fn recv(&mut self) -> Option<FailureEvent> {
         loop {
             let notified = self.queue.notify.notified();

@@ -55,12 +55,13 @@ where
 {
     Some(match (format, trace_ids) {
         (FmtFormat::Off, _) => return None,
-        (FmtFormat::Compact, false) => base.compact().boxed(),
         (FmtFormat::Pretty, false) => base.pretty().boxed(),
         (FmtFormat::Json, false) => base.json().boxed(),
-        (FmtFormat::Compact, true) => base.compact().map_event_format(|f| WithIds::text(f, Shape::COMPACT)).boxed(),
         (FmtFormat::Pretty, true) => base.pretty().map_event_format(|f| WithIds::text(f, Shape::PRETTY)).boxed(),
         (FmtFormat::Json, true) => base.json().map_event_format(WithIds::json).boxed(),
+        // `compact`, the default, and so any format a newer otel-config may add before this layer knows it.
+        (_, false) => base.compact().boxed(),
+        (_, true) => base.compact().map_event_format(|f| WithIds::text(f, Shape::COMPACT)).boxed(),
     })
 }
 

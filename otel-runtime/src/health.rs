@@ -22,10 +22,12 @@ use std::time::{Duration, Instant, SystemTime};
 /// | `dropped` | `otel.sdk.processor.span.processed` with `error.type` = `queue_full` or `shutdown` (never sent) |
 ///
 /// ```
-/// let totals = otel_runtime::SpanTotals { ended: 10, exported: 7, failed: 2, dropped: 1 };
+/// let totals = otel_runtime::Totals { ended: 10, exported: 7, failed: 2, dropped: 1 };
 /// assert_eq!(totals.in_pipeline(), 0);
 /// assert_eq!(totals.lost(), 3);
 /// ```
+// Not `#[non_exhaustive]`, unlike the other structs with public fields: the four fields are the whole ledger
+// (`ended` = `exported + failed + dropped` + what is in the pipeline), and users build one to compare with.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
     /// Items that entered the pipeline (sampled spans that ended, log records emitted, data points collected).
@@ -38,30 +40,36 @@ pub struct Totals {
     pub dropped: u64,
 }
 
-/// The [`Totals`] of spans (the name from before logs and metrics).
-///
-/// ```
-/// let totals: otel_runtime::SpanTotals = otel_runtime::Totals::default();
-/// assert_eq!(totals.lost(), 0);
-/// ```
-pub type SpanTotals = Totals;
-
 /// The plural noun of `signal`'s items in messages: `spans`, `log records`, `data points`.
 pub(crate) fn noun(signal: Signal) -> &'static str {
     match signal {
         Signal::Traces => "spans",
         Signal::Logs => "log records",
         Signal::Metrics => "data points",
+        _ => "items",
     }
 }
 
 impl Totals {
-    /// Items still queued or being exported.
+    /// Items still queued or being exported: `ended` less everything already counted as exported, failed or
+    /// dropped.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let totals = otel::Totals { ended: 10, exported: 6, failed: 1, dropped: 1 };
+    /// assert_eq!(totals.in_pipeline(), 2);
+    /// ```
     pub fn in_pipeline(&self) -> u64 {
         self.ended.saturating_sub(self.exported + self.failed + self.dropped)
     }
 
-    /// Items that will never reach the collector.
+    /// Items that will never reach the collector: `failed + dropped`.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let totals = otel::Totals { ended: 10, exported: 6, failed: 1, dropped: 1 };
+    /// assert_eq!(totals.lost(), 2);
+    /// ```
     pub fn lost(&self) -> u64 {
         self.failed + self.dropped
     }
@@ -69,7 +77,7 @@ impl Totals {
     /// The shutdown summary line: `otel summary: ended=N exported=N failed=N dropped=N`.
     ///
     /// ```
-    /// let totals = otel_runtime::SpanTotals { ended: 3, exported: 3, failed: 0, dropped: 0 };
+    /// let totals = otel_runtime::Totals { ended: 3, exported: 3, failed: 0, dropped: 0 };
     /// assert_eq!(totals.summary_line(), "otel summary: ended=3 exported=3 failed=0 dropped=0");
     /// ```
     pub fn summary_line(&self) -> String {

@@ -47,7 +47,7 @@ pub(crate) mod transport;
 pub mod u64_fields;
 
 pub use failures::FailureStream;
-pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SignalHealth, SpanTotals, Totals};
+pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SignalHealth, Totals};
 pub use otel_config::Signal;
 pub use pipeline::{BuildError, BuildErrorKind};
 #[doc(hidden)]

@@ -178,6 +178,8 @@ pub(crate) fn temporality(preference: otel_config::Temporality) -> Temporality {
         otel_config::Temporality::Cumulative => Temporality::Cumulative,
         otel_config::Temporality::Delta => Temporality::Delta,
         otel_config::Temporality::LowMemory => Temporality::LowMemory,
+        // The spec's default preset.
+        _ => Temporality::Cumulative,
     }
 }
 
@@ -191,6 +193,8 @@ pub(crate) fn observe_pipeline(provider: &SdkMeterProvider, signals: &[Arc<Failu
             otel_config::Signal::Traces => ("span", "otel.sdk.span.ended"),
             otel_config::Signal::Logs => ("log", "otel.sdk.log.created"),
             otel_config::Signal::Metrics => continue,
+            // otel builds no pipeline for any other signal.
+            _ => continue,
         };
         let ledger = hub.ledger.clone();
         meter

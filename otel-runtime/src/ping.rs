@@ -166,6 +166,7 @@ fn ping_signal_here(config: &otel_config::Config, signal: otel_config::Signal) -
                 let empty = opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest::default();
                 transport.send(&empty, timeout).await
             }
+            _ => return Err(setup_error(format!("otel-check cannot ping the {signal} endpoint"))),
         };
         let trace_id = if signal == otel_config::Signal::Metrics { String::new() } else { trace_id };
         let round_trip = started.elapsed();

@@ -321,6 +321,7 @@ fn shown_endpoint(config: &Config, signal: Signal) -> String {
         Protocol::Grpc | Protocol::HttpProtobuf | Protocol::HttpJson => exporter.url_redacted(signal),
         Protocol::Console => "stdout".to_string(),
         Protocol::None => String::new(),
+        _ => String::new(), // a protocol this runtime does not know: no transport, as `none`
     }
 }
 

@@ -91,6 +91,17 @@ pub fn extract(headers: &HeaderMap) -> Context {
 }
 
 /// [`extract`] from any carrier: a `HashMap<String, String>` or your own [`Extractor`].
+///
+/// ```
+/// # use otel_runtime as otel;
+/// use otel::propagation::BaggageExt as _;
+/// // A message's headers, as a queue delivers them.
+/// let fields: std::collections::HashMap<String, String> = [("baggage".to_string(), "tenant=acme".to_string())].into();
+/// let context = otel::propagation::extract_carrier(&fields);
+/// // With the pipeline started (and `baggage` among the propagators, the default), this is `Some("acme")`.
+/// let tenant = context.baggage().get("tenant").map(|value| value.to_string());
+/// # let _ = tenant;
+/// ```
 pub fn extract_carrier(carrier: &dyn Extractor) -> Context {
     opentelemetry::global::get_text_map_propagator(|propagator| extract_with(propagator, carrier))
 }

@@ -31,6 +31,8 @@ pub(crate) fn resource(config: &Config) -> Resource {
             ResourceValue::Bool(b) => (*b).into(),
             ResourceValue::Int(i) => (*i).into(),
             ResourceValue::Float(f) => (*f).into(),
+            // A kind of value this runtime does not know yet: its `Display` form, rather than no attribute.
+            other => other.to_string().into(),
         };
         KeyValue::new(k.clone(), value)
     }));
@@ -70,6 +72,8 @@ pub(crate) fn sampler(config: &Config) -> Sampler {
         SamplerName::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
         SamplerName::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
         SamplerName::ParentBasedTraceIdRatio => Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio))),
+        // The spec's default sampler.
+        _ => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
     }
 }
 
@@ -103,6 +107,7 @@ fn one_propagator(name: Propagator) -> Option<Box<dyn TextMapPropagator + Send +
         #[cfg(not(feature = "xray"))]
         Propagator::XRay => return None,
         Propagator::Jaeger | Propagator::None => return None,
+        _ => return None,
     })
 }
 
@@ -310,7 +315,8 @@ mod tests {
         assert!(attributes.contains(&("service.instance.id".into(), "instance-7".into())), "{attributes:?}");
         assert_eq!(attributes.iter().filter(|(k, _)| k == "host.name").count(), 1);
 
-        let config = Config { resource_detectors: vec![], ..Config::default() };
+        let mut config = Config::default();
+        config.resource_detectors = vec![];
         let keys: Vec<String> = resource_attributes(&config).into_iter().map(|(k, _)| k).collect();
         assert_eq!(
             keys,

@@ -143,6 +143,8 @@ impl Installed {
             SummaryMode::Always => true,
             SummaryMode::OnLoss => totals.lost() > 0,
             SummaryMode::Never => false,
+            // The default, `on_loss`.
+            _ => totals.lost() > 0,
         };
         if print(&totals) {
             eprintln!("{}", totals.summary_line());
@@ -180,6 +182,17 @@ impl OtelGuard {
 
     /// Flushes what is queued and shuts down within `shutdown.timeout`; returns the final span totals, which
     /// add up: `ended = exported + failed + dropped`.
+    ///
+    /// ```no_run
+    /// # use otel_runtime as otel;
+    /// let guard = otel::start(otel::StartOptions::new().service_name("batch-job"))?;
+    /// tracing::info_span!("job").in_scope(|| tracing::info!("done"));
+    /// let totals = guard.shutdown();
+    /// if totals.lost() > 0 {
+    ///     std::process::exit(3); // the job's telemetry is incomplete: let the scheduler know
+    /// }
+    /// # Ok::<(), otel::StartError>(())
+    /// ```
     pub fn shutdown(self) -> Totals {
         self.installed.finish()
     }

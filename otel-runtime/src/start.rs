@@ -51,6 +51,13 @@ impl StartOptions {
     /// The defaults: `./otel.toml` when it exists, no default service name or version (the `service.name` of
     /// last resort is `unknown_service:` and the executable's name, as the OpenTelemetry specification says),
     /// no failure callback, SIGTERM/SIGINT handled as `#[otel::main]` handles them.
+    ///
+    /// ```no_run
+    /// # use otel_runtime as otel;
+    /// // otel.toml and the OTEL_* variables alone decide.
+    /// let _guard = otel::start(otel::StartOptions::new())?;
+    /// # Ok::<(), otel::StartError>(())
+    /// ```
     pub fn new() -> Self {
         StartOptions {
             config_file: None,
@@ -63,6 +70,13 @@ impl StartOptions {
     }
 
     /// The default `service.name`, below otel.toml and the environment (`#[otel::main(service = "…")]`).
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// // `OTEL_SERVICE_NAME` or `service.name` in otel.toml still win.
+    /// let options = otel::StartOptions::new().service_name("checkout");
+    /// # assert!(format!("{options:?}").contains(r#"service_name: Some("checkout")"#));
+    /// ```
     pub fn service_name(mut self, name: impl Into<String>) -> Self {
         self.service_name = Some(name.into());
         self
@@ -70,6 +84,12 @@ impl StartOptions {
 
     /// The default `service.version`, below otel.toml and the environment (`#[otel::main]` passes the crate's
     /// `CARGO_PKG_VERSION`; pass `env!("CARGO_PKG_VERSION")` for the same).
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let options = otel::StartOptions::new().service_version(env!("CARGO_PKG_VERSION"));
+    /// # assert!(format!("{options:?}").contains(env!("CARGO_PKG_VERSION")));
+    /// ```
     pub fn service_version(mut self, version: impl Into<String>) -> Self {
         self.service_version = Some(version.into());
         self
@@ -77,6 +97,14 @@ impl StartOptions {
 
     /// An otel.toml that must exist (`#[otel::main(config = "…")]`), relative to the working directory. Without
     /// it, `./otel.toml` is read when it exists.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let options = otel::StartOptions::new().config_file("deploy/otel.toml");
+    /// // Or a declarative configuration file, by its extension (`OTEL_CONFIG_FILE` wins over it when set).
+    /// let declarative = otel::StartOptions::new().config_file("deploy/otel.yaml");
+    /// # assert!(format!("{options:?}{declarative:?}").contains("otel.yaml"));
+    /// ```
     pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.config_file = Some(path.into());
         self
@@ -84,6 +112,16 @@ impl StartOptions {
 
     /// Called for every failure event, on a thread of otel's own, never the application's
     /// (`#[otel::main(on_failure = …)]`).
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// fn alert(event: &otel::FailureEvent) {
+    ///     // The endpoint and message are redacted: no credential reaches a log line.
+    ///     eprintln!("{} export to {} failed: {} ({} items)", event.signal, event.endpoint, event.message, event.items);
+    /// }
+    /// let options = otel::StartOptions::new().on_failure(alert);
+    /// # assert!(format!("{options:?}").contains("on_failure: Some"));
+    /// ```
     pub fn on_failure(mut self, callback: fn(&FailureEvent)) -> Self {
         self.on_failure = Some(callback);
         self
@@ -92,6 +130,14 @@ impl StartOptions {
     /// Whether to handle SIGTERM and SIGINT (default `true`): flush within `shutdown.timeout`, then end the
     /// process with 128 + the signal number, unless the application handles the signal itself
     /// (`#[otel::main(signals = false)]` is `false`).
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// // The application drains on SIGTERM itself (its server's graceful shutdown), then returns from `main`:
+    /// // the guard's drop flushes.
+    /// let options = otel::StartOptions::new().signals(false);
+    /// # assert!(format!("{options:?}").contains("signals: false"));
+    /// ```
     pub fn signals(mut self, handle: bool) -> Self {
         self.signals = handle;
         self
@@ -173,14 +219,13 @@ pub fn start(options: StartOptions) -> Result<OtelGuard, StartError> {
         return Err(StartError::AlreadyStarted);
     }
     let fallback_name = options.fallback_name.or_else(executable_service_name);
-    let loaded = otel_config::load(&otel_config::LoadOptions {
-        file: options.config_file,
-        service_name: options.service_name,
-        crate_name: fallback_name,
-        service_version: options.service_version,
-        ..Default::default()
-    })
-    .map_err(StartError::Config)?;
+    // Field by field: `LoadOptions` is `#[non_exhaustive]`, and these are `Option`s already.
+    let mut load_options = otel_config::LoadOptions::default();
+    load_options.file = options.config_file;
+    load_options.service_name = options.service_name;
+    load_options.crate_name = fallback_name;
+    load_options.service_version = options.service_version;
+    let loaded = otel_config::load(&load_options).map_err(StartError::Config)?;
     for warning in &loaded.warnings {
         eprintln!("{warning}");
     }
@@ -272,7 +317,7 @@ mod tests {
         );
         assert_eq!(build.to_string(), "otel: cannot start the export runtime: no threads");
         let missing = std::env::temp_dir().join("otel-runtime-start-display").join("missing.toml");
-        let err = otel_config::load(&otel_config::LoadOptions { file: Some(missing), ..Default::default() })
+        let err = otel_config::load(&otel_config::LoadOptions::new().file(missing))
             .expect_err("a config file that does not exist is an error");
         let message = err.to_string();
         assert!(!message.is_empty());

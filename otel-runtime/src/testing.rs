@@ -16,6 +16,8 @@ use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanProcessor};
 
 use crate::entry::Flavor;
+// A panicking test thread must not hide what was captured from the assertions of another.
+use crate::sync::LockUnpoisoned;
 
 /// An attribute's value (`Value::I64(3)`, `Value::String("GET".into())`, …), as compared in assertions.
 pub use opentelemetry::Value;
@@ -35,6 +37,14 @@ pub use opentelemetry::trace::SpanKind;
 /// What one test's instrumentation produced: finished spans, log records and metrics, read at any point of the
 /// test. `#[otel::test]` passes one to a test that takes it as its argument; [`Capture::new`] and
 /// [`Capture::in_scope`] do the same by hand. Clones share the capture.
+///
+/// ```
+/// # use otel_runtime as otel;
+/// let otel = otel::testing::Capture::new();
+/// otel.in_scope(|| tracing::info_span!("request").in_scope(|| tracing::info!("handled")));
+/// assert_eq!(otel.span("request").events[0].name, "handled");
+/// assert_eq!(otel.logs()[0].body, "handled");
+/// ```
 #[derive(Clone)]
 pub struct Capture {
     store: Arc<Store>,
@@ -48,8 +58,8 @@ pub struct Capture {
 impl std::fmt::Debug for Capture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Capture")
-            .field("spans", &lock(&self.store.spans).len())
-            .field("logs", &lock(&self.store.logs).len())
+            .field("spans", &self.store.spans.lock_unpoisoned().len())
+            .field("logs", &self.store.logs.lock_unpoisoned().len())
             .finish_non_exhaustive()
     }
 }
@@ -61,11 +71,6 @@ struct Store {
     metrics: Mutex<Vec<CapturedMetric>>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panicking test thread must not hide what was captured from the assertions of another.
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 impl Default for Capture {
     fn default() -> Self {
         Self::new()
@@ -74,6 +79,13 @@ impl Default for Capture {
 
 impl Capture {
     /// A new, empty capture, installed nowhere yet: run code under it with [`Capture::in_scope`].
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// tracing::info_span!("outside").in_scope(|| {}); // not under the capture: not captured
+    /// assert!(otel.spans().is_empty());
+    /// ```
     pub fn new() -> Self {
         let store = Arc::new(Store::default());
         let tracer = SdkTracerProvider::builder().with_span_processor(SpanCollector(store.clone())).build();
@@ -102,8 +114,16 @@ impl Capture {
 
     /// Every finished span so far, in the order they ended (children before their parent). A span still open
     /// is not there yet.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// otel.in_scope(|| tracing::info_span!("parent").in_scope(|| tracing::info_span!("child").in_scope(|| {})));
+    /// let names: Vec<String> = otel.spans().into_iter().map(|span| span.name).collect();
+    /// assert_eq!(names, ["child", "parent"]);
+    /// ```
     pub fn spans(&self) -> Vec<CapturedSpan> {
-        lock(&self.store.spans).iter().map(CapturedSpan::from).collect()
+        self.store.spans.lock_unpoisoned().iter().map(CapturedSpan::from).collect()
     }
 
     /// The one finished span named `name`.
@@ -111,6 +131,13 @@ impl Capture {
     /// # Panics
     ///
     /// When there is none, or more than one: the message lists the finished spans' names.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// otel.in_scope(|| tracing::info_span!("lookup", rows = 3u64).in_scope(|| {}));
+    /// assert_eq!(otel.span("lookup").attribute("rows"), Some(&otel::testing::Value::I64(3)));
+    /// ```
     #[track_caller]
     pub fn span(&self, name: &str) -> CapturedSpan {
         let spans = self.spans();
@@ -126,32 +153,87 @@ impl Capture {
     }
 
     /// Every log record so far (each `tracing` event that passed the filter), in order.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// otel.in_scope(|| tracing::warn!(attempt = 2, "retrying"));
+    /// let log = &otel.logs()[0];
+    /// assert_eq!((log.body.as_str(), log.severity.as_str()), ("retrying", "WARN"));
+    /// assert_eq!(log.span_id, None); // outside any span
+    /// ```
     pub fn logs(&self) -> Vec<CapturedLog> {
-        lock(&self.store.logs).iter().map(CapturedLog::from).collect()
+        self.store.logs.lock_unpoisoned().iter().map(CapturedLog::from).collect()
     }
 
     /// Every metric data point now: collects first (cumulative, so a counter shows its total). Instruments of
     /// [`Capture::meter`] and the metrics layer's event fields (`counter.requests = 1`) are captured; the global
     /// meter provider's are not.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// use otel::testing::MetricValue;
+    /// let otel = otel::testing::Capture::new();
+    /// otel.meter("shop").u64_counter("orders").build().add(2, &[]);
+    /// otel.in_scope(|| tracing::info!(monotonic_counter.logins = 1u64, "logged in"));
+    /// let metrics = otel.metrics();
+    /// let value = |name: &str| metrics.iter().find(|m| m.name == name).map(|m| m.value.clone());
+    /// assert_eq!(value("orders"), Some(MetricValue::U64(2)));
+    /// assert_eq!(value("logins"), Some(MetricValue::U64(1)));
+    /// ```
     pub fn metrics(&self) -> Vec<CapturedMetric> {
         // The reader collects and calls our exporter before `force_flush` returns.
         let _ = self.meter.force_flush();
-        lock(&self.store.metrics).clone()
+        self.store.metrics.lock_unpoisoned().clone()
     }
 
     /// A meter of this capture's meter provider, to hand to the code under test instead of the global one.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// let meter = otel.meter("shop"); // where the application would call `otel::meter("shop")`
+    /// meter.f64_histogram("checkout.duration").build().record(0.25, &[]);
+    /// let metric = &otel.metrics()[0];
+    /// assert_eq!(metric.value, otel::testing::MetricValue::Histogram { count: 1, sum: 0.25 });
+    /// ```
     pub fn meter(&self, name: &'static str) -> opentelemetry::metrics::Meter {
         self.meter.meter(name)
     }
 
     /// The capture's `tracing` dispatcher, to install on a thread of your own
     /// (`tracing::dispatcher::with_default(&dispatch, ...)`).
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// let dispatch = otel.dispatch();
+    /// std::thread::spawn(move || {
+    ///     tracing::dispatcher::with_default(&dispatch, || tracing::info_span!("worker").in_scope(|| {}))
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// assert_eq!(otel.spans()[0].name, "worker");
+    /// ```
     pub fn dispatch(&self) -> tracing::Dispatch {
         self.dispatch.clone()
     }
 }
 
-/// A finished span.
+/// A finished span, as [`Capture::spans`] and [`Capture::span`] give it.
+///
+/// ```
+/// # use otel_runtime as otel;
+/// use otel::testing::{Capture, SpanKind, Status};
+/// let otel = Capture::new();
+/// otel.in_scope(|| {
+///     tracing::info_span!("call", otel.kind = "client", otel.status_code = "error").in_scope(|| {});
+/// });
+/// let span = otel.span("call");
+/// assert_eq!(span.kind, SpanKind::Client);
+/// assert!(matches!(span.status, Status::Error { .. }));
+/// assert_eq!(span.parent_span_id, None);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CapturedSpan {
@@ -175,6 +257,19 @@ pub struct CapturedSpan {
 
 impl CapturedSpan {
     /// The value of the attribute `key` (the last one set, if set twice).
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// otel.in_scope(|| {
+    ///     let span = tracing::info_span!("query", table = "tasks", rows = tracing::field::Empty);
+    ///     span.record("rows", 12u64);
+    /// });
+    /// let span = otel.span("query");
+    /// assert_eq!(span.attribute("table"), Some(&otel::testing::Value::from("tasks")));
+    /// assert_eq!(span.attribute("rows"), Some(&otel::testing::Value::I64(12)));
+    /// assert_eq!(span.attribute("missing"), None);
+    /// ```
     pub fn attribute(&self, key: &str) -> Option<&Value> {
         attribute(&self.attributes, key)
     }
@@ -203,7 +298,15 @@ impl From<&SpanData> for CapturedSpan {
     }
 }
 
-/// An event of a span.
+/// An event of a span: a `tracing` event inside it.
+///
+/// ```
+/// # use otel_runtime as otel;
+/// let otel = otel::testing::Capture::new();
+/// otel.in_scope(|| tracing::info_span!("job").in_scope(|| tracing::info!(items = 4, "batch done")));
+/// let event = &otel.span("job").events[0];
+/// assert_eq!(event.name, "batch done");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CapturedEvent {
@@ -215,12 +318,28 @@ pub struct CapturedEvent {
 
 impl CapturedEvent {
     /// The value of the attribute `key`.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// otel.in_scope(|| tracing::info_span!("job").in_scope(|| tracing::info!(items = 4, "batch done")));
+    /// assert_eq!(otel.span("job").events[0].attribute("items"), Some(&otel::testing::Value::I64(4)));
+    /// ```
     pub fn attribute(&self, key: &str) -> Option<&Value> {
         attribute(&self.attributes, key)
     }
 }
 
-/// A log record.
+/// A log record: a `tracing` event, as the log bridge exports it.
+///
+/// ```
+/// # use otel_runtime as otel;
+/// let otel = otel::testing::Capture::new();
+/// otel.in_scope(|| tracing::info_span!("request").in_scope(|| tracing::error!(target: "billing", "declined")));
+/// let log = &otel.logs()[0];
+/// assert_eq!((log.severity.as_str(), log.target.as_str()), ("ERROR", "billing"));
+/// assert_eq!(log.span_id, Some(otel.span("request").span_id));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CapturedLog {
@@ -240,6 +359,15 @@ pub struct CapturedLog {
 
 impl CapturedLog {
     /// The value of the attribute `key`.
+    ///
+    /// ```
+    /// # use otel_runtime as otel;
+    /// let otel = otel::testing::Capture::new();
+    /// otel.in_scope(|| tracing::info!(user = "ada", retries = 2u64, "signed in"));
+    /// let log = &otel.logs()[0];
+    /// assert_eq!(log.attribute("user"), Some(&otel::testing::Value::from("ada")));
+    /// assert_eq!(log.attribute("retries"), Some(&otel::testing::Value::I64(2)));
+    /// ```
     pub fn attribute(&self, key: &str) -> Option<&Value> {
         attribute(&self.attributes, key)
     }
@@ -275,7 +403,18 @@ impl From<&SdkLogRecord> for CapturedLog {
     }
 }
 
-/// A metric data point.
+/// A metric data point, as [`Capture::metrics`] gives it.
+///
+/// ```
+/// # use otel_runtime as otel;
+/// let otel = otel::testing::Capture::new();
+/// let requests = otel.meter("api").i64_up_down_counter("requests.active").build();
+/// requests.add(3, &[otel::KeyValue::new("route", "/tasks")]);
+/// requests.add(-1, &[otel::KeyValue::new("route", "/tasks")]);
+/// let metric = &otel.metrics()[0];
+/// assert_eq!((metric.name.as_str(), &metric.value), ("requests.active", &otel::testing::MetricValue::I64(2)));
+/// assert_eq!(metric.attributes, [otel::KeyValue::new("route", "/tasks")]);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CapturedMetric {
@@ -288,7 +427,22 @@ pub struct CapturedMetric {
 }
 
 /// A data point's value: a counter's total or a gauge's last value, of the instrument's type; a histogram's
-/// count and sum.
+/// count and sum. Match it with a wildcard arm: a new kind of data point is not a breaking change.
+///
+/// ```
+/// # use otel_runtime as otel;
+/// use otel::testing::MetricValue;
+/// fn as_f64(value: &MetricValue) -> Option<f64> {
+///     match value {
+///         MetricValue::I64(v) => Some(*v as f64),
+///         MetricValue::U64(v) => Some(*v as f64),
+///         MetricValue::F64(v) => Some(*v),
+///         MetricValue::Histogram { sum, .. } => Some(*sum),
+///         _ => None,
+///     }
+/// }
+/// assert_eq!(as_f64(&MetricValue::U64(3)), Some(3.0));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum MetricValue {
@@ -348,7 +502,7 @@ impl SpanProcessor for SpanCollector {
     fn on_start(&self, _span: &mut opentelemetry_sdk::trace::Span, _cx: &opentelemetry::Context) {}
 
     fn on_end(&self, span: SpanData) {
-        lock(&self.0.spans).push(span);
+        self.0.spans.lock_unpoisoned().push(span);
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -366,7 +520,7 @@ struct LogCollector(Arc<Store>);
 
 impl LogProcessor for LogCollector {
     fn emit(&self, record: &mut SdkLogRecord, _scope: &InstrumentationScope) {
-        lock(&self.0.logs).push(record.clone());
+        self.0.logs.lock_unpoisoned().push(record.clone());
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -393,7 +547,7 @@ impl PushMetricExporter for MetricCollector {
                 AggregatedMetrics::F64(data) => points(name, data, MetricValue::F64, |v| v, &mut out),
             }
         }
-        *lock(&self.0.metrics) = out;
+        *self.0.metrics.lock_unpoisoned() = out;
         Ok(())
     }
 

@@ -41,6 +41,7 @@ mod receiver;
 mod rotel;
 mod server_thread;
 pub mod span;
+mod sync;
 
 pub use log::ReceivedLogRecord;
 pub use metric::{DataPointValue, MetricKind, ReceivedDataPoint, ReceivedMetric, Temporality};

@@ -2,6 +2,7 @@
 //! requiring `Proxy-Authorization: Basic`, recording every request it gets.
 
 use crate::server_thread::ServerThread;
+use crate::sync::unpoisoned;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -196,7 +197,7 @@ impl HttpProxy {
 }
 
 fn lock(seen: &Mutex<Vec<ProxyRequest>>) -> MutexGuard<'_, Vec<ProxyRequest>> {
-    seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    unpoisoned(seen.lock())
 }
 
 /// `Basic base64(user:password)`, the `Proxy-Authorization` value a client sends for these credentials.

@@ -75,10 +75,8 @@ pub(crate) fn load_file(
 ///
 /// ```
 /// use std::path::Path;
-/// let options = otel_config::LoadOptions {
-///     env: Some([("COLLECTOR".to_string(), "http://collector:4317".to_string())].into()),
-///     ..Default::default()
-/// };
+/// let options = otel_config::LoadOptions::new()
+///     .env([("COLLECTOR", "http://collector:4317")]);
 /// let text = r#"
 /// file_format: "1.0"
 /// tracer_provider:

@@ -106,7 +106,9 @@ mod tests {
     const NONE: Compiled = Compiled { grpc: false, tls: false, zstd: false };
 
     fn exporter(protocol: Protocol, compression: Compression) -> ExporterConfig {
-        ExporterConfig { protocol, compression, ..Default::default() }
+        let mut config = ExporterConfig::default();
+        (config.protocol, config.compression) = (protocol, compression);
+        config
     }
 
     fn refusal(config: &ExporterConfig, url: &str, compiled: Compiled) -> Option<(Option<&'static str>, String)> {

@@ -164,6 +164,7 @@ fn new_client(
         // Not reached: `features::check` refuses zstd without the feature.
         #[cfg(not(feature = "zstd"))]
         Compression::Zstd => client,
+        _ => client, // a compression otel-config knows and this client does not: sent uncompressed
     }
 }
 

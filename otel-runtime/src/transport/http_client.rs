@@ -217,6 +217,7 @@ fn compress(compression: Compression, body: Vec<u8>) -> std::io::Result<(Vec<u8>
         // Not reached: `features::check` refuses zstd without the feature.
         #[cfg(not(feature = "zstd"))]
         Compression::Zstd => Err(std::io::Error::other(super::features::Feature::Zstd.left_out())),
+        _ => Ok((body, None)), // a compression otel-config knows and this client does not: sent uncompressed
     }
 }
 

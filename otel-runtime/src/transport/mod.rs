@@ -201,7 +201,8 @@ impl Transport {
                 headers,
                 &tls,
             )?)),
-            Protocol::Console | Protocol::None => {
+            // Console, None, and any protocol this transport does not know.
+            _ => {
                 let detail = Detail::NoTransport { protocol: config.protocol };
                 return Err(BuildError::new(BuildErrorKind::Protocol, Some(key::EXPORTER_PROTOCOL), detail));
             }
@@ -262,6 +263,8 @@ fn endpoint_key(config: &otel_config::ExporterConfig, signal: Signal) -> &'stati
         Signal::Traces => (&config.traces_endpoint, key::EXPORTER_TRACES_ENDPOINT),
         Signal::Logs => (&config.logs_endpoint, key::EXPORTER_LOGS_ENDPOINT),
         Signal::Metrics => (&config.metrics_endpoint, key::EXPORTER_METRICS_ENDPOINT),
+        // A signal this version does not know has no endpoint key of its own.
+        _ => return key::EXPORTER_ENDPOINT,
     };
     if own.is_some() {
         own_key

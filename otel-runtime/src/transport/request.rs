@@ -55,6 +55,7 @@ pub(crate) fn json_rejected_field(signal: Signal) -> &'static str {
         Signal::Traces => "rejectedSpans",
         Signal::Logs => "rejectedLogRecords",
         Signal::Metrics => "rejectedDataPoints",
+        _ => "rejectedItems", // not reached: otel builds transports for these three signals only
     }
 }
 
@@ -68,6 +69,7 @@ pub(crate) fn decode_protobuf_partial(signal: Signal, body: &[u8]) -> Option<(i6
         Signal::Metrics => {
             ExportMetricsServiceRequest::partial_success(ExportMetricsServiceResponse::decode(body).ok()?)
         }
+        _ => return None, // not reached, as above
     };
     Some(partial.unwrap_or((0, String::new())))
 }

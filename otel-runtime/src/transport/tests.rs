@@ -22,7 +22,9 @@ fn testdata(file: &str) -> PathBuf {
 }
 
 fn config(protocol: Protocol, url: String) -> ExporterConfig {
-    ExporterConfig { protocol, traces_endpoint: Some(url), timeout: LIMIT, ..Default::default() }
+    let mut config = ExporterConfig::default();
+    (config.protocol, config.traces_endpoint, config.timeout) = (protocol, Some(url), LIMIT);
+    config
 }
 
 fn url(receiver: &Receiver, protocol: Protocol) -> String {
@@ -334,12 +336,10 @@ async fn grpc_endpoint_without_scheme_is_https_unless_insecure() {
     let receiver = Receiver::start().await;
     let address = receiver.grpc_addr().to_string();
     // https to a plaintext gRPC server: a TLS failure (the endpoint was not taken as http).
-    let mut config = ExporterConfig {
-        protocol: Protocol::Grpc,
-        endpoint: Some(address.clone()),
-        certificate: Some(testdata("ca.pem")),
-        ..Default::default()
-    };
+    let mut config = ExporterConfig::default();
+    config.protocol = Protocol::Grpc;
+    config.endpoint = Some(address.clone());
+    config.certificate = Some(testdata("ca.pem"));
     let transport = build(&config);
     assert_eq!(transport.endpoint(), format!("https://{address}"));
     let error = failed(transport.send(&sample(), LIMIT).await);
@@ -656,7 +656,8 @@ async fn build_errors_name_the_key_and_never_a_header_value() {
         let message = build_error(&half_mtls);
         assert!(message.contains("exporter.client_key is not"), "{message}");
     }
-    let console = ExporterConfig { protocol: Protocol::Console, ..Default::default() };
+    let mut console = ExporterConfig::default();
+    console.protocol = Protocol::Console;
     assert!(build_error(&console).contains("console"));
 }
 
@@ -682,7 +683,8 @@ async fn build_errors_are_data_what_failed_and_which_key() {
     missing_key.client_certificate = Some(testdata("client.pem"));
     missing_key.client_key = Some("/nonexistent/otel/client.key".into());
     assert_eq!(kind_and_key(&missing_key), (Tls, Some("exporter.client_key")));
-    let console = ExporterConfig { protocol: Protocol::Console, ..Default::default() };
+    let mut console = ExporterConfig::default();
+    console.protocol = Protocol::Console;
     assert_eq!(kind_and_key(&console), (NoTransport, Some("exporter.protocol")));
 }
 
@@ -766,7 +768,9 @@ async fn an_endpoint_the_client_rejects_keeps_the_parse_error_and_hides_credenti
         assert!(!message.contains("s3cret") && !format!("{error:?}").contains("s3cret"), "{error:?}");
         assert!(error.source().is_some(), "{protocol}: the parser's error is the source");
         // Set as the base endpoint, the key is that one.
-        let base = ExporterConfig { endpoint: config.traces_endpoint.clone(), traces_endpoint: None, ..config };
+        let mut base = config.clone();
+        base.endpoint = config.traces_endpoint.clone();
+        base.traces_endpoint = None;
         let error =
             Transport::build_with(&base, otel_config::Signal::Traces, &ProxySettings::none()).expect_err("refused");
         assert_eq!(error.key(), Some("exporter.endpoint"), "{error}");

@@ -7,6 +7,7 @@ use super::types::{Attempt, Behavior, Outcome, Protocol, Received, Signal};
 use crate::log::ReceivedLogRecord;
 use crate::metric::ReceivedMetric;
 use crate::span::ReceivedSpan;
+use crate::sync::unpoisoned;
 use http::HeaderMap;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
@@ -89,7 +90,7 @@ pub(super) struct Shared {
 
 impl Shared {
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        unpoisoned(self.state.lock())
     }
 
     pub(super) fn update<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -189,7 +190,7 @@ impl Shared {
             if now >= deadline {
                 return Err(format!("timed out after {timeout:?} waiting for {what}: {}", state.describe()));
             }
-            state = self.cond.wait_timeout(state, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+            state = unpoisoned(self.cond.wait_timeout(state, deadline - now)).0;
         }
     }
 }

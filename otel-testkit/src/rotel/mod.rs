@@ -6,6 +6,7 @@ mod dump;
 
 pub use dump::{RotelDataPoint, RotelLogRecord, RotelMetric};
 
+use crate::sync::unpoisoned;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
@@ -82,7 +83,7 @@ struct Log {
 
 impl Log {
     fn lock(&self) -> MutexGuard<'_, LogState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        unpoisoned(self.state.lock())
     }
 }
 
@@ -262,14 +263,12 @@ impl Rotel {
         loop {
             let (started, exited) = {
                 let state = rotel.log.lock();
-                let state = rotel
-                    .log
-                    .cond
-                    .wait_timeout_while(state, deadline.saturating_duration_since(Instant::now()), |s| {
-                        !s.started && s.open_streams > 0
-                    })
-                    .unwrap_or_else(|p| p.into_inner())
-                    .0;
+                let state = unpoisoned(rotel.log.cond.wait_timeout_while(
+                    state,
+                    deadline.saturating_duration_since(Instant::now()),
+                    |s| !s.started && s.open_streams > 0,
+                ))
+                .0;
                 (state.started, state.open_streams == 0)
             };
             if exited {
@@ -379,11 +378,8 @@ impl Rotel {
         count: impl Fn(&LogState) -> usize,
     ) -> Result<usize, String> {
         let state = self.log.lock();
-        let (state, _) = self
-            .log
-            .cond
-            .wait_timeout_while(state, timeout, |s| count(s) < n && s.open_streams > 0)
-            .unwrap_or_else(|p| p.into_inner());
+        let (state, _) =
+            unpoisoned(self.log.cond.wait_timeout_while(state, timeout, |s| count(s) < n && s.open_streams > 0));
         if count(&state) >= n {
             return Ok(count(&state));
         }
@@ -433,7 +429,7 @@ impl Rotel {
                 };
                 return Err(format!("rotel logged no {what} ({why}); its output:\n{}", state.text));
             }
-            state = self.log.cond.wait_timeout(state, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+            state = unpoisoned(self.log.cond.wait_timeout(state, deadline - now)).0;
         }
     }
 
