@@ -461,7 +461,8 @@ fn encoded_spans_are_byte_identical_to_opentelemetry_proto() {
             );
         }
     }
-    if seeds.len() > 1 {
+    // With the default cases (a replay or a chosen number may be too few to reach every case).
+    if std::env::var_os("OTEL_PROPTEST_SEED").is_none() && std::env::var_os("OTEL_PROPTEST_CASES").is_none() {
         cov.assert_complete();
     }
 }
