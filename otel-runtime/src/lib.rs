@@ -27,6 +27,7 @@ mod fuzz;
 mod health;
 mod logs;
 mod metrics;
+mod otlp_encode;
 #[doc(hidden)]
 pub mod ping;
 mod pipeline;

@@ -9,14 +9,16 @@ use crate::health::ErrorKind;
 use crate::pipeline::Detail;
 use crate::sync::LockUnpoisoned;
 use crate::{BuildError, BuildErrorKind};
+use bytes::{BufMut, Bytes};
 use http::HeaderMap;
 #[cfg(feature = "tls")]
 use otel_config::__private::key;
 use otel_config::Compression;
 use prost::Message;
+use std::marker::PhantomData;
 use std::sync::Mutex;
 use std::time::Duration;
-use tonic::codec::CompressionEncoding;
+use tonic::codec::{BufferSettings, Codec, CompressionEncoding, EncodeBuf, Encoder};
 use tonic::metadata::MetadataMap;
 #[cfg(feature = "tls")]
 use tonic::transport::{Certificate, ClientTlsConfig, Identity};
@@ -126,7 +128,7 @@ impl GrpcTransport {
         mut client: tonic::client::Grpc<Channel>,
         request: &R,
     ) -> AttemptOutcome {
-        let mut call = tonic::Request::new(request.clone());
+        let mut call = tonic::Request::new(request.protobuf());
         *call.metadata_mut() = MetadataMap::from_headers(self.headers.clone());
         // What the generated clients do (opentelemetry-proto's `TraceServiceClient::export`), for any of the three
         // services: our own method path, so one channel type serves every signal.
@@ -134,7 +136,7 @@ impl GrpcTransport {
             let status = tonic::Status::unknown(format!("Service was not ready: {e}"));
             return AttemptOutcome::Failed(classify_status(&status));
         }
-        let codec = tonic_prost::ProstCodec::<R, R::Response>::default();
+        let codec = BytesCodec::<R::Response>(PhantomData);
         let path = http::uri::PathAndQuery::from_static(R::GRPC_PATH);
         match client.unary(call, path, codec).await {
             Ok(response) => match R::partial_success(response.into_inner()) {
@@ -143,6 +145,38 @@ impl GrpcTransport {
             },
             Err(status) => AttemptOutcome::Failed(classify_status(&status)),
         }
+    }
+}
+
+/// The codec of our calls: the request goes as the protobuf bytes it already is (`ExportRequest::protobuf`: shared
+/// when the batch was encoded up front, see `request::Encoded`), the response is decoded by prost.
+struct BytesCodec<U>(PhantomData<fn() -> U>);
+
+impl<U: Message + Default + Send + 'static> Codec for BytesCodec<U> {
+    type Encode = Bytes;
+    type Decode = U;
+    type Encoder = BytesEncoder;
+    type Decoder = tonic_prost::ProstDecoder<U>;
+
+    fn encoder(&mut self) -> BytesEncoder {
+        BytesEncoder
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        tonic_prost::ProstCodec::<U, U>::raw_decoder(BufferSettings::default())
+    }
+}
+
+/// Writes a request's protobuf bytes as the gRPC message.
+struct BytesEncoder;
+
+impl Encoder for BytesEncoder {
+    type Item = Bytes;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Bytes, buf: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        buf.put_slice(&item);
+        Ok(())
     }
 }
 

@@ -131,8 +131,8 @@ impl HttpTransport {
 
     pub(super) async fn send<R: ExportRequest>(&self, request: &R) -> AttemptOutcome {
         let body = if self.json {
-            match serde_json::to_vec(request) {
-                Ok(body) => body,
+            match request.json() {
+                Ok(body) => Bytes::from(body),
                 Err(e) => {
                     return AttemptOutcome::Failed(SendError::new(
                         ErrorKind::Transport,
@@ -142,7 +142,7 @@ impl HttpTransport {
                 }
             }
         } else {
-            request.encode_to_vec()
+            request.protobuf()
         };
         let (body, encoding) = match compress(self.compression, body) {
             Ok(compressed) => compressed,
@@ -154,7 +154,7 @@ impl HttpTransport {
                 ))
             }
         };
-        let mut http_request = Request::new(Full::new(Bytes::from(body)));
+        let mut http_request = Request::new(Full::new(body));
         *http_request.method_mut() = Method::POST;
         *http_request.uri_mut() = self.uri.clone();
         let headers = http_request.headers_mut();
@@ -203,17 +203,17 @@ impl HttpTransport {
 }
 
 /// The body compressed as configured, and its `Content-Encoding`.
-fn compress(compression: Compression, body: Vec<u8>) -> std::io::Result<(Vec<u8>, Option<&'static str>)> {
+fn compress(compression: Compression, body: Bytes) -> std::io::Result<(Bytes, Option<&'static str>)> {
     match compression {
         Compression::None => Ok((body, None)),
         Compression::Gzip => {
             let mut encoder =
                 flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::default());
             encoder.write_all(&body)?;
-            Ok((encoder.finish()?, Some("gzip")))
+            Ok((encoder.finish()?.into(), Some("gzip")))
         }
         #[cfg(feature = "zstd")]
-        Compression::Zstd => Ok((zstd::bulk::compress(&body, zstd::DEFAULT_COMPRESSION_LEVEL)?, Some("zstd"))),
+        Compression::Zstd => Ok((zstd::bulk::compress(&body, zstd::DEFAULT_COMPRESSION_LEVEL)?.into(), Some("zstd"))),
         // Not reached: `features::check` refuses zstd without the feature.
         #[cfg(not(feature = "zstd"))]
         Compression::Zstd => Err(std::io::Error::other(super::features::Feature::Zstd.left_out())),

@@ -43,7 +43,7 @@ pub(crate) use classify::chain_message;
 /// Every message showing an endpoint URL redacts it with this (for use outside the transport too).
 pub(crate) use credentials::redact_userinfo;
 pub(crate) use proxy::ProxySettings;
-pub(crate) use request::ExportRequest;
+pub(crate) use request::{Encoded, ExportRequest};
 
 // Every transport test runs with all of the transport's features (the test command passes --all-features); the
 // decision for a build without them is tested on its own (`features`).
@@ -224,6 +224,12 @@ impl Transport {
             Inner::Grpc(grpc) => grpc.proxy(),
             Inner::Http(http) => http.proxy(),
         }
+    }
+
+    /// Whether the requests go as OTLP JSON (`http/json`): then they are sent from their proto structs, otherwise
+    /// as protobuf bytes (see `sink::OtlpItem::into_protobuf`).
+    pub(crate) fn sends_json(&self) -> bool {
+        self.protocol == Protocol::HttpJson
     }
 
     /// The exact URL sent to (`config.url(signal)`), its userinfo (credentials) redacted as `***`.

@@ -1,13 +1,17 @@
 //! The three OTLP export requests the transport sends: what differs between traces, logs and metrics on the wire
-//! (the gRPC method, the HTTP path, the partial-success field), in one place.
+//! (the gRPC method, the HTTP path, the partial-success field), in one place; and [`Encoded`], a request already
+//! encoded as protobuf.
 
+use bytes::Bytes;
 use opentelemetry_proto::tonic::collector::logs::v1::{ExportLogsServiceRequest, ExportLogsServiceResponse};
 use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsServiceRequest, ExportMetricsServiceResponse};
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use otel_config::Signal;
+use std::marker::PhantomData;
 
-/// An OTLP export request: its signal, its gRPC method, and how its response reports a partial success.
-pub(crate) trait ExportRequest: prost::Message + serde::Serialize + Clone + Send + Sync + 'static {
+/// An OTLP export request: its signal, its gRPC method, how its response reports a partial success, and its body
+/// in either encoding.
+pub(crate) trait ExportRequest: Send + Sync + 'static {
     /// The service's response message.
     type Response: prost::Message + Default + Send + 'static;
     /// The signal this request carries.
@@ -17,6 +21,22 @@ pub(crate) trait ExportRequest: prost::Message + serde::Serialize + Clone + Send
     const GRPC_PATH: &'static str;
     /// The response's partial success, if it has one: `(rejected items, error message)`.
     fn partial_success(response: Self::Response) -> Option<(i64, String)>;
+    /// The protobuf body (HTTP protobuf, gRPC), for one attempt.
+    fn protobuf(&self) -> Bytes;
+    /// The proto3 JSON body (HTTP JSON), for one attempt.
+    fn json(&self) -> Result<Vec<u8>, String>;
+}
+
+/// The bodies of a request held as its proto structs: encoded anew for each attempt.
+macro_rules! struct_bodies {
+    () => {
+        fn protobuf(&self) -> Bytes {
+            Bytes::from(prost::Message::encode_to_vec(self))
+        }
+        fn json(&self) -> Result<Vec<u8>, String> {
+            serde_json::to_vec(self).map_err(|e| e.to_string())
+        }
+    };
 }
 
 impl ExportRequest for ExportTraceServiceRequest {
@@ -27,6 +47,7 @@ impl ExportRequest for ExportTraceServiceRequest {
     fn partial_success(response: Self::Response) -> Option<(i64, String)> {
         response.partial_success.map(|p| (p.rejected_spans, p.error_message))
     }
+    struct_bodies!();
 }
 
 impl ExportRequest for ExportLogsServiceRequest {
@@ -37,6 +58,7 @@ impl ExportRequest for ExportLogsServiceRequest {
     fn partial_success(response: Self::Response) -> Option<(i64, String)> {
         response.partial_success.map(|p| (p.rejected_log_records, p.error_message))
     }
+    struct_bodies!();
 }
 
 impl ExportRequest for ExportMetricsServiceRequest {
@@ -46,6 +68,40 @@ impl ExportRequest for ExportMetricsServiceRequest {
     const GRPC_PATH: &'static str = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
     fn partial_success(response: Self::Response) -> Option<(i64, String)> {
         response.partial_success.map(|p| (p.rejected_data_points, p.error_message))
+    }
+    struct_bodies!();
+}
+
+/// A request of type `R` already encoded as protobuf, once per batch before its first attempt: every attempt (and
+/// every retry) sends the same bytes, shared, where a request of proto structs is encoded (and, for gRPC, cloned)
+/// per attempt.
+pub(crate) struct Encoded<R> {
+    bytes: Bytes,
+    request: PhantomData<fn() -> R>,
+}
+
+impl<R> Encoded<R> {
+    /// `bytes`: the protobuf encoding of an `R` (what `R::encode_to_vec` would give).
+    pub(crate) fn new(bytes: impl Into<Bytes>) -> Encoded<R> {
+        Encoded { bytes: bytes.into(), request: PhantomData }
+    }
+}
+
+impl<R: ExportRequest + prost::Message + Default> ExportRequest for Encoded<R> {
+    type Response = R::Response;
+    const SIGNAL: Signal = R::SIGNAL;
+    #[cfg(feature = "grpc")]
+    const GRPC_PATH: &'static str = R::GRPC_PATH;
+    fn partial_success(response: Self::Response) -> Option<(i64, String)> {
+        R::partial_success(response)
+    }
+    fn protobuf(&self) -> Bytes {
+        self.bytes.clone()
+    }
+    /// Not the sinks' path (they send JSON from the proto structs), but still the right JSON: the bytes decoded
+    /// back into an `R`.
+    fn json(&self) -> Result<Vec<u8>, String> {
+        R::decode(self.bytes.clone()).map_err(|e| format!("cannot decode the encoded request: {e}"))?.json()
     }
 }
 

@@ -105,6 +105,7 @@ per_protocol!(
     headers_arrive_and_stay_secret,
     gzip_arrives_decoded,
     no_timeout_means_no_limit,
+    encoded_request_sent_twice_arrives_whole_twice,
 );
 
 // ------------------------------------------------------------------------------------------- against the receiver
@@ -287,6 +288,27 @@ async fn headers_arrive_and_stay_secret(protocol: Protocol) {
     assert_eq!(requests[0].header("x-team"), Some("core"));
     let debug = format!("{transport:?}");
     assert!(debug.contains("x-api-key") && !debug.contains("s3cret"), "{debug}");
+}
+
+/// A request encoded up front (`Encoded`, what the OTLP sink sends for protobuf) arrives as its structs would, and
+/// a second attempt sends it again whole; over JSON (not the sink's path) it still arrives, decoded back.
+async fn encoded_request_sent_twice_arrives_whole_twice(protocol: Protocol) {
+    let receiver = Receiver::start().await;
+    let transport = build(&config(protocol, url(&receiver, protocol)));
+    let request = super::Encoded::<ExportTraceServiceRequest>::new(sample().encode_to_vec());
+    for _ in 0..2 {
+        let outcome = transport.send(&request, LIMIT).await;
+        assert!(matches!(outcome, AttemptOutcome::Accepted), "{outcome:?}");
+    }
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert_eq!(request.protocol, testkit_protocol(protocol));
+        let spans = request.spans();
+        assert_eq!(spans.len(), 2, "{spans:?}");
+        assert_eq!((spans[0].name.as_str(), spans[1].name.as_str()), ("root", "child"));
+        assert_eq!(spans[1].attribute("test.kind"), Some("sample"));
+    }
 }
 
 async fn gzip_arrives_decoded(protocol: Protocol) {
