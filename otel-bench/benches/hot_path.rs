@@ -338,8 +338,8 @@ mod oxtel_floor {
 mod otel {
     use super::*;
 
-    /// otel's subscriber and processor as `#[otel::main]` builds them (defaults, fmt off), around a sink that drops
-    /// every batch at once, unconverted: like-for-like with `hand_written::noop_exporter`.
+    /// otel's subscriber and processor as `#[otel::main]` builds them (defaults, fmt off: traces, and every event
+    /// also a log record and the metrics layer), around a sink that drops every batch at once, unconverted.
     #[divan::bench]
     fn discarding_sink(bencher: Bencher) {
         bench_otel(bencher, false);
@@ -352,11 +352,25 @@ mod otel {
         bench_otel(bencher, true);
     }
 
+    /// [`discarding_sink`] with traces only (logs and metrics off, as in the peers runs): like-for-like with
+    /// `floor::layer_and_sdk_span_dropped`, the difference being otel's processor, its `u64` wrapper and its
+    /// subscriber's assembly.
+    #[divan::bench]
+    fn discarding_sink_traces_only(bencher: Bencher) {
+        bench_otel_with(bencher, false, false);
+    }
+
     fn bench_otel(bencher: Bencher, threads_and_timings: bool) {
+        bench_otel_with(bencher, threads_and_timings, true);
+    }
+
+    fn bench_otel_with(bencher: Bencher, threads_and_timings: bool, logs_and_metrics: bool) {
         let mut config = ::otel::config::Config::default();
         config.fmt.format = ::otel::config::FmtFormat::Off;
         config.tracing.threads = threads_and_timings;
         config.tracing.timings = threads_and_timings;
+        config.logs.enabled = logs_and_metrics;
+        config.metrics.enabled = logs_and_metrics;
         let (dispatch, pipeline) = ::otel::__private::bench_dispatch(&config).expect("otel's pipeline");
         bench_requests(bencher, &dispatch);
         drop(dispatch);
