@@ -6,7 +6,7 @@ use crate::env::{self, Env};
 use crate::error::{ConfigError, FileFormat};
 use crate::keys::{self, key};
 use crate::model::Config;
-use crate::source::{nest, Layer, Layers, Origin, ParsedFile};
+use crate::source::{nest, Layer, Layers, Origin, Origins, ParsedFile};
 use crate::warning::Warning;
 use crate::{file, validate};
 use figment::value::Value;
@@ -152,6 +152,26 @@ pub struct Loaded {
     /// What `file` is: [`FileFormat::Toml`] for an otel.toml (below the environment), [`FileFormat::Yaml`] for
     /// the declarative file (the whole configuration); `None` when no file was read.
     pub file_format: Option<FileFormat>,
+    /// Where each key's value came from (see [`Loaded::origin`]).
+    pub(crate) origins: Origins,
+}
+
+impl Loaded {
+    /// Where the value of `key` (an otel.toml key: `exporter.certificate`, `logs.exporter.endpoint`, …) came
+    /// from: the file, the variable or the macro argument that set it, or [`Origin::Defaults`] when nothing did.
+    /// An error found after loading, such as a certificate file that cannot be read when the exporter is built,
+    /// names its key; this says who set it (`otel::BuildError::origin`).
+    ///
+    /// ```
+    /// let options = otel_config::LoadOptions::new().env([("OTEL_EXPORTER_OTLP_CERTIFICATE", "/etc/ca.pem")]);
+    /// let loaded = otel_config::load_with_text(&options, None).unwrap();
+    /// let origin = loaded.origin("exporter.certificate");
+    /// assert_eq!(origin, &otel_config::Origin::Env("OTEL_EXPORTER_OTLP_CERTIFICATE".into()));
+    /// assert_eq!(loaded.origin("exporter.timeout"), &otel_config::Origin::Defaults);
+    /// ```
+    pub fn origin(&self, key: &str) -> &Origin {
+        self.origins.get(key)
+    }
 }
 
 /// Loads the configuration the way `#[otel::main]` does at start: built-in defaults < macro arguments <
@@ -186,9 +206,9 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
     }
     let file = file::locate(options, &env)?;
     let parsed = file.as_deref().map(file::read).transpose()?;
-    let (config, warnings) = resolve(options, &env, parsed.as_ref())?;
+    let (config, warnings, origins) = resolve(options, &env, parsed.as_ref())?;
     let file_format = file.as_ref().map(|_| FileFormat::Toml);
-    Ok(Loaded { config, warnings, file, file_format })
+    Ok(Loaded { config, warnings, file, file_format, origins })
 }
 
 /// Checks the text of an otel.toml on its own — built-in defaults < the file, no macro argument, no
@@ -211,7 +231,7 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, ConfigError> {
 pub fn check_file(path: impl AsRef<Path>, text: &str) -> Result<Config, ConfigError> {
     let parsed = ParsedFile::parse(path.as_ref(), text)?;
     let env = Env::new(Some(&HashMap::new()));
-    let (config, _warnings) = resolve(&LoadOptions::default(), &env, Some(&parsed))?;
+    let (config, _warnings, _origins) = resolve(&LoadOptions::default(), &env, Some(&parsed))?;
     Ok(config)
 }
 
@@ -235,17 +255,18 @@ pub fn check_file(path: impl AsRef<Path>, text: &str) -> Result<Config, ConfigEr
 pub fn load_with_text(options: &LoadOptions, file: Option<(&Path, &str)>) -> Result<Loaded, ConfigError> {
     let env = Env::new(options.env.as_ref());
     let parsed = file.map(|(path, text)| ParsedFile::parse(path, text)).transpose()?;
-    let (config, warnings) = resolve(options, &env, parsed.as_ref())?;
+    let (config, warnings, origins) = resolve(options, &env, parsed.as_ref())?;
     let file_format = file.map(|_| FileFormat::Toml);
-    Ok(Loaded { config, warnings, file: file.map(|(path, _)| path.to_path_buf()), file_format })
+    Ok(Loaded { config, warnings, file: file.map(|(path, _)| path.to_path_buf()), file_format, origins })
 }
 
-/// The layers merged and validated: the configuration and the (unfinished) warnings.
+/// The layers merged and validated: the configuration, the (unfinished) warnings and where each key's value
+/// came from.
 pub(crate) fn resolve(
     options: &LoadOptions,
     env: &Env,
     file: Option<&ParsedFile>,
-) -> Result<(Config, Vec<Warning>), ConfigError> {
+) -> Result<(Config, Vec<Warning>, Origins), ConfigError> {
     let otel_toml_vars = env::otel_toml_vars::read(env)?;
 
     // Defaults, macro arguments and otel.toml: everything below the environment.
@@ -301,7 +322,7 @@ pub(crate) fn resolve(
     warnings.extend(validate::clamp_batch(&mut config, &layers));
     validate::check(&config, &layers)?;
     let warnings = warnings.into_iter().map(|w| w.finish(&config)).collect();
-    Ok((config, warnings))
+    Ok((config, warnings, Origins::of(&layers)))
 }
 
 /// The macro's values, one layer each so that a problem names the argument: `service.name` (the macro's

@@ -45,6 +45,33 @@ pub enum Origin {
     Unknown,
 }
 
+/// Where each configuration key's effective value came from, for the keys set above the built-in defaults
+/// ([`Loaded::origin`](crate::Loaded::origin) reads it).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Origins(std::collections::BTreeMap<&'static str, Origin>);
+
+impl Origins {
+    /// The origin of every known key in `layers`, those still at their default left out.
+    pub(crate) fn of(layers: &Layers) -> Origins {
+        let set = crate::keys::KEYS.iter().filter_map(|(key, _)| match layers.origin_at(key) {
+            Origin::Defaults | Origin::Unknown => None,
+            origin => Some((*key, origin)),
+        });
+        Origins(set.collect())
+    }
+
+    /// `key`'s origin, [`Origin::Defaults`] when no layer above the defaults set it.
+    pub(crate) fn get(&self, key: &str) -> &Origin {
+        static DEFAULT: Origin = Origin::Defaults;
+        self.0.get(key).unwrap_or(&DEFAULT)
+    }
+
+    /// Each origin passed through `relocate` (the declarative file: a key's node and its position).
+    pub(crate) fn map(self, mut relocate: impl FnMut(&str, Origin) -> Origin) -> Origins {
+        Origins(self.0.into_iter().map(|(key, origin)| (key, relocate(key, origin))).collect())
+    }
+}
+
 /// The name of the built-in defaults layer, as messages say it.
 const DEFAULTS: &str = "built-in defaults";
 /// The name of the macro-arguments layer, as messages say it.

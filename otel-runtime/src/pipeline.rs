@@ -98,6 +98,9 @@ pub struct BuildError {
     key: Option<&'static str>,
     detail: Detail,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    /// Who set the key's value, once `start` knows it (`None` without a key, or from `pipeline::build` alone).
+    /// (Boxed: `BuildError` travels in `Result`s, and most carry none.)
+    origin: Option<Box<otel_config::Origin>>,
 }
 
 /// What the message says, beyond the kind and the key: the path, value or name at fault. Each variant's
@@ -155,7 +158,13 @@ use crate::transport::features::Feature;
 impl BuildError {
     /// The error of `kind` at `key`, described by `detail`, without an underlying error.
     pub(crate) fn new(kind: BuildErrorKind, key: Option<&'static str>, detail: Detail) -> BuildError {
-        BuildError { kind, key, detail, source: None }
+        BuildError { kind, key, detail, source: None, origin: None }
+    }
+
+    /// The same error, with the origin of its key's value as `loaded` records it.
+    pub(crate) fn with_origin(mut self, loaded: &otel_config::Loaded) -> Self {
+        self.origin = self.key.map(|key| Box::new(loaded.origin(key).clone()));
+        self
     }
 
     /// The same error, caused by `source` (its text ends the message where the detail says so).
@@ -186,6 +195,22 @@ impl BuildError {
     /// ```
     pub fn key(&self) -> Option<&'static str> {
         self.key
+    }
+
+    /// Where the key's value came from — the otel.toml, the variable or the macro argument that set it, or
+    /// `Origin::Defaults` — when the error has a key and came from [`start`](crate::start) (which knows the
+    /// layers); `None` otherwise. The message does not repeat it: the key is what to look for.
+    ///
+    /// ```no_run
+    /// # use otel_runtime as otel;
+    /// if let Err(otel::StartError::Build(error)) = otel::start(otel::StartOptions::new()) {
+    ///     if let (Some(key), Some(origin)) = (error.key(), error.origin()) {
+    ///         eprintln!("{key} was set by {origin}");
+    ///     }
+    /// }
+    /// ```
+    pub fn origin(&self) -> Option<&otel_config::Origin> {
+        self.origin.as_deref()
     }
 
     /// The key as messages name it (every error that has a `<key>` in its text has a key).
@@ -652,6 +677,42 @@ mod build_error_tests {
         assert_eq!(start.to_string(), err.to_string());
         let io = start.source().and_then(|e| e.downcast_ref::<std::io::Error>()).expect("the I/O error");
         assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    /// A certificate that cannot be read, set by a variable: the error names the key, and the origin says which
+    /// variable set it; set by the otel.toml, the file. Without `start`'s layers there is no origin.
+    #[cfg(feature = "tls")]
+    #[test]
+    fn a_build_error_knows_who_set_its_key() {
+        let missing = "/nonexistent/otel-runtime/ca.pem";
+        let built = |loaded: &otel_config::Loaded| {
+            let mut config = loaded.config.clone();
+            config.exporter.on_invalid = otel_config::OnInvalid::Exit;
+            match super::build(&config, None, super::Injected::default()) {
+                Ok(_) => panic!("a missing certificate must not build"),
+                Err(error) => error,
+            }
+        };
+        let by_variable = otel_config::load_with_text(
+            &otel_config::LoadOptions::new().env([("OTEL_EXPORTER_OTLP_CERTIFICATE", missing)]),
+            None,
+        )
+        .unwrap();
+        let error = built(&by_variable);
+        assert_eq!(error.key(), Some(key::EXPORTER_CERTIFICATE));
+        assert_eq!(error.origin(), None, "pipeline::build alone does not know the layers");
+        let error = error.with_origin(&by_variable);
+        assert_eq!(error.origin(), Some(&otel_config::Origin::Env("OTEL_EXPORTER_OTLP_CERTIFICATE".into())));
+
+        let toml = format!("[exporter]\ncertificate = \"{missing}\"\n");
+        let file = std::path::Path::new("/srv/app/otel.toml");
+        let by_file =
+            otel_config::load_with_text(&otel_config::LoadOptions::new().env([("X", "")]), Some((file, &toml)))
+                .unwrap();
+        let error = built(&by_file).with_origin(&by_file);
+        assert_eq!(error.origin(), Some(&otel_config::Origin::File(file.to_path_buf())));
+        // The message is the same either way: the key is what to look for.
+        assert_eq!(error.to_string(), built(&by_variable).to_string());
     }
 
     #[test]

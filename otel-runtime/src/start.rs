@@ -229,16 +229,16 @@ pub fn start(options: StartOptions) -> Result<OtelGuard, StartError> {
     for warning in &loaded.warnings {
         eprintln!("{warning}");
     }
-    let config = loaded.config;
+    let config = &loaded.config;
     // Everything that can fail is built before anything is installed: no half-installed pipeline.
-    let pipeline =
-        pipeline::build(&config, options.on_failure, pipeline::Injected::default()).map_err(StartError::Build)?;
+    let pipeline = pipeline::build(config, options.on_failure, pipeline::Injected::default())
+        .map_err(|error| StartError::Build(error.with_origin(&loaded)))?;
     opentelemetry::global::set_text_map_propagator(sdk::propagator(&config.propagators));
     opentelemetry::global::set_tracer_provider(pipeline.provider.clone());
     if let Some((meter_provider, _)) = &pipeline.metrics {
         opentelemetry::global::set_meter_provider(meter_provider.clone());
     }
-    if let Err(warning) = subscriber::install(&config, &pipeline) {
+    if let Err(warning) = subscriber::install(config, &pipeline) {
         eprintln!("{warning}");
     }
     let installed = Installed::new(pipeline, config.shutdown.timeout, config.shutdown.summary);

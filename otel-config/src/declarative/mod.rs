@@ -27,7 +27,7 @@ pub use emit::to_declarative_yaml;
 use crate::env::Env;
 use crate::error::{ConfigError, ConfigProblem, ProblemKind};
 use crate::load::{LoadOptions, Loaded};
-use crate::source::{Origin, ParsedFile};
+use crate::source::{Origin, Origins, ParsedFile};
 use crate::warning::Warning;
 use crate::{file, load};
 use std::collections::HashMap;
@@ -57,7 +57,7 @@ pub(crate) fn load_file(
         return Err(ConfigProblem::new(kind, None, named_by).into());
     }
     let text = file::read_text(&path, &path)?;
-    let (config, mut warnings) = resolve(options, env, &path, &text)?;
+    let (config, mut warnings, origins) = resolve(options, env, &path, &text)?;
     // An otel.toml that would have been read is not: say so, once. (A missing one named by `config = …` is no
     // error here: it is not used.)
     let toml_options = LoadOptions { file: options.file.clone().filter(|f| !is_declarative(f)), ..options.clone() };
@@ -66,7 +66,7 @@ pub(crate) fn load_file(
         let instead = format!("using {} alone", path.display());
         warnings.insert(0, Warning::node(toml.display().to_string(), "", reason, instead));
     }
-    Ok(Loaded { config, warnings, file: Some(path), file_format: Some(crate::FileFormat::Yaml) })
+    Ok(Loaded { config, warnings, file: Some(path), file_format: Some(crate::FileFormat::Yaml), origins })
 }
 
 /// Loads a declarative configuration file given as text, as `OTEL_CONFIG_FILE` would: `path` names it in
@@ -95,8 +95,9 @@ pub(crate) fn load_file(
 /// ```
 pub fn load_declarative_text(options: &LoadOptions, path: &Path, text: &str) -> Result<Loaded, ConfigError> {
     let env = Env::new(options.env.as_ref());
-    let (config, warnings) = resolve(options, &env, path, text)?;
-    Ok(Loaded { config, warnings, file: Some(path.to_path_buf()), file_format: Some(crate::FileFormat::Yaml) })
+    let (config, warnings, origins) = resolve(options, &env, path, text)?;
+    let file = Some(path.to_path_buf());
+    Ok(Loaded { config, warnings, file, file_format: Some(crate::FileFormat::Yaml), origins })
 }
 
 /// The compile-time check of a declarative file (`#[otel::main(config = "otel.yaml")]`): everything but what
@@ -151,7 +152,7 @@ fn resolve(
     env: &Env,
     path: &Path,
     text: &str,
-) -> Result<(crate::Config, Vec<Warning>), ConfigError> {
+) -> Result<(crate::Config, Vec<Warning>, Origins), ConfigError> {
     let root = parse_typed(&mut Values::Env(env), path, text)?;
     resolve_typed(options, env, path, &root)
 }
@@ -204,13 +205,22 @@ fn resolve_typed(
     env: &Env,
     path: &Path,
     root: &typed::Typed,
-) -> Result<(crate::Config, Vec<Warning>), ConfigError> {
+) -> Result<(crate::Config, Vec<Warning>, Origins), ConfigError> {
     let mapped = map::map(root, path, env).map_err(ConfigError::from_problems)?;
     let parsed = ParsedFile { path: path.to_path_buf(), dict: mapped.dict };
     // Nothing from the environment below or above the file: only the defaults and the macro's arguments.
     let no_env = Env::new(Some(&HashMap::new()));
     match load::resolve(options, &no_env, Some(&parsed)) {
-        Ok((config, warnings)) => Ok((config, mapped.warnings.into_iter().chain(warnings).collect())),
+        Ok((config, warnings, origins)) => {
+            // A key the file set comes from its node, with the node's position.
+            let origins = origins.map(|key, origin| match node_of(key, &mapped.nodes) {
+                Some((_, pos)) if origin == Origin::File(path.to_path_buf()) => {
+                    Origin::FileAt { path: path.to_path_buf(), line: pos.line, column: pos.column }
+                }
+                _ => origin,
+            });
+            Ok((config, mapped.warnings.into_iter().chain(warnings).collect(), origins))
+        }
         Err(error) => {
             Err(ConfigError::from_problems(error.into_iter().map(|p| relocate(p, path, &mapped.nodes)).collect()))
         }
@@ -224,15 +234,21 @@ fn relocate(problem: ConfigProblem, path: &Path, nodes: &[(String, String, yaml:
         return problem;
     }
     let Some(key) = problem.key().map(str::to_string) else { return problem };
-    let within = |k: &str| key == k || key.strip_prefix(k).is_some_and(|rest| rest.starts_with(['.', '[']));
-    let best = nodes.iter().filter(|(k, _, _)| within(k)).max_by_key(|(k, _, _)| k.len());
-    match best {
-        Some((_, node_path, pos)) => {
+    match node_of(&key, nodes) {
+        Some((node_path, pos)) => {
             let origin = Origin::FileAt { path: path.to_path_buf(), line: pos.line, column: pos.column };
             problem.relocated(node_path, origin)
         }
         None => problem,
     }
+}
+
+/// The file node behind `key` (the node of the longest key that is `key` or a parent of it): its path in the
+/// file and its position.
+fn node_of<'n>(key: &str, nodes: &'n [(String, String, yaml::Pos)]) -> Option<(&'n str, &'n yaml::Pos)> {
+    let within = |k: &str| key == k || key.strip_prefix(k).is_some_and(|rest| rest.starts_with(['.', '[']));
+    let best = nodes.iter().filter(|(k, _, _)| within(k)).max_by_key(|(k, _, _)| k.len());
+    best.map(|(_, node_path, pos)| (node_path.as_str(), pos))
 }
 
 #[cfg(test)]

@@ -903,3 +903,15 @@ fn a_yaml_config_argument_is_the_declarative_file() {
     assert!(err.contains("OTEL_TOML") && err.contains("OTEL_CONFIG_FILE"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_key_the_file_sets_comes_from_its_node() {
+    let text = "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          \
+                otlp_http:\n            endpoint: http://collector:4318/v1/traces\n";
+    let loaded = load_text(text, &[("OTEL_EXPORTER_OTLP_CERTIFICATE", "/ignored.pem")]).unwrap();
+    let node = Origin::FileAt { path: "otel.yaml".into(), line: 7, column: 23 };
+    assert_eq!(loaded.origin("exporter.traces_endpoint"), &node);
+    // Not in the file: the defaults, whatever the standard variables say (the file is the whole configuration).
+    assert_eq!(loaded.origin("exporter.certificate"), &Origin::Defaults);
+    assert_eq!(loaded.origin("batch.max_queue_size"), &Origin::Defaults);
+}

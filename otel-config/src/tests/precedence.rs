@@ -1013,3 +1013,18 @@ fn header_names_merge_case_insensitively() {
     let headers: Headers = [("Authorization", "a"), ("authorization", "b")].into_iter().collect();
     assert_eq!((headers.len(), headers.get("AUTHORIZATION")), (1, Some("b")));
 }
+
+#[test]
+fn every_layer_is_an_origin_of_the_keys_it_sets() {
+    let options = LoadOptions::new()
+        .service_name("from-macro")
+        .env([("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"), ("OTEL_TOML_FMT_FORMAT", "json")]);
+    let file = std::path::Path::new("/srv/otel.toml");
+    let loaded = load_with_text(&options, Some((file, "[batch]\nmax_queue_size = 100\n"))).unwrap();
+    assert_eq!(loaded.origin("service.name"), &Origin::MacroArgument("service"));
+    assert_eq!(loaded.origin("batch.max_queue_size"), &Origin::File(file.to_path_buf()));
+    assert_eq!(loaded.origin("exporter.timeout"), &Origin::Env("OTEL_EXPORTER_OTLP_TIMEOUT".into()));
+    assert_eq!(loaded.origin("fmt.format"), &Origin::Env("OTEL_TOML_FMT_FORMAT".into()));
+    assert_eq!(loaded.origin("exporter.protocol"), &Origin::Defaults);
+    assert_eq!(loaded.origin("no.such.key"), &Origin::Defaults);
+}
