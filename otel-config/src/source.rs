@@ -53,9 +53,16 @@ pub(crate) struct Origins(std::collections::BTreeMap<&'static str, Origin>);
 impl Origins {
     /// The origin of every known key in `layers`, those still at their default left out.
     pub(crate) fn of(layers: &Layers) -> Origins {
-        let set = crate::keys::KEYS.iter().filter_map(|(key, _)| match layers.origin_at(key) {
-            Origin::Defaults | Origin::Unknown => None,
-            origin => Some((*key, origin)),
+        // The layers merged once, then each key looked up in the result: what `Layers::origin_at` does per key,
+        // without merging every layer again for each of them (that was most of a load's time).
+        let figment = layers.figment();
+        let Ok(merged) = figment.find_value("") else { return Origins::default() };
+        let set = crate::keys::KEYS.iter().filter_map(|(key, _)| {
+            let value = merged.find_ref(key)?;
+            match layers.origin_of(figment.get_metadata(value.tag())) {
+                Origin::Defaults | Origin::Unknown => None,
+                origin => Some((*key, origin)),
+            }
         });
         Origins(set.collect())
     }
@@ -231,5 +238,38 @@ impl ParsedFile {
 impl From<&ParsedFile> for Layer {
     fn from(file: &ParsedFile) -> Layer {
         Layer::new(Origin::File(file.path.clone()), file.dict.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Origins::of` merges the layers once and looks every key up in the result: each key's origin must be what
+    /// `Layers::origin_at` (a merge per key) says, in a stack where every layer sets some keys and overrides others.
+    #[test]
+    fn origins_agree_with_a_lookup_per_key() {
+        let defaults = Value::serialize(crate::Config::default()).ok().and_then(|v| v.into_dict()).unwrap();
+        let file = Dict::from([
+            ("batch".to_string(), Value::from(Dict::from([("max_queue_size".to_string(), Value::from(100))]))),
+            ("exporter".to_string(), Value::from(Dict::from([("timeout".to_string(), Value::from("1s"))]))),
+        ]);
+        let layers = Layers::default()
+            .merge(Layer::defaults(defaults))
+            .merge(Layer::new(Origin::MacroArgument("service"), nest("service.name", "svc".into())))
+            .merge(Layer::new(Origin::File("/srv/otel.toml".into()), file))
+            .merge(Layer::env("OTEL_EXPORTER_OTLP_TIMEOUT", "exporter.timeout", "2s".into()))
+            .merge(Layer::env("OTEL_TOML_FMT_FORMAT", "fmt.format", "json".into()));
+        let origins = Origins::of(&layers);
+        for (key, _) in crate::keys::KEYS {
+            let expected = match layers.origin_at(key) {
+                Origin::Unknown => Origin::Defaults,
+                origin => origin,
+            };
+            assert_eq!(origins.get(key), &expected, "{key}");
+        }
+        assert_eq!(origins.get("exporter.timeout"), &Origin::Env("OTEL_EXPORTER_OTLP_TIMEOUT".into()));
+        assert_eq!(origins.get("batch.max_queue_size"), &Origin::File("/srv/otel.toml".into()));
+        assert_eq!(origins.get("service.name"), &Origin::MacroArgument("service"));
     }
 }
