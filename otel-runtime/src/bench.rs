@@ -2,8 +2,9 @@
 //! them, around a sink that drops every batch at once (like the SDK's no-op exporter), installed nowhere. Not a
 //! public API.
 
+use crate::build_error::BuildError;
 use crate::export::{Delivery, Retries};
-use crate::pipeline::{self, BuildError, Pipeline};
+use crate::pipeline::{self, Pipeline};
 use crate::sink::{Export, ItemBatch, Sink};
 use otel_config::Config;
 use std::sync::Arc;

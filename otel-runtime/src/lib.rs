@@ -11,6 +11,7 @@
 mod accounting;
 #[doc(hidden)]
 pub mod bench;
+mod build_error;
 mod console;
 mod detectors;
 #[doc(hidden)]
@@ -47,10 +48,10 @@ pub(crate) mod transport;
 #[doc(hidden)]
 pub mod u64_fields;
 
+pub use build_error::{BuildError, BuildErrorKind};
 pub use failures::FailureStream;
 pub use health::{ErrorKind, FailureEvent, HealthSnapshot, HealthState, SignalHealth, Totals};
 pub use otel_config::Signal;
-pub use pipeline::{BuildError, BuildErrorKind};
 #[doc(hidden)]
 pub use sdk::{propagator_warnings, resource_attributes};
 pub use shutdown::OtelGuard;

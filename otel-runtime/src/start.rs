@@ -6,8 +6,9 @@
 
 use std::path::PathBuf;
 
+use crate::build_error::BuildError;
 use crate::health::FailureEvent;
-use crate::pipeline::{self, BuildError};
+use crate::pipeline;
 use crate::shutdown::{Installed, OtelGuard};
 use crate::{sdk, signals, subscriber, INSTALLED};
 
@@ -313,7 +314,7 @@ mod tests {
         assert_eq!(StartError::AlreadyStarted.to_string(), "otel: the pipeline is already started in this process");
         let cause = std::io::Error::new(std::io::ErrorKind::WouldBlock, "no threads");
         let build = StartError::Build(
-            BuildError::new(crate::BuildErrorKind::Runtime, None, pipeline::Detail::Runtime).caused_by(cause),
+            BuildError::new(crate::BuildErrorKind::Runtime, None, crate::build_error::Detail::Runtime).caused_by(cause),
         );
         assert_eq!(build.to_string(), "otel: cannot start the export runtime: no threads");
         let missing = std::env::temp_dir().join("otel-runtime-start-display").join("missing.toml");

@@ -6,7 +6,7 @@
 //! [`check`] is pure: it takes what is compiled in as an argument, so its tests cover every combination in a build
 //! that has everything.
 
-use crate::pipeline::Detail;
+use crate::build_error::Detail;
 use crate::{BuildError, BuildErrorKind};
 use otel_config::__private::key;
 use otel_config::{Compression, ExporterConfig, Protocol};

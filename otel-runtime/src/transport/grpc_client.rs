@@ -5,8 +5,8 @@ use super::{
     classify, partial_outcome, proxy, tls::TlsFiles, truncate, AttemptOutcome, SendError, Target, MAX_RETRY_DELAY,
     USER_AGENT,
 };
+use crate::build_error::Detail;
 use crate::health::ErrorKind;
-use crate::pipeline::Detail;
 use crate::sync::LockUnpoisoned;
 use crate::{BuildError, BuildErrorKind};
 use bytes::{BufMut, Bytes};

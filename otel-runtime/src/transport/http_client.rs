@@ -7,8 +7,8 @@ use super::{
     classify, partial_outcome, proxy, tls::TlsFiles, truncate, AttemptOutcome, SendError, Target, MAX_RETRY_DELAY,
     USER_AGENT,
 };
+use crate::build_error::Detail;
 use crate::health::ErrorKind;
-use crate::pipeline::Detail;
 use crate::{BuildError, BuildErrorKind};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, PROXY_AUTHORIZATION, RETRY_AFTER};

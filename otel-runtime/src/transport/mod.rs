@@ -50,8 +50,8 @@ pub(crate) use request::{Encoded, ExportRequest};
 #[cfg(all(test, feature = "grpc", feature = "tls", feature = "zstd"))]
 mod tests;
 
+use crate::build_error::Detail;
 use crate::health::ErrorKind;
-use crate::pipeline::Detail;
 use crate::{BuildError, BuildErrorKind};
 use otel_config::__private::key;
 use otel_config::{Compression, Protocol, Signal};

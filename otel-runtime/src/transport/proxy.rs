@@ -15,7 +15,7 @@
 //! thing a user needs to fix a refusal (403 policy, 407 credentials, 502 upstream down).
 
 use super::credentials::redact_userinfo;
-use crate::pipeline::Detail;
+use crate::build_error::Detail;
 use crate::{BuildError, BuildErrorKind};
 use http::{HeaderValue, Uri};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};

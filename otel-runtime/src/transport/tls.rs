@@ -1,7 +1,7 @@
 //! The TLS files of `exporter.certificate`, `exporter.client_certificate` and `exporter.client_key`: read and
 //! checked once at build time, so that a missing or malformed file is a build error naming its key and path.
 
-use crate::pipeline::Detail;
+use crate::build_error::Detail;
 use crate::{BuildError, BuildErrorKind};
 use otel_config::__private::key;
 use rustls::pki_types::pem::PemObject;
