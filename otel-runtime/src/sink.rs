@@ -85,17 +85,19 @@ impl<I: OtlpItem> Sink<I> for OtlpSink {
     fn export<'a>(&'a self, batch: ItemBatch<I>, retries: Retries<'a>) -> Export<'a> {
         Box::pin(async move {
             if self.transport.sends_json() {
-                let request = I::into_request(batch);
-                let request = &request;
-                retries.run(|timeout| self.transport.send(request, timeout)).await
+                attempts(&self.transport, retries, I::into_request(batch)).await
             } else {
                 // Encoded once, before the first attempt: every retry sends the same bytes.
-                let request = Encoded::<I::Request>::new(I::into_protobuf(batch));
-                let request = &request;
-                retries.run(|timeout| self.transport.send(request, timeout)).await
+                attempts(&self.transport, retries, Encoded::<I::Request>::new(I::into_protobuf(batch))).await
             }
         })
     }
+}
+
+/// `request`'s attempts through `transport`, as `retries` runs them.
+async fn attempts<R: ExportRequest>(transport: &Transport, retries: Retries<'_>, request: R) -> Delivery {
+    let request = &request;
+    retries.run(|timeout| transport.send(request, timeout)).await
 }
 
 /// The exporter could not be built (`exporter.on_invalid = "warn"`): every batch fails at once, not retried, with
