@@ -25,8 +25,7 @@ export ROTEL_AGENT
 echo "bench: building (cargo build --release -p otel-bench --bins)" >&2
 cargo build --release --quiet -p otel-bench --bins
 
-target_dir="$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo "$root/target")"
+target_dir="$(scripts/target-dir.sh 2>/dev/null || echo "$root/target")"
 
 echo "bench: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1), \
 $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo)" >&2

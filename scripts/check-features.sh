@@ -19,8 +19,7 @@ cargo clippy -p otel-main -p otel-main-runtime --no-default-features --features 
 
 cargo build -p otel-main --no-default-features --example task_service
 # Cargo's target directory (CARGO_TARGET_DIR or a config may move it), where the built examples are.
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+target_dir="$(scripts/target-dir.sh)"
 app="$target_dir/debug/examples/task_service"
 # The version in the hint is the crate's "major.minor".
 version="$(sed -n 's/^version = "\([0-9]*\.[0-9]*\)\.[0-9]*".*/\1/p' Cargo.toml | head -n 1)"

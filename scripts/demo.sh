@@ -25,8 +25,7 @@ fi
 echo "== building the examples"
 cargo build --quiet --example front_service --example back_service
 # Cargo's target directory (CARGO_TARGET_DIR or a config may move it), where the built examples are.
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+target_dir="$(scripts/target-dir.sh)"
 bin="$target_dir/debug/examples"
 
 work="$(mktemp -d)"
