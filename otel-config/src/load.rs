@@ -157,7 +157,7 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Where the value of `key` (an otel.toml key: `exporter.certificate`, `logs.exporter.endpoint`, …) came
+    /// Where the value of `key` (an otel.toml key: `exporter.certificate`, `exporter.logs_endpoint`, …) came
     /// from: the file, the variable or the macro argument that set it, or [`Origin::Defaults`] when nothing did.
     /// An error found after loading, such as a certificate file that cannot be read when the exporter is built,
     /// names its key; this says who set it (`otel::BuildError::origin`).
