@@ -8,7 +8,8 @@
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use otel_fuzz::{
-    check_error, check_loaded, encode_pairs, last_wins, load_env, spells_canary, toml_string, valid_header, CANARY,
+    check_error, check_loaded, encode_pairs, last_wins_headers, load_env, spells_canary, toml_string, valid_header,
+    CANARY,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -52,11 +53,12 @@ fuzz_target!(|data: &[u8]| {
 
     // Pairs with the secret in every value, percent-encoded: all valid → exactly these headers; any invalid →
     // none, with a warning (standard variables: every pair is checked) or an error (ours and the file: the
-    // pairs become a map first, so only the last value of a repeated name is checked).
+    // pairs become a map first, so only the last value of a repeated name is checked). Names that differ only in
+    // case are one header: the last spelling and value.
     let pairs: Vec<(String, String)> =
         input.pairs.iter().filter(|(k, _)| !k.is_empty()).map(|(k, v)| (k.clone(), format!("{v}{CANARY}"))).collect();
     let secrets = !spells_canary(input.pairs.iter().map(|(k, _)| k.as_str()));
-    let expected = last_wins(&pairs);
+    let expected = last_wins_headers(&pairs);
     let map_valid = expected.iter().all(|(k, v)| valid_header(k, v));
     let text = encode_pairs(&pairs);
     for variable in VARIABLES {

@@ -289,6 +289,16 @@ pub fn last_wins(pairs: &[(String, String)]) -> BTreeMap<String, String> {
     pairs.iter().cloned().collect()
 }
 
+/// The pairs as headers: a later name replaces an earlier one that differs from it only in case (HTTP names are
+/// case-insensitive), and its spelling is kept, as otel-config reduces a header list.
+pub fn last_wins_headers(pairs: &[(String, String)]) -> BTreeMap<String, String> {
+    let mut by_name: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (name, value) in pairs {
+        by_name.insert(name.to_ascii_lowercase(), (name.clone(), value.clone()));
+    }
+    by_name.into_values().collect()
+}
+
 /// A TOML basic string (quoted, every control character escaped): usable as a value or a quoted key.
 pub fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
